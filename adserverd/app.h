@@ -1,0 +1,37 @@
+/*
+ * app: the daemon-wide context handed to every handler through
+ * struct request. It holds the read-only configuration and the long-lived
+ * service handles; each handle's own header says what it guards.
+ * Built once in main.c before the listeners start; torn down after they stop.
+ */
+#ifndef APP_H
+#define APP_H
+
+struct config;
+struct db_pool;
+struct kv;
+struct metrics;
+struct ratelimit;
+struct email_tlds;
+struct storage;
+struct listener;
+
+#define APP_MAX_ORIGINS 16
+
+struct app {
+    const struct config *cfg;
+    struct db_pool *db;
+    struct kv *kv;
+    struct metrics *metrics;
+    struct ratelimit *rl;
+    struct email_tlds *tlds;
+    struct storage *storage;
+    struct listener *admin;
+    struct listener *ad;
+    char *origins[APP_MAX_ORIGINS]; /* CORS_ORIGIN split at start (owned) */
+    int norigins;
+    long jwt_ttl_s;
+    long refresh_ttl_s;
+};
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * auth: Bearer authentication of the admin API (API-CONTRACT.md 2.2) and
+ * token revocation (2.3).
+ *
+ * The token must carry a valid HS256 signature and a future exp (checked by
+ * auth_jwt), must not be revoked in Redis, and must name an existing user,
+ * who is re-read from PostgreSQL on every request. A Redis outage does not
+ * lock operators out: the revocation check is skipped (and logged) while
+ * Redis is unreachable, as the reference does.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <stdint.h>
+
+struct request;
+struct app;
+
+/* Authenticate req: 0 with req->user and req->token set, or -1 after answering 401/500. */
+int auth_request(struct request *req);
+
+/*
+ * Revoke token until at least max(86400 s, its remaining lifetime).
+ * 0, or -1 when Redis is unreachable.
+ */
+int auth_revoke(struct app *app, const char *token, int64_t exp);
+
+/* 1 when token is revoked, 0 when not, -1 when Redis cannot tell. */
+int auth_is_revoked(struct app *app, const char *token);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * config: the daemon's settings, read once at start (and on SIGHUP for the
+ * reloadable ones).
+ *
+ * Precedence, lowest first: built-in defaults, the config file
+ * (`key = value` lines), environment variables (API-CONTRACT.md section 8
+ * names, ADSERVERD_* for ours), command-line flags. One table in config.c
+ * lists every setting with its file key, variable and flag, so --help,
+ * --check-config and the man page stay in step.
+ *
+ * After config_load() the struct is read-only and shared by every thread.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    /* listeners */
+    char *admin_bind;
+    int admin_port;
+    char *ad_bind;
+    int ad_port;
+    int admin_threads;
+    int ad_threads;
+    int conn_timeout_s;
+    int conn_limit;
+    int per_ip_limit;
+    int conn_memory_kb;
+    long body_limit;
+    char *public_url; /* how players reach the ad listener */
+    char *trusted_proxies;
+
+    /* environment and security */
+    char *node_env;
+    char *log_level;
+    char *jwt_secret;
+    char *jwt_expires_in;
+    char *refresh_expires_in;
+    int bcrypt_cost;
+    char *cors_origin;
+    long rate_limit_window_ms;
+    long rate_limit_max;
+    char *tracking_secret;
+    char *psl_file;
+
+    /* backends */
+    char *database_url;
+    int db_pool_size;
+    char *redis_url;
+    int redis_timeout_ms;
+
+    /* storage */
+    char *storage;
+    char *data_dir;
+    char *media_dir;
+    char *media_base_url;
+    char *s3_endpoint;
+    char *s3_bucket;
+    char *aws_region;
+    char *aws_access_key_id;
+    char *aws_secret_access_key;
+    char *cloudfront_url;
+    int s3_path_style;
+
+    /* where the values came from, for --check-config */
+    char *config_file;
+};
+
+/*
+ * Fill cfg from defaults, file, environment and argv. Flags that are not
+ * settings (--help, --check-config, --version, a subcommand) are left in
+ * *rest (argv order kept; *rest points into argv, not copied).
+ * Returns 0, or -1 with a message in err.
+ */
+int config_load(struct config *cfg, int argc, char **argv, char ***rest, int *nrest, char *err,
+                size_t errlen);
+/* Check values (ports, sizes, required secrets); -1 with err on the first bad one. */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+/* Print every setting as `key = value` (secrets shown as "(set)") to f. */
+void config_dump(const struct config *cfg, void *file);
+/* Print the settings table for --help. */
+void config_usage(void *file);
+void config_release(struct config *cfg);
+
+/* True when NODE_ENV is "production" / "test". */
+int config_is_production(const struct config *cfg);
+int config_is_test(const struct config *cfg);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * http_server: the libmicrohttpd plumbing behind both listeners.
+ *
+ * Each listener is one MHD daemon with a thread pool on epoll and the
+ * limits that keep slow or hostile clients from exhausting it: connection
+ * timeout, global and per-IP connection limits, per-connection memory (which
+ * bounds the request line and headers; MHD answers 414/431 past it) and the
+ * body limit. MHD's callbacks are turned into struct request and handed to
+ * the router; no other module includes <microhttpd.h> except reply.c.
+ */
+#ifndef HTTP_SERVER_H
+#define HTTP_SERVER_H
+
+#include "router.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+struct app;
+struct MHD_Daemon;
+
+enum listener_kind { LISTENER_ADMIN, LISTENER_AD };
+
+struct listener {
+    const char *name;           /* "admin" or "ad", for logs and metrics */
+    enum listener_kind kind;
+    struct app *app;
+    struct route_table routes;
+    struct MHD_Daemon *mhd;
+    int port;                   /* the bound port (useful when 0 was asked) */
+    atomic_int inflight;        /* requests between first byte and completion */
+};
+
+/*
+ * Bind and start lst on bind_addr:port with threads workers. Returns 0, or
+ * -1 with a reason in err. lst must outlive listener_stop().
+ */
+int listener_start(struct listener *lst, const char *bind_addr, int port, int threads,
+                   char *err, size_t errlen);
+/* Stop accepting new connections (graceful shutdown, first step). */
+void listener_quiesce(struct listener *lst);
+/* Wait up to timeout_ms for in-flight requests to finish; returns how many remain. */
+int listener_drain(struct listener *lst, int timeout_ms);
+/* Stop the daemon and close every connection. Safe on a never-started listener. */
+void listener_stop(struct listener *lst);
+
+#endif

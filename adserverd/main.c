@@ -1,0 +1,305 @@
+/*
+ * adserverd: the CTV ad server daemon.
+ *
+ * main parses the configuration, builds the app context, starts the two
+ * listeners and then waits for signals in the main thread (every other
+ * thread has them blocked): SIGTERM/SIGINT drain in-flight requests and
+ * stop, SIGHUP reloads what can change at run time (the log level).
+ * Subcommands run one-off jobs with the same configuration: migrate,
+ * check-config.
+ */
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "email.h"
+#include "http_server.h"
+#include "kv.h"
+#include "log.h"
+#include "metrics.h"
+#include "migrate.h"
+#include "ratelimit.h"
+#include "router.h"
+#include "version.h"
+#include "xalloc.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRAIN_MS 10000
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: adserverd [-c FILE] [--SETTING VALUE]... [COMMAND]\n"
+               "\n"
+               "commands:\n"
+               "  serve          run the daemon (default)\n"
+               "  migrate        apply pending database migrations and exit\n"
+               "  check-config   print the effective configuration and exit\n"
+               "\n"
+               "options:\n"
+               "  -c, --config FILE   read settings from FILE (also ADSERVERD_CONFIG)\n"
+               "  --check-config      same as the check-config command\n"
+               "  -h, --help          show this help\n"
+               "  -V, --version       show the version\n"
+               "\n"
+               "settings (flag, environment variable, meaning):\n");
+    config_usage(f);
+    fprintf(f, "\nSee adserverd(8).\n");
+}
+
+static int split_origins(struct app *app, const char *list)
+{
+    char *copy = xstrdup(list);
+    char *save = NULL;
+
+    for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        size_t n = strlen(t);
+        while (n > 0 && t[n - 1] == ' ')
+            t[--n] = '\0';
+        if (n == 0)
+            continue;
+        if (app->norigins >= APP_MAX_ORIGINS) {
+            free(copy);
+            return -1;
+        }
+        app->origins[app->norigins++] = xstrdup(t);
+    }
+    free(copy);
+    return 0;
+}
+
+static void app_release(struct app *app)
+{
+    ratelimit_free(app->rl);
+    kv_free(app->kv);
+    db_pool_free(app->db);
+    metrics_free(app->metrics);
+    email_tlds_free(app->tlds);
+    for (int i = 0; i < app->norigins; i++)
+        free(app->origins[i]);
+}
+
+static int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = cfg;
+    app->metrics = metrics_new();
+    app->db = db_pool_new(cfg->database_url, cfg->db_pool_size);
+    app->kv = kv_new(cfg->redis_url, cfg->redis_timeout_ms, err, errlen);
+    if (app->kv == NULL)
+        return -1;
+    app->rl = ratelimit_new(app->kv, cfg->rate_limit_max, cfg->rate_limit_window_ms);
+    if (split_origins(app, cfg->cors_origin) != 0) {
+        snprintf(err, errlen, "CORS_ORIGIN lists more than %d origins", APP_MAX_ORIGINS);
+        return -1;
+    }
+    app->tlds = email_tlds_load(cfg->psl_file, err, errlen);
+    if (app->tlds == NULL)
+        return -1;
+    return 0;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+    struct db_pool *pool = db_pool_new(cfg->database_url, 1);
+    char err[512];
+    int applied = 0;
+    int rc = 1;
+
+    if (migrate_run(pool, &applied, err, sizeof(err)) != 0) {
+        log_error("migration failed", "error", err);
+        goto cleanup;
+    }
+    {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", applied);
+        log_info("migrations up to date", "applied", n);
+    }
+    rc = 0;
+cleanup:
+    db_pool_free(pool);
+    return rc;
+}
+
+static void reload(const char *argv0, int argc, char **argv)
+{
+    struct config fresh;
+    char **rest;
+    int nrest;
+    char err[256];
+    enum log_level lvl;
+
+    (void)argv0;
+    if (config_load(&fresh, argc, argv, &rest, &nrest, err, sizeof(err)) != 0) {
+        log_error("reload failed", "error", err);
+        return;
+    }
+    free(rest);
+    if (log_level_parse(fresh.log_level, &lvl) == 0) {
+        log_set_level(lvl);
+        log_info("configuration reloaded", "log_level", fresh.log_level);
+    } else {
+        log_error("reload failed", "error", "bad log_level");
+    }
+    config_release(&fresh);
+}
+
+static int serve(const struct config *cfg, int argc, char **argv)
+{
+    struct app app;
+    struct listener admin = {.name = "admin", .kind = LISTENER_ADMIN};
+    struct listener ad = {.name = "ad", .kind = LISTENER_AD};
+    char err[512];
+    sigset_t set;
+    int sig;
+    int rc = 1;
+    double ms;
+
+    if (app_init(&app, cfg, err, sizeof(err)) != 0) {
+        log_error("start-up failed", "error", err);
+        goto cleanup;
+    }
+    if (db_ping(app.db, &ms, err, sizeof(err)) != 0)
+        log_warn("postgresql unreachable at start; will retry per request", "error", err);
+    else if (migrate_pending(app.db, err, sizeof(err)) > 0)
+        log_warn("database has pending migrations; run adserverd migrate");
+    if (!kv_connected(app.kv))
+        log_warn("redis unreachable at start; will retry");
+    admin.app = &app;
+    admin.routes = router_admin_table;
+    ad.app = &app;
+    ad.routes = router_ad_table;
+    app.admin = &admin;
+    app.ad = &ad;
+    if (listener_start(&admin, cfg->admin_bind, cfg->admin_port, cfg->admin_threads, err,
+                       sizeof(err)) != 0 ||
+        listener_start(&ad, cfg->ad_bind, cfg->ad_port, cfg->ad_threads, err, sizeof(err)) != 0) {
+        log_error("start-up failed", "error", err);
+        goto cleanup;
+    }
+    {
+        char ap[16], dp[16];
+        snprintf(ap, sizeof(ap), "%d", admin.port);
+        snprintf(dp, sizeof(dp), "%d", ad.port);
+        log_info("listening", "admin_port", ap, "ad_port", dp, "version", ADSERVERD_VERSION,
+                 "environment", cfg->node_env);
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    for (;;) {
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            reload(argv[0], argc, argv);
+            continue;
+        }
+        break;
+    }
+    log_info("shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    listener_quiesce(&admin);
+    listener_quiesce(&ad);
+    if (listener_drain(&admin, DRAIN_MS) + listener_drain(&ad, DRAIN_MS) > 0)
+        log_warn("requests still running at shutdown");
+    rc = 0;
+cleanup:
+    listener_stop(&admin);
+    listener_stop(&ad);
+    app_release(&app);
+    if (rc == 0)
+        log_info("stopped");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char **rest = NULL;
+    int nrest = 0;
+    char err[512];
+    const char *cmd = "serve";
+    enum log_level lvl;
+    sigset_t set;
+    int rc = 1;
+
+    /* Block the signals main waits for (and SIGPIPE) before any thread exists. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("adserverd %s\n", ADSERVERD_VERSION);
+            return 0;
+        }
+    }
+    if (config_load(&cfg, argc, argv, &rest, &nrest, err, sizeof(err)) != 0) {
+        fprintf(stderr, "adserverd: %s\n", err);
+        return 2;
+    }
+    for (int i = 0; i < nrest; i++) {
+        if (strcmp(rest[i], "--check-config") == 0) {
+            cmd = "check-config";
+        } else if (rest[i][0] == '-') {
+            fprintf(stderr, "adserverd: unknown option %s\n", rest[i]);
+            usage(stderr);
+            rc = 2;
+            goto cleanup;
+        } else {
+            cmd = rest[i];
+        }
+    }
+    if (log_level_parse(cfg.log_level, &lvl) != 0) {
+        fprintf(stderr, "adserverd: LOG_LEVEL must be error, warn, info or debug\n");
+        rc = 2;
+        goto cleanup;
+    }
+    log_set_level(lvl);
+    if (strcmp(cmd, "check-config") == 0) {
+        config_dump(&cfg, stdout);
+        if (config_validate(&cfg, err, sizeof(err)) != 0) {
+            fprintf(stderr, "adserverd: %s\n", err);
+            rc = 1;
+            goto cleanup;
+        }
+        printf("configuration ok\n");
+        rc = 0;
+        goto cleanup;
+    }
+    if (config_validate(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "adserverd: %s\n", err);
+        rc = 2;
+        goto cleanup;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "adserverd: libcurl initialisation failed\n");
+        goto cleanup;
+    }
+    if (strcmp(cmd, "migrate") == 0)
+        rc = cmd_migrate(&cfg);
+    else if (strcmp(cmd, "serve") == 0)
+        rc = serve(&cfg, argc, argv);
+    else {
+        fprintf(stderr, "adserverd: unknown command %s\n", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    curl_global_cleanup();
+cleanup:
+    free(rest);
+    config_release(&cfg);
+    return rc;
+}
