@@ -7,6 +7,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include <stdint.h>
+
 struct config;
 struct db_pool;
 struct kv;
@@ -15,6 +17,7 @@ struct ratelimit;
 struct email_tlds;
 struct storage;
 struct listener;
+struct password_dummy;
 
 #define APP_MAX_ORIGINS 16
 
@@ -30,8 +33,9 @@ struct app {
     struct listener *ad;
     char *origins[APP_MAX_ORIGINS]; /* CORS_ORIGIN split at start (owned) */
     int norigins;
-    long jwt_ttl_s;
-    long refresh_ttl_s;
+    struct password_dummy *dummy; /* login timing for unknown e-mails (owned) */
+    int64_t jwt_ttl_s;            /* JWT_EXPIRES_IN */
+    int64_t refresh_ttl_s;        /* REFRESH_TOKEN_EXPIRES_IN */
 };
 
 #endif

@@ -64,17 +64,47 @@ int auth_revoke(struct app *app, const char *token, int64_t exp)
     return rc;
 }
 
-int auth_request(struct request *req)
+enum auth_result auth_verify(struct app *app, const char *token, struct request_user *user,
+                             int64_t *exp)
 {
-    const char *h = request_header(req, "Authorization");
-    const struct config *cfg = req->app->cfg;
+    const struct config *cfg = app->cfg;
     struct auth_jwt_claims claims;
     enum auth_jwt_result jr;
     struct db_conn *c;
+    int found, revoked;
+
+    jr = auth_jwt_verify(cfg->jwt_secret, strlen(cfg->jwt_secret), token, (int64_t)time(NULL),
+                         &claims);
+    if (jr == AUTH_JWT_INTERNAL)
+        return AUTH_ERROR;
+    if (jr != AUTH_JWT_OK) {
+        log_debug("token rejected", "reason", auth_jwt_result_str(jr));
+        return AUTH_INVALID;
+    }
+    if (!uuid_syntax(claims.id))
+        return AUTH_INVALID;
+    revoked = auth_is_revoked(app, token);
+    if (revoked == 1)
+        return AUTH_INVALID;
+    if (revoked < 0)
+        log_warn("revocation check skipped", "reason", "redis unavailable");
+    c = db_acquire(app->db, 5000);
+    if (c == NULL)
+        return AUTH_ERROR;
+    found = db_users_get(c, claims.id, user);
+    db_release(app->db, c);
+    if (found < 0)
+        return AUTH_ERROR;
+    if (found == 1)
+        return AUTH_INVALID;
+    *exp = claims.exp;
+    return AUTH_OK;
+}
+
+int auth_request(struct request *req)
+{
+    const char *h = request_header(req, "Authorization");
     const char *start, *end;
-    char *token;
-    int found;
-    int revoked;
 
     if (h == NULL)
         return missing(req);
@@ -86,39 +116,17 @@ int auth_request(struct request *req)
         end--;
     if ((size_t)(end - start) < 7 || strncmp(start, "Bearer ", 7) != 0)
         return missing(req);
-    token = xstrndup(start + 7, (size_t)(end - start - 7));
     free(req->token);
-    req->token = token;
-    jr = auth_jwt_verify(cfg->jwt_secret, strlen(cfg->jwt_secret), token, (int64_t)time(NULL),
-                         &claims);
-    if (jr == AUTH_JWT_INTERNAL) {
-        reply_error(req, 500, "AUTH_SERVICE_ERROR", "Authentication service error");
-        return -1;
-    }
-    if (jr != AUTH_JWT_OK) {
-        log_debug("token rejected", "reason", auth_jwt_result_str(jr));
+    req->token = xstrndup(start + 7, (size_t)(end - start - 7));
+    switch (auth_verify(req->app, req->token, &req->user, &req->token_exp)) {
+    case AUTH_OK:
+        req->authed = 1;
+        return 0;
+    case AUTH_INVALID:
         return invalid(req);
+    case AUTH_ERROR:
+        break;
     }
-    if (!uuid_syntax(claims.id))
-        return invalid(req);
-    revoked = auth_is_revoked(req->app, token);
-    if (revoked == 1)
-        return invalid(req);
-    if (revoked < 0)
-        log_warn("revocation check skipped", "reason", "redis unavailable");
-    c = db_acquire(req->app->db, 5000);
-    if (c == NULL) {
-        reply_error(req, 500, "AUTH_SERVICE_ERROR", "Authentication service error");
-        return -1;
-    }
-    found = db_users_get(c, claims.id, &req->user);
-    db_release(req->app->db, c);
-    if (found < 0) {
-        reply_error(req, 500, "AUTH_SERVICE_ERROR", "Authentication service error");
-        return -1;
-    }
-    if (found == 1)
-        return invalid(req);
-    req->authed = 1;
-    return 0;
+    reply_error(req, 500, "AUTH_SERVICE_ERROR", "Authentication service error");
+    return -1;
 }

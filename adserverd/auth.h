@@ -16,8 +16,20 @@
 struct request;
 struct app;
 
+struct request_user;
+
+enum auth_result { AUTH_OK = 0, AUTH_INVALID = 1, AUTH_ERROR = -1 };
+
 /* Authenticate req: 0 with req->user and req->token set, or -1 after answering 401/500. */
 int auth_request(struct request *req);
+
+/*
+ * Verify token as a Bearer token is verified (signature, HS256, exp, not
+ * revoked, user exists): AUTH_OK with *user and *exp filled, AUTH_INVALID,
+ * or AUTH_ERROR when PostgreSQL failed. Used by /auth/refresh too.
+ */
+enum auth_result auth_verify(struct app *app, const char *token, struct request_user *user,
+                             int64_t *exp);
 
 /*
  * Revoke token until at least max(86400 s, its remaining lifetime).

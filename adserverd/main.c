@@ -17,13 +17,18 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "auth_jwt.h"
+#include "password.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "storage.h"
 #include "version.h"
 #include "xalloc.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +78,61 @@ static int split_origins(struct app *app, const char *list)
     return 0;
 }
 
+/* mkdir -p for the daemon's own folders (data, media). */
+static int make_dirs(const char *path, char *err, size_t errlen)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1; *s != '\0'; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0750) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (mkdir(p, 0750) != 0 && errno != EEXIST)
+        rc = -1;
+    if (rc != 0)
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    free(p);
+    return rc;
+}
+
+static struct storage *open_storage(const struct config *cfg, char *err, size_t errlen)
+{
+    struct storage_config sc;
+
+    memset(&sc, 0, sizeof(sc));
+    if (make_dirs(cfg->data_dir, err, errlen) != 0)
+        return NULL;
+    sc.tmp_dir = cfg->data_dir;
+    sc.public_base_url = cfg->media_base_url;
+    if (strcmp(cfg->storage, "s3") == 0) {
+        sc.backend = STORAGE_BACKEND_S3;
+        /* In production the contract ignores S3_ENDPOINT and talks to AWS itself. */
+        sc.s3_endpoint = config_is_production(cfg) ? NULL : cfg->s3_endpoint;
+        sc.bucket = cfg->s3_bucket;
+        sc.region = cfg->aws_region;
+        sc.access_key_id = cfg->aws_access_key_id;
+        sc.secret_access_key = cfg->aws_secret_access_key;
+        sc.path_style = cfg->s3_path_style;
+        if (sc.public_base_url == NULL && config_is_production(cfg))
+            sc.public_base_url = cfg->cloudfront_url;
+    } else {
+        sc.backend = STORAGE_BACKEND_LOCAL;
+        if (make_dirs(cfg->media_dir, err, errlen) != 0)
+            return NULL;
+        sc.local_dir = cfg->media_dir;
+    }
+    return storage_new(&sc, err, errlen);
+}
+
 static void app_release(struct app *app)
 {
+    free(app->dummy);
+    storage_free(app->storage);
     ratelimit_free(app->rl);
     kv_free(app->kv);
     db_pool_free(app->db);
@@ -88,6 +146,16 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
 {
     memset(app, 0, sizeof(*app));
     app->cfg = cfg;
+    if (auth_jwt_parse_lifetime(cfg->jwt_expires_in, &app->jwt_ttl_s) != 0 ||
+        auth_jwt_parse_lifetime(cfg->refresh_expires_in, &app->refresh_ttl_s) != 0) {
+        snprintf(err, errlen, "JWT_EXPIRES_IN and REFRESH_TOKEN_EXPIRES_IN take <n>s|m|h|d");
+        return -1;
+    }
+    app->dummy = xcalloc(1, sizeof(*app->dummy));
+    if (password_dummy_init(app->dummy, (unsigned)cfg->bcrypt_cost) != 0) {
+        snprintf(err, errlen, "bcrypt is not available");
+        return -1;
+    }
     app->metrics = metrics_new();
     app->db = db_pool_new(cfg->database_url, cfg->db_pool_size);
     app->kv = kv_new(cfg->redis_url, cfg->redis_timeout_ms, err, errlen);
@@ -100,6 +168,9 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
     }
     app->tlds = email_tlds_load(cfg->psl_file, err, errlen);
     if (app->tlds == NULL)
+        return -1;
+    app->storage = open_storage(cfg, err, errlen);
+    if (app->storage == NULL)
         return -1;
     return 0;
 }

@@ -64,6 +64,7 @@ struct request {
     int authed;
     struct request_user user;
     char *token;          /* the Bearer token that authenticated (owned) */
+    int64_t token_exp;    /* its exp claim (seconds) */
 
     /* rate limit headers, set by ratelimit when the path is limited */
     int rl_set;

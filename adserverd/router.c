@@ -213,6 +213,7 @@ out:
 /* Route tables: the whole API of each listener at a glance.                */
 /* ------------------------------------------------------------------------ */
 
+#include "api_auth.h"
 #include "api_root.h"
 #include "serve_vast.h"
 
@@ -220,6 +221,11 @@ static const struct route admin_routes[] = {
     {"GET", "/", 0, api_root_get, NULL},
     {"GET", "/health", 0, api_root_health, NULL},
     {"GET", "/metrics", 0, api_root_metrics, NULL},
+    {"POST", "/api/v1/auth/register", 0, api_auth_register, NULL},
+    {"POST", "/api/v1/auth/login", 0, api_auth_login, NULL},
+    {"GET", "/api/v1/auth/profile", ROUTE_AUTH, api_auth_profile, NULL},
+    {"POST", "/api/v1/auth/logout", ROUTE_AUTH, api_auth_logout, NULL},
+    {"POST", "/api/v1/auth/refresh", 0, api_auth_refresh, NULL},
 };
 
 static const struct route ad_routes[] = {

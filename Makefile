@@ -1,0 +1,242 @@
+# CTV ad server: adserverd (daemon), ctvctl (CLI), ctvtui (TUI).
+#
+#   make            build (BUILD=debug by default; BUILD=release|asan)
+#   make run        install what is missing, start PostgreSQL and Redis under
+#                   ./var, migrate, load the demo, run adserverd
+#   make test       install what is missing, build, run every test on private
+#                   servers, print "N passed, N failed"
+#   make bench      wrk benchmarks against nginx serving the same bytes
+#   make asan       the ASan+UBSan build
+#   make valgrind   unit tests under valgrind
+#   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make stop       stop what make run started
+#   make clean
+#
+# One Makefile, no recursion, explicit source lists (STYLE.md).
+
+BUILD ?= debug
+O ?= build/$(BUILD)
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CLANG ?= clang
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+V ?= 0
+
+ifeq ($(V),0)
+Q := @
+quiet = @printf '  %-6s %s\n' $(1) $(2);
+else
+Q :=
+quiet =
+endif
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
+	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -I$(O)/gen
+
+ifeq ($(BUILD),release)
+OPT := -O2 -g -DNDEBUG
+else ifeq ($(BUILD),asan)
+OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+endif
+
+DAEMON_PKGS := libmicrohttpd jansson libjwt hiredis libpq libxml-2.0 libcurl libcrypt libcrypto
+CLIENT_PKGS := libcurl jansson
+TUI_PKGS := ncursesw libcurl jansson
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(call pkg_cflags,$(DAEMON_PKGS) $(TUI_PKGS) cmocka) $(CFLAGS)
+DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread
+CLIENT_LIBS = $(call pkg_libs,$(CLIENT_PKGS))
+TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread
+CMOCKA_LIBS = $(call pkg_libs,cmocka)
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+
+LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c
+
+DAEMON_SRCS := \
+	adserverd/api_auth.c \
+	adserverd/api_root.c \
+	adserverd/auth.c \
+	adserverd/auth_jwt.c \
+	adserverd/body.c \
+	adserverd/config.c \
+	adserverd/db.c \
+	adserverd/db_users.c \
+	adserverd/email.c \
+	adserverd/http_server.c \
+	adserverd/isodate.c \
+	adserverd/jsnum.c \
+	adserverd/kv.c \
+	adserverd/mediaprobe.c \
+	adserverd/metrics.c \
+	adserverd/migrate.c \
+	adserverd/password.c \
+	adserverd/ratelimit.c \
+	adserverd/reply.c \
+	adserverd/request.c \
+	adserverd/router.c \
+	adserverd/serve_vast.c \
+	adserverd/sigv4.c \
+	adserverd/storage.c \
+	adserverd/storage_local.c \
+	adserverd/storage_s3.c \
+	adserverd/uuid.c
+
+SQL_FILES := $(sort $(wildcard sql/0*.sql))
+
+CTVCTL_SRCS := ctvctl/main.c
+CTVTUI_SRCS := ctvtui/main.c
+
+# Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
+UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
+	uuid
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
+DAEMON_LIB := $(O)/libadserverd.a
+UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%)
+
+PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
+
+.PHONY: all asan release run test test-unit bench valgrind fuzz fuzz-build install stop clean \
+	deps unit-bins
+
+# Keep test objects between runs (they are intermediate files of test_% links).
+.SECONDARY:
+
+all: $(PROGRAMS) unit-bins
+
+unit-bins: $(UNIT_BINS)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=asan all
+
+release:
+	$(Q)$(MAKE) --no-print-directory BUILD=release all
+
+$(O)/%.o: %.c
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(O)/gen/sql_embed.c: scripts/embed_sql.sh $(SQL_FILES)
+	$(call quiet,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh scripts/embed_sql.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/sql_embed.o: $(O)/gen/sql_embed.c
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(DAEMON_LIB): $(filter-out $(O)/adserverd/main.o,$(DAEMON_OBJS)) $(LIB_OBJS)
+	$(call quiet,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/bin/adserverd: $(O)/adserverd/main.o $(DAEMON_LIB)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LDFLAGS)
+
+$(O)/bin/ctvctl: $(CTVCTL_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LDFLAGS)
+
+$(O)/bin/ctvtui: $(CTVTUI_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LDFLAGS)
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(DAEMON_LIB)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(DAEMON_LIBS) $(LDFLAGS)
+
+# ---------------------------------------------------------------------------
+# Running and testing
+# ---------------------------------------------------------------------------
+
+deps:
+	$(Q)bash scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=debug build/debug/bin/adserverd
+	$(Q)bash scripts/run.sh build/debug/bin/adserverd
+
+stop:
+	$(Q)bash scripts/svc.sh stop var
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=debug all
+	$(Q)$(MAKE) --no-print-directory BUILD=asan all
+	$(Q)bash tests/run.sh
+
+test-unit: all
+	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
+
+valgrind: all
+	$(Q)set -e; for t in $(UNIT_BINS); do \
+		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 $$t; done
+
+bench:
+	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
+
+FUZZ_TARGETS := auth_jwt body mediaprobe
+FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
+FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
+FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS)
+	$(call quiet,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) -o $@ $(FUZZ_SRCS_$*) \
+		$(DAEMON_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus-$$t; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t; done
+
+# ---------------------------------------------------------------------------
+# Installing
+# ---------------------------------------------------------------------------
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 build/release/bin/adserverd build/release/bin/ctvctl build/release/bin/ctvtui \
+		$(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 man/adserverd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 man/ctvctl.1 man/ctvtui.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 completions/ctvctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ctvctl
+	install -m 0644 completions/_ctvctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ctvctl
+	install -m 0644 completions/ctvctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ctvctl.fish
+	sed 's|@PREFIX@|$(PREFIX)|g' adserverd/adserverd.service.in > \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/adserverd.service
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
