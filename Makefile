@@ -81,18 +81,21 @@ DAEMON_SRCS := \
 	adserverd/kv.c \
 	adserverd/mediaprobe.c \
 	adserverd/metrics.c \
+	adserverd/multipart.c \
 	adserverd/migrate.c \
 	adserverd/password.c \
 	adserverd/ratelimit.c \
 	adserverd/reply.c \
 	adserverd/request.c \
 	adserverd/router.c \
+	adserverd/seed.c \
 	adserverd/serve_vast.c \
 	adserverd/sigv4.c \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
-	adserverd/uuid.c
+	adserverd/uuid.c \
+	adserverd/validate.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
@@ -100,7 +103,7 @@ CTVCTL_SRCS := ctvctl/main.c
 CTVTUI_SRCS := ctvtui/main.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
-UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
+UNIT_TESTS := multipart auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	uuid
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -194,10 +197,11 @@ valgrind: all
 bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
-FUZZ_TARGETS := auth_jwt body mediaprobe
+FUZZ_TARGETS := multipart auth_jwt body mediaprobe
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
+FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
@@ -231,6 +235,8 @@ install: release
 	install -m 0644 man/adserverd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 man/ctvctl.1 man/ctvtui.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 completions/ctvctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ctvctl
+	install -m 0644 completions/adserverd.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/adserverd
 	install -m 0644 completions/_ctvctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ctvctl
 	install -m 0644 completions/ctvctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ctvctl.fish
 	sed 's|@PREFIX@|$(PREFIX)|g' adserverd/adserverd.service.in > \

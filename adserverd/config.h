@@ -30,7 +30,6 @@ struct config {
     int conn_memory_kb;
     long body_limit;
     char *public_url; /* how players reach the ad listener */
-    char *trusted_proxies;
 
     /* environment and security */
     char *node_env;
@@ -42,7 +41,6 @@ struct config {
     char *cors_origin;
     long rate_limit_window_ms;
     long rate_limit_max;
-    char *tracking_secret;
     char *psl_file;
 
     /* backends */

@@ -21,6 +21,7 @@
 #include "password.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "seed.h"
 #include "storage.h"
 #include "version.h"
 #include "xalloc.h"
@@ -42,6 +43,8 @@ static void usage(FILE *f)
                "commands:\n"
                "  serve          run the daemon (default)\n"
                "  migrate        apply pending database migrations and exit\n"
+               "  seed-demo [FILE]  load the demo advertiser, campaign and creative (FILE:\n"
+               "                 the creative's MP4, default tests/fixtures/media/...)\n"
                "  check-config   print the effective configuration and exit\n"
                "\n"
                "options:\n"
@@ -197,6 +200,29 @@ cleanup:
     return rc;
 }
 
+static int cmd_seed(const struct config *cfg, const char *media)
+{
+    struct app app;
+    char err[512] = "";
+    char campaign[37], creative[37];
+    int rc = 1;
+
+    if (app_init(&app, cfg, err, sizeof(err)) != 0) {
+        log_error("seed failed", "error", err);
+        goto cleanup;
+    }
+    if (seed_demo(&app, media, campaign, creative, err, sizeof(err)) != 0) {
+        log_error("seed failed", "error", err);
+        goto cleanup;
+    }
+    log_info("demo loaded", "email", SEED_DEMO_EMAIL, "campaign_id", campaign, "creative_id",
+             creative);
+    rc = 0;
+cleanup:
+    app_release(&app);
+    return rc;
+}
+
 static void reload(const char *argv0, int argc, char **argv)
 {
     struct config fresh;
@@ -295,6 +321,8 @@ int main(int argc, char **argv)
     int nrest = 0;
     char err[512];
     const char *cmd = "serve";
+    const char *cmd_arg = NULL;
+    int have_cmd = 0;
     enum log_level lvl;
     sigset_t set;
     int rc = 1;
@@ -329,8 +357,15 @@ int main(int argc, char **argv)
             usage(stderr);
             rc = 2;
             goto cleanup;
-        } else {
+        } else if (!have_cmd) {
             cmd = rest[i];
+            have_cmd = 1;
+        } else if (cmd_arg == NULL) {
+            cmd_arg = rest[i];
+        } else {
+            fprintf(stderr, "adserverd: too many arguments\n");
+            rc = 2;
+            goto cleanup;
         }
     }
     if (log_level_parse(cfg.log_level, &lvl) != 0) {
@@ -361,6 +396,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "migrate") == 0)
         rc = cmd_migrate(&cfg);
+    else if (strcmp(cmd, "seed-demo") == 0)
+        rc = cmd_seed(&cfg, cmd_arg != NULL ? cmd_arg
+                                            : "tests/fixtures/media/ctv-demo-15s-1280x720.mp4");
     else if (strcmp(cmd, "serve") == 0)
         rc = serve(&cfg, argc, argv);
     else {
