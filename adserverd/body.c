@@ -223,6 +223,10 @@ int body_parse(const char *content_type, const char *content_encoding, const cha
             return 400;
         }
         v = json_loadb(data, len, 0, &jerr);
+        /* JSON.parse reads integers past 64 bits as doubles: so do we, then validation
+         * answers "must be a safe number" instead of a parse error. */
+        if (v == NULL && strstr(jerr.text, "too big") != NULL)
+            v = json_loadb(data, len, JSON_DECODE_INT_AS_REAL, &jerr);
         if (v == NULL) {
             snprintf(msg, msglen, "%s", jerr.text);
             return 400;
