@@ -272,7 +272,35 @@ export function createUser({ email = `u-${randomUUID()}@example.com`, name = 'Fi
   return { id, email, name, role, token };
 }
 
-// Descriptor count of a process (fd leak checks).
+// Descriptor count of a process.
 export function fdCount(pid) {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
+}
+
+// Client connections a process holds on its listening ports (fd leak checks
+// that must not count the daemon's own pooled PostgreSQL and Redis sockets,
+// which threads open on first use). Sockets are matched by inode between
+// /proc/<pid>/fd and /proc/<pid>/net/tcp{,6}, where the local port is one of ports
+// and the state is not LISTEN.
+export function inboundConnections(pid, ports) {
+  const inodes = new Set();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  const want = new Set(ports.map((p) => p.toString(16).toUpperCase().padStart(4, '0')));
+  let n = 0;
+  for (const f of ['tcp', 'tcp6']) {
+    let text = '';
+    try { text = fs.readFileSync(`/proc/${pid}/net/${f}`, 'utf8'); } catch { continue; }
+    for (const line of text.split('\n').slice(1)) {
+      const c = line.trim().split(/\s+/);
+      if (c.length < 10) continue;
+      const localPort = c[1].split(':')[1];
+      if (want.has(localPort) && c[3] !== '0A' && inodes.has(c[9])) n++;
+    }
+  }
+  return n;
 }
