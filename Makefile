@@ -94,6 +94,7 @@ DAEMON_SRCS := \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
+	adserverd/storage_spool.c \
 	adserverd/uuid.c \
 	adserverd/validate.c
 

@@ -17,6 +17,7 @@
  * are one open + fstat per media request.
  */
 #include "storage_local.h"
+#include "storage_spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,12 +42,10 @@ struct storage_local {
 };
 
 struct storage_local_writer {
-    int dir_fd;      /* parent directory of the key */
-    int fd;          /* temporary file, -1 once closed */
-    char *tmp_name;  /* relative to dir_fd; NULL once renamed or unlinked */
-    char *base_name; /* last key component */
-    uint64_t size;
-    int werrno; /* first write error, sticky */
+    int dir_fd;                 /* parent directory of the key */
+    struct storage_spool spool; /* the temporary file (fd -1 once closed) */
+    char *tmp_name;             /* relative to dir_fd; NULL once renamed or unlinked */
+    char *base_name;            /* last key component */
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -157,24 +156,6 @@ cleanup:
     return ret;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 struct storage_local_writer *storage_local_writer_open(struct storage_local *sl, const char *key,
                                                        char *err, size_t errlen)
 {
@@ -220,7 +201,7 @@ struct storage_local_writer *storage_local_writer_open(struct storage_local *sl,
     }
     w = xcalloc(1, sizeof(*w));
     w->dir_fd = dir_fd;
-    w->fd = fd;
+    w->spool.fd = fd;
     w->tmp_name = tmp;
     w->base_name = xstrdup(base);
     ret = w;
@@ -238,25 +219,14 @@ cleanup:
 
 int storage_local_writer_write(struct storage_local_writer *w, const void *p, size_t n)
 {
-    if (w->werrno != 0)
-        return -1;
-    if (n > UINT64_MAX - w->size) {
-        w->werrno = EFBIG;
-        return -1;
-    }
-    if (write_all(w->fd, p, n) != 0) {
-        w->werrno = errno;
-        return -1;
-    }
-    w->size += n;
-    return 0;
+    return storage_spool_write(&w->spool, p, n);
 }
 
 /* Close and forget everything w holds; unlink the temporary file if still there. */
 static void writer_release(struct storage_local_writer *w)
 {
-    if (w->fd >= 0)
-        (void)close(w->fd); /* the data is being thrown away */
+    if (w->spool.fd >= 0)
+        (void)close(w->spool.fd); /* the data is being thrown away */
     if (w->tmp_name != NULL)
         (void)unlinkat(w->dir_fd, w->tmp_name, 0); /* best effort: already failing */
     (void)close(w->dir_fd);
@@ -271,16 +241,16 @@ int storage_local_writer_commit(struct storage_local_writer *w, uint64_t *size_o
     int ret = -1;
     int fd;
 
-    if (w->werrno != 0) {
-        set_errno_err(err, errlen, "write failed", w->werrno);
+    if (w->spool.werrno != 0) {
+        set_errno_err(err, errlen, "write failed", w->spool.werrno);
         goto cleanup;
     }
-    if (fsync(w->fd) != 0) {
+    if (fsync(w->spool.fd) != 0) {
         set_errno_err(err, errlen, "cannot sync file", errno);
         goto cleanup;
     }
-    fd = w->fd;
-    w->fd = -1;
+    fd = w->spool.fd;
+    w->spool.fd = -1;
     if (close(fd) != 0) {
         set_errno_err(err, errlen, "cannot close file", errno);
         goto cleanup;
@@ -298,7 +268,7 @@ int storage_local_writer_commit(struct storage_local_writer *w, uint64_t *size_o
         goto cleanup;
     }
     if (size_out != NULL)
-        *size_out = w->size;
+        *size_out = w->spool.size;
     ret = 0;
 cleanup:
     writer_release(w);
@@ -419,7 +389,7 @@ int storage_local_fetch_to_fd(struct storage_local *sl, const char *key, int fd,
             set_err(err, errlen, "object larger than the limit");
             goto cleanup;
         }
-        if (write_all(fd, chunk, (size_t)r) != 0) {
+        if (storage_write_all(fd, chunk, (size_t)r) != 0) {
             set_errno_err(err, errlen, "cannot write copy", errno);
             goto cleanup;
         }

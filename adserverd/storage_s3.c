@@ -21,6 +21,7 @@
  * transfer limit and a low-speed abort (a stalled peer fails within a minute).
  */
 #include "storage_s3.h"
+#include "storage_spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,11 +66,9 @@ struct storage_s3 {
 
 struct storage_s3_writer {
     struct storage_s3 *s3;
-    int fd; /* unlinked spool file */
+    struct storage_spool spool; /* unlinked spool file */
     char *key;
     char *content_type;
-    uint64_t size;
-    int werrno; /* first write error, sticky */
 };
 
 /* State shared with libcurl's callbacks during one request. */
@@ -327,24 +326,6 @@ int storage_s3_presign(struct storage_s3 *s3, const char *method, const char *ke
 
 /* ---- libcurl plumbing ------------------------------------------------------------------- */
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Response body: to out_fd when it is a 200 to a GET, else the first bytes to body. */
 static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 {
@@ -358,7 +339,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
             x->too_big = 1;
             return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
         }
-        if (write_all(x->out_fd, p, n) != 0) {
+        if (storage_write_all(x->out_fd, p, n) != 0) {
             x->io_errno = errno;
             return 0;
         }
@@ -585,7 +566,7 @@ struct storage_s3_writer *storage_s3_writer_open(struct storage_s3 *s3, const ch
     }
     w = xcalloc(1, sizeof(*w));
     w->s3 = s3;
-    w->fd = fd;
+    w->spool.fd = fd;
     w->key = xstrdup(key);
     w->content_type = xstrdup(content_type);
     fd = -1;
@@ -598,23 +579,12 @@ cleanup:
 
 int storage_s3_writer_write(struct storage_s3_writer *w, const void *p, size_t n)
 {
-    if (w->werrno != 0)
-        return -1;
-    if (n > UINT64_MAX - w->size) {
-        w->werrno = EFBIG;
-        return -1;
-    }
-    if (write_all(w->fd, p, n) != 0) {
-        w->werrno = errno;
-        return -1;
-    }
-    w->size += n;
-    return 0;
+    return storage_spool_write(&w->spool, p, n);
 }
 
 static void writer_release(struct storage_s3_writer *w)
 {
-    (void)close(w->fd); /* unlinked spool file: closing discards it */
+    (void)close(w->spool.fd); /* unlinked spool file: closing discards it */
     free(w->key);
     free(w->content_type);
     free(w);
@@ -628,23 +598,24 @@ int storage_s3_writer_commit(struct storage_s3_writer *w, uint64_t *size_out, ch
     int ret = -1;
 
     xfer_init(&x);
-    if (w->werrno != 0) {
-        set_errno_err(err, errlen, "write failed", w->werrno);
+    if (w->spool.werrno != 0) {
+        set_errno_err(err, errlen, "write failed", w->spool.werrno);
         goto cleanup;
     }
-    if (lseek(w->fd, 0, SEEK_SET) != 0) {
+    if (lseek(w->spool.fd, 0, SEEK_SET) != 0) {
         set_errno_err(err, errlen, "cannot rewind spool file", errno);
         goto cleanup;
     }
-    x.in_fd = w->fd;
-    if (s3_perform(w->s3, &x, "PUT", w->key, w->content_type, w->size, &status, err, errlen) != 0)
+    x.in_fd = w->spool.fd;
+    if (s3_perform(w->s3, &x, "PUT", w->key, w->content_type, w->spool.size, &status, err,
+                   errlen) != 0)
         goto cleanup;
     if (status != 200) {
         status_err(err, errlen, "PUT", status, &x.body);
         goto cleanup;
     }
     if (size_out != NULL)
-        *size_out = w->size;
+        *size_out = w->spool.size;
     ret = 0;
 cleanup:
     buf_release(&x.body);
