@@ -79,6 +79,7 @@ DAEMON_SRCS := \
 	adserverd/isodate.c \
 	adserverd/jsnum.c \
 	adserverd/kv.c \
+	adserverd/macros.c \
 	adserverd/mediaprobe.c \
 	adserverd/metrics.c \
 	adserverd/multipart.c \
@@ -95,8 +96,11 @@ DAEMON_SRCS := \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
 	adserverd/storage_spool.c \
+	adserverd/trackurl.c \
 	adserverd/uuid.c \
-	adserverd/validate.c
+	adserverd/validate.c \
+	adserverd/vast.c \
+	adserverd/vmap.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
@@ -104,8 +108,9 @@ CTVCTL_SRCS := ctvctl/main.c
 CTVTUI_SRCS := ctvtui/main.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
-UNIT_TESTS := multipart auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
-	uuid
+UNIT_TESTS := multipart auth_jwt body mediaprobe password router sigv4 storage \
+	storage_local storage_s3 uuid email isodate jsnum trackurl macros \
+	vast vmap
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -198,7 +203,11 @@ valgrind: all
 bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
-FUZZ_TARGETS := multipart auth_jwt body mediaprobe
+FUZZ_TARGETS := jsnum isodate email trackurl multipart auth_jwt body mediaprobe
+FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
+FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
+FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
