@@ -54,7 +54,7 @@ pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(call pkg_cflags,$(DAEMON_PKGS) $(TUI_PKGS) cmocka) $(CFLAGS)
-DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread
+DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 CLIENT_LIBS = $(call pkg_libs,$(CLIENT_PKGS))
 TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread
 CMOCKA_LIBS = $(call pkg_libs,cmocka)
@@ -66,13 +66,23 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c
 
 DAEMON_SRCS := \
+	adserverd/api_analytics.c \
 	adserverd/api_auth.c \
+	adserverd/api_campaigns.c \
+	adserverd/api_creatives.c \
 	adserverd/api_root.c \
+	adserverd/api_uploads.c \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
 	adserverd/body.c \
 	adserverd/config.c \
+	adserverd/creative_url.c \
+	adserverd/creative_worker.c \
 	adserverd/db.c \
+	adserverd/db_campaigns.c \
+	adserverd/db_creative_media.c \
+	adserverd/db_creatives.c \
+	adserverd/db_stats.c \
 	adserverd/db_users.c \
 	adserverd/email.c \
 	adserverd/http_server.c \
@@ -80,16 +90,19 @@ DAEMON_SRCS := \
 	adserverd/jsnum.c \
 	adserverd/kv.c \
 	adserverd/macros.c \
+	adserverd/media_index.c \
 	adserverd/mediaprobe.c \
 	adserverd/metrics.c \
-	adserverd/multipart.c \
 	adserverd/migrate.c \
+	adserverd/multipart.c \
 	adserverd/password.c \
 	adserverd/ratelimit.c \
 	adserverd/reply.c \
 	adserverd/request.c \
+	adserverd/rowjson.c \
 	adserverd/router.c \
 	adserverd/seed.c \
+	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
 	adserverd/sigv4.c \
 	adserverd/storage.c \
@@ -108,9 +121,9 @@ CTVCTL_SRCS := ctvctl/main.c
 CTVTUI_SRCS := ctvtui/main.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
-UNIT_TESTS := multipart auth_jwt body mediaprobe password router sigv4 storage \
-	storage_local storage_s3 uuid email isodate jsnum trackurl macros \
-	vast vmap
+UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
+	multipart media_index serve_media creative_url \
+	uuid email isodate jsnum validate rowjson trackurl macros vast vmap
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -203,15 +216,17 @@ valgrind: all
 bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
-FUZZ_TARGETS := jsnum isodate email trackurl multipart auth_jwt body mediaprobe
-FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
+FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl
+FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
+FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
-FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
-FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
+FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
+FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
+	adserverd/isodate.c $(LIB_SRCS)
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 

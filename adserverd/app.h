@@ -16,6 +16,8 @@ struct metrics;
 struct ratelimit;
 struct email_tlds;
 struct storage;
+struct media_index;
+struct creative_worker;
 struct listener;
 struct password_dummy;
 
@@ -29,6 +31,8 @@ struct app {
     struct ratelimit *rl;
     struct email_tlds *tlds;
     struct storage *storage;
+    struct media_index *media_index;         /* keys the ad listener serves (media_index.h) */
+    struct creative_worker *creative_worker; /* processing thread (creative_worker.h) */
     struct listener *admin;
     struct listener *ad;
     char *origins[APP_MAX_ORIGINS]; /* CORS_ORIGIN split at start (owned) */

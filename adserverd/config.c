@@ -93,6 +93,8 @@ static const struct opt opts[] = {
      1, "S3 secret key"},
     {"cloudfront_url", "CLOUDFRONT_URL", OPT_STR, O(cloudfront_url), NULL, 0,
      "public base URL of the bucket in production"},
+    {"upload_max_bytes", "ADSERVERD_UPLOAD_MAX_BYTES", OPT_LONG, O(upload_max_bytes), "524288000",
+     0, "largest creative file accepted by the upload route (bytes)"},
     {"s3_path_style", "ADSERVERD_S3_PATH_STYLE", OPT_BOOL, O(s3_path_style), "true", 0,
      "path-style bucket addressing"},
 };

@@ -61,6 +61,7 @@ struct config {
     char *aws_secret_access_key;
     char *cloudfront_url;
     int s3_path_style;
+    long upload_max_bytes; /* largest creative file (contract 3.4.1: 500 MiB) */
 
     /* where the values came from, for --check-config */
     char *config_file;

@@ -10,11 +10,13 @@
  */
 #include "app.h"
 #include "config.h"
+#include "creative_worker.h"
 #include "db.h"
 #include "email.h"
 #include "http_server.h"
 #include "kv.h"
 #include "log.h"
+#include "media_index.h"
 #include "metrics.h"
 #include "migrate.h"
 #include "auth_jwt.h"
@@ -134,6 +136,8 @@ static struct storage *open_storage(const struct config *cfg, char *err, size_t 
 
 static void app_release(struct app *app)
 {
+    creative_worker_stop(app->creative_worker); /* first: it uses the pools below */
+    media_index_free(app->media_index);
     free(app->dummy);
     storage_free(app->storage);
     ratelimit_free(app->rl);
@@ -267,6 +271,13 @@ static int serve(const struct config *cfg, int argc, char **argv)
         log_warn("database has pending migrations; run adserverd migrate");
     if (!kv_connected(app.kv))
         log_warn("redis unreachable at start; will retry");
+    app.media_index = media_index_new();
+    app.creative_worker =
+        app.media_index != NULL ? creative_worker_start(&app, err, sizeof(err)) : NULL;
+    if (app.creative_worker == NULL) {
+        log_error("start-up failed", "error", app.media_index != NULL ? err : "media index");
+        goto cleanup;
+    }
     admin.app = &app;
     admin.routes = router_admin_table;
     ad.app = &app;

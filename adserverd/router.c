@@ -51,6 +51,15 @@ static int pattern_match(const char *pat, const char *path, size_t len, char **p
             goto fail;
         p++;
         s++;
+        if (p[0] == '*' && p[1] == '\0') {
+            /* A final "*" segment takes the rest of the path, slashes included. */
+            if (s == end || np >= REQUEST_MAX_PARAMS)
+                goto fail;
+            params[np++] = xstrndup(s, (size_t)(end - s));
+            p++;
+            s = end;
+            break;
+        }
         const char *pe = strchr(p, '/');
         size_t pl = pe ? (size_t)(pe - p) : strlen(p);
         const char *se = memchr(s, '/', (size_t)(end - s));
@@ -214,7 +223,12 @@ out:
 /* ------------------------------------------------------------------------ */
 
 #include "api_auth.h"
+#include "api_analytics.h"
+#include "api_campaigns.h"
+#include "api_creatives.h"
 #include "api_root.h"
+#include "api_uploads.h"
+#include "serve_media.h"
 #include "serve_vast.h"
 
 static const struct route admin_routes[] = {
@@ -226,11 +240,32 @@ static const struct route admin_routes[] = {
     {"GET", "/api/v1/auth/profile", ROUTE_AUTH, api_auth_profile, NULL},
     {"POST", "/api/v1/auth/logout", ROUTE_AUTH, api_auth_logout, NULL},
     {"POST", "/api/v1/auth/refresh", 0, api_auth_refresh, NULL},
+    {"GET", "/api/v1/campaigns", ROUTE_AUTH, api_campaigns_list, NULL},
+    {"POST", "/api/v1/campaigns", ROUTE_AUTH, api_campaigns_create, NULL},
+    {"GET", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_get, NULL},
+    {"PUT", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_update, NULL},
+    {"PUT", "/api/v1/campaigns/:id/status", ROUTE_AUTH, api_campaigns_set_status, NULL},
+    {"DELETE", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_delete, NULL},
+    {"GET", "/api/v1/campaigns/:id/stats", ROUTE_AUTH, api_campaigns_stats, NULL},
+    {"GET", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH, api_creatives_list, NULL},
+    {"POST", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH | ROUTE_STREAM,
+     api_uploads_create, api_uploads_begin},
+    {"POST", "/api/v1/campaigns/:campaignId/creatives/upload-url", ROUTE_AUTH, api_uploads_url,
+     NULL},
+    {"GET", "/api/v1/creatives/:id/media", ROUTE_AUTH, api_uploads_media, NULL},
+    {"GET", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_get, NULL},
+    {"PUT", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_update, NULL},
+    {"PUT", "/api/v1/creatives/:id/status", ROUTE_AUTH, api_creatives_set_status, NULL},
+    {"DELETE", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_delete, NULL},
+    {"GET", "/api/v1/creatives/:id/stats", ROUTE_AUTH, api_creatives_stats, NULL},
+    {"GET", "/api/v1/analytics/summary", ROUTE_AUTH, api_analytics_summary, NULL},
+    {"GET", "/api/v1/analytics/campaigns/:id", ROUTE_AUTH, api_analytics_campaign, NULL},
 };
 
 static const struct route ad_routes[] = {
     {"GET", "/health", 0, api_root_ad_health, NULL},
     {"GET", "/vast", 0, serve_vast_get, NULL},
+    {"GET", "/media/*", 0, serve_media_get, NULL},
 };
 
 const struct route_table router_admin_table = {admin_routes,

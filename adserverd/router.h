@@ -22,7 +22,8 @@ enum route_flags {
 
 struct route {
     const char *method;  /* upper case; GET routes also answer HEAD */
-    const char *pattern; /* "/api/v1/campaigns/:id"; ":" segments are parameters */
+    const char *pattern; /* "/api/v1/campaigns/:id"; ":" segments are parameters, a final
+                            "*" segment one parameter holding the rest of the path */
     int flags;
     /* Answers the request with reply_*(); returns 0, or -1 to make the router send a 500. */
     int (*handler)(struct request *req);

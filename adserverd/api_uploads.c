@@ -1,0 +1,739 @@
+/*
+ * api_uploads: see api_uploads.h.
+ *
+ * The reference parses uploads with multer (on busboy) and this file
+ * reproduces what its clients can see: which part errors exist and their
+ * texts ("Unexpected field", "Too many files", "File too large", ...), that
+ * a part with filename="" is a text field, that a repeated text field
+ * becomes an array (so a repeated `metadata` reads as its values joined by
+ * commas, as JavaScript's String([a, b]) does), and the order of the
+ * contract's checks 1-9. The reference never looks at the bytes; creative
+ * processing does, later (creative_worker.h).
+ *
+ * Memory per upload: the parser's window, one text field of at most
+ * FIELD_MAX bytes, the metadata text; the file itself only passes through.
+ */
+#include "api_uploads.h"
+#include "app.h"
+#include "buf.h"
+#include "config.h"
+#include "creative_url.h"
+#include "creative_worker.h"
+#include "db.h"
+#include "db_campaigns.h"
+#include "db_creative_media.h"
+#include "db_creatives.h"
+#include "jsnum.h"
+#include "log.h"
+#include "media_index.h"
+#include "multipart.h"
+#include "reply.h"
+#include "request.h"
+#include "serve_media.h"
+#include "storage.h"
+#include "uuid.h"
+#include "validate.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define DB_WAIT_MS 5000
+/* Parts of one upload: a video, a metadata part or four fields, and room to spare. */
+#define MAX_PARTS 16
+/* busboy's default fieldSize: a longer text part is "Field value too long". */
+#define FIELD_MAX (1024 * 1024)
+#define DEFAULT_MAX_BYTES 524288000L
+/* After a refusal the body is still read (and dropped) up to twice the file limit plus this. */
+#define DRAIN_SLACK (1024 * 1024)
+#define PRESIGN_EXPIRES 3600
+/* Contract 3.4.1: the stored duration when the metadata has none. */
+#define DEFAULT_DURATION 30
+/* Longest fileName of upload-url: a file name, not a path. */
+#define FILE_NAME_MAX 255
+
+#define CAMPAIGN_NOT_FOUND "Campaign not found or you do not have permission"
+#define MSG_TYPE "Only video files (MP4, MOV, AVI) are allowed"
+#define MSG_REQUIRED "Video file is required"
+#define MSG_EXTENSION "Invalid file extension. Only mp4, mov, and avi are allowed."
+
+enum part_kind { PART_SKIP, PART_FIELD, PART_FILE };
+
+struct upload {
+    struct app *app;
+    char campaign_id[40];
+    int bad_uuid;         /* step 2 failed: answered when the body is in */
+    int not_multipart;    /* no multipart body: "Video file is required" */
+    const char *error;    /* first step-3 failure (static text) */
+    struct multipart *mp; /* NULL unless the body is multipart with a boundary */
+    uint64_t body_bytes;
+    uint64_t max_file;
+    int nparts;
+    int nfiles;
+    /* the part being read */
+    enum part_kind cur;
+    char field_name[16]; /* only the names that matter are kept */
+    struct buf field;
+    /* text fields */
+    struct buf metadata; /* every `metadata` value, joined with ',' */
+    int nmetadata;
+    json_t *fields; /* name, duration, width, height as sent */
+    /* the video part */
+    int has_file;
+    int ext_ok;
+    char ext[8];    /* as sent, for the key: mp4, mov or avi in any case */
+    char format[8]; /* the extension lower-cased, for the row */
+    char declared_type[64];
+    char id[37]; /* creative id, also the file name in the key */
+    char key[STORAGE_KEY_MAX + 1];
+    struct storage_writer *w;
+    char open_err[256];
+    uint64_t file_size;
+};
+
+static uint64_t max_file(const struct app *app)
+{
+    return (uint64_t)(app->cfg->upload_max_bytes > 0 ? app->cfg->upload_max_bytes
+                                                     : DEFAULT_MAX_BYTES);
+}
+
+static void upload_free(void *state)
+{
+    struct upload *u = state;
+
+    if (u == NULL)
+        return;
+    storage_writer_abort(u->w); /* an unfinished or refused upload leaves nothing */
+    multipart_free(u->mp);
+    buf_release(&u->field);
+    buf_release(&u->metadata);
+    json_decref(u->fields);
+    free(u);
+}
+
+/* Remember the first step-3 failure and stop storing. Returns -1 (stop the parser). */
+static int fail(struct upload *u, const char *message)
+{
+    if (u->error == NULL)
+        u->error = message;
+    storage_writer_abort(u->w);
+    u->w = NULL;
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned min;
+    unsigned cp;
+
+    if (s[0] == 0x00)
+        return 0; /* a NUL could not reach PostgreSQL; it reads as U+FFFD too */
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2, min = 0x80, cp = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3, min = 0x800, cp = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4, min = 0x10000, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* A JSON string of bytes decoded as Node decodes UTF-8: bad bytes (and NUL) become U+FFFD. */
+static json_t *text_string(const char *p, size_t n)
+{
+    struct buf b;
+    json_t *s;
+    size_t i = 0;
+
+    buf_init(&b, st_add(st_mult(n, 3), 1));
+    while (i < n) {
+        size_t l = utf8_seq((const unsigned char *)p + i, n - i);
+
+        if (l == 0) {
+            buf_append(&b, "\xef\xbf\xbd", 3);
+            i++;
+        } else {
+            buf_append(&b, p + i, l);
+            i += l;
+        }
+    }
+    s = json_stringn(b.data != NULL ? b.data : "", b.len);
+    buf_release(&b);
+    return s;
+}
+
+/* Extension after the last '.', as the contract reads it: "" when there is no dot. */
+static const char *extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot != NULL ? dot + 1 : "";
+}
+
+static int extension_allowed(const char *ext)
+{
+    return strcasecmp(ext, "mp4") == 0 || strcasecmp(ext, "mov") == 0 ||
+           strcasecmp(ext, "avi") == 0;
+}
+
+/* busboy's basename(): the text after the last '/' or '\'; "." and ".." are "". */
+static const char *base_name(const char *path)
+{
+    const char *b = path;
+
+    for (const char *s = path; *s != '\0'; s++)
+        if (*s == '/' || *s == '\\')
+            b = s + 1;
+    if (strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
+        return "";
+    return b;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Multipart callbacks (contract 3.4.1 step 3)                              */
+/* ------------------------------------------------------------------------ */
+
+static int type_allowed(const char *t)
+{
+    return t != NULL && (strcmp(t, "video/mp4") == 0 || strcmp(t, "video/quicktime") == 0 ||
+                         strcmp(t, "video/x-msvideo") == 0);
+}
+
+/* The accepted video part begins: open the writer if the name could pass step 5. */
+static void start_file(struct upload *u, const char *name, const char *type)
+{
+    const char *ext = extension(name);
+    char err[256];
+
+    u->has_file = 1;
+    snprintf(u->declared_type, sizeof(u->declared_type), "%s", type);
+    u->ext_ok = extension_allowed(ext);
+    if (!u->ext_ok)
+        return; /* step 5 will refuse it: store nothing */
+    snprintf(u->ext, sizeof(u->ext), "%s", ext);
+    for (size_t i = 0; i < sizeof(u->format) && (u->format[i] = u->ext[i]) != '\0'; i++)
+        if (u->format[i] >= 'A' && u->format[i] <= 'Z')
+            u->format[i] = (char)(u->format[i] + ('a' - 'A'));
+    if (uuid_v4(u->id) != 0 || snprintf(u->key, sizeof(u->key), "campaigns/%s/creatives/%s.%s",
+                                        u->campaign_id, u->id, u->ext) >= (int)sizeof(u->key)) {
+        snprintf(u->open_err, sizeof(u->open_err), "cannot make a creative id");
+        return;
+    }
+    u->w = storage_writer_open(u->app->storage, u->key, type, err, sizeof(err));
+    if (u->w == NULL)
+        snprintf(u->open_err, sizeof(u->open_err), "%s", err);
+}
+
+static int on_part_begin(void *ctx, const struct multipart_part *p)
+{
+    struct upload *u = ctx;
+    int named = p->name != NULL && p->name[0] != '\0';
+
+    u->cur = PART_SKIP;
+    if (++u->nparts > MAX_PARTS)
+        return fail(u, "Too many parts");
+    if (!p->form_data)
+        return 0; /* busboy skips parts that are not form-data */
+    if (p->filename != NULL && p->filename[0] != '\0') {
+        const char *base = base_name(p->filename);
+
+        if (++u->nfiles > 1)
+            return fail(u, "Too many files");
+        if (base[0] == '\0')
+            return 0; /* multer ignores a file without a name */
+        if (!named || strcmp(p->name, "video") != 0)
+            return fail(u, "Unexpected field");
+        if (!type_allowed(p->content_type))
+            return fail(u, MSG_TYPE);
+        start_file(u, base, p->content_type);
+        u->cur = PART_FILE;
+        return 0;
+    }
+    if (!named)
+        return fail(u, "Field name missing");
+    if (strcmp(p->name, "metadata") != 0 && strcmp(p->name, "name") != 0 &&
+        strcmp(p->name, "duration") != 0 && strcmp(p->name, "width") != 0 &&
+        strcmp(p->name, "height") != 0)
+        u->field_name[0] = '\0'; /* read (for the size limit) but not kept */
+    else
+        snprintf(u->field_name, sizeof(u->field_name), "%s", p->name);
+    buf_reset(&u->field);
+    u->cur = PART_FIELD;
+    return 0;
+}
+
+static int on_part_data(void *ctx, const char *data, size_t n)
+{
+    struct upload *u = ctx;
+
+    switch (u->cur) {
+    case PART_FILE:
+        u->file_size += n;
+        if (u->file_size > u->max_file)
+            return fail(u, "File too large");
+        if (u->w != NULL)
+            (void)storage_writer_write(u->w, data, n); /* errors stick; commit reports them */
+        break;
+    case PART_FIELD:
+        if (buf_append(&u->field, data, n) != 0)
+            return fail(u, "Field value too long");
+        break;
+    case PART_SKIP:
+        break;
+    }
+    return 0;
+}
+
+/* A repeated field becomes an array, as multer's append-field does. */
+static void keep_field(struct upload *u)
+{
+    json_t *v = text_string(u->field.data != NULL ? u->field.data : "", u->field.len);
+    json_t *old = json_object_get(u->fields, u->field_name);
+
+    if (v == NULL)
+        return;
+    if (old == NULL) {
+        json_object_set_new(u->fields, u->field_name, v);
+    } else if (json_is_array(old)) {
+        json_array_append_new(old, v);
+    } else {
+        json_t *arr = json_array();
+        if (arr == NULL) {
+            json_decref(v);
+            return;
+        }
+        json_array_append(arr, old);
+        json_array_append_new(arr, v);
+        json_object_set_new(u->fields, u->field_name, arr);
+    }
+}
+
+static int on_part_end(void *ctx)
+{
+    struct upload *u = ctx;
+
+    if (u->cur == PART_FIELD && strcmp(u->field_name, "metadata") == 0) {
+        if (u->nmetadata++ > 0 && buf_putc(&u->metadata, ',') != 0)
+            return fail(u, "Field value too long");
+        if (buf_append(&u->metadata, u->field.data != NULL ? u->field.data : "", u->field.len) != 0)
+            return fail(u, "Field value too long");
+    } else if (u->cur == PART_FIELD && u->field_name[0] != '\0') {
+        keep_field(u);
+    }
+    u->cur = PART_SKIP;
+    return 0;
+}
+
+static const struct multipart_callbacks callbacks = {on_part_begin, on_part_data, on_part_end};
+
+/* ------------------------------------------------------------------------ */
+/* The upload route                                                         */
+/* ------------------------------------------------------------------------ */
+
+static int upload_failed(struct request *req)
+{
+    return reply_error(req, 500, "CREATIVE_UPLOAD_FAILED", "Failed to upload creative");
+}
+
+/* Everything after the body: the contract's checks 2-9, in order. */
+static int finish(struct request *req, struct upload *u)
+{
+    struct app *app = req->app;
+    json_t *meta = NULL, *values = NULL, *row = NULL;
+    struct validate_failure vf = {NULL, NULL};
+    struct db_conn *c = NULL;
+    char state[6] = "", err[256];
+    char url[2048], dur[24], w[24], h[24], size[24];
+    struct db_creatives_upload rec;
+    uint64_t stored = 0;
+    json_t *v;
+    int rc;
+
+    if (u->bad_uuid) {
+        rc = reply_bad_uuid(req, "campaignId");
+        goto cleanup;
+    }
+    if (u->error == NULL && u->mp != NULL && (rc = multipart_finish(u->mp)) != MULTIPART_OK)
+        u->error = multipart_strerror(rc);
+    if (u->error != NULL) {
+        rc = reply_validation(req, "video", u->error);
+        goto cleanup;
+    }
+    if (u->not_multipart || !u->has_file) {
+        rc = reply_validation(req, "video", MSG_REQUIRED);
+        goto cleanup;
+    }
+    if (!u->ext_ok) {
+        rc = reply_validation_details(req, "File validation failed",
+                                      json_pack("[s]", MSG_EXTENSION));
+        goto cleanup;
+    }
+    if (u->metadata.len > 0) {
+        meta = json_loadb(u->metadata.data, u->metadata.len,
+                          JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
+        if (meta == NULL) {
+            rc = reply_validation_details(
+                req, "Invalid metadata format",
+                json_pack("[{s:s,s:s}]", "field", "metadata", "message", "Must be valid JSON"));
+            goto cleanup;
+        }
+    } else {
+        meta = json_incref(u->fields);
+    }
+    if (validate_object(&validate_creative_metadata_schema, meta, &values, &vf) != VALIDATE_OK) {
+        rc = reply_validation(req, vf.field, vf.message);
+        goto cleanup;
+    }
+    c = db_acquire(app->db, DB_WAIT_MS);
+    if (c == NULL) {
+        log_error("creative upload: no database connection");
+        rc = upload_failed(req);
+        goto cleanup;
+    }
+    rc = db_campaigns_owned(c, req->user.id, u->campaign_id, state);
+    if (rc != DB_CAMPAIGNS_OK) {
+        if (rc == DB_CAMPAIGNS_NOT_FOUND) {
+            rc = reply_error(req, 404, "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND);
+        } else {
+            log_error("creative upload: ownership check failed", "sqlstate", state);
+            rc = upload_failed(req);
+        }
+        goto cleanup;
+    }
+    /* No pooled connection is held while the object is committed (an S3 PUT). */
+    db_release(app->db, c);
+    c = NULL;
+    if (u->w == NULL) {
+        log_error("creative upload: cannot store the file", "key", u->key, "error", u->open_err);
+        rc = upload_failed(req);
+        goto cleanup;
+    }
+    rc = storage_writer_commit(u->w, &stored, err, sizeof(err));
+    u->w = NULL;
+    if (rc != 0) {
+        log_error("creative upload: cannot store the file", "key", u->key, "error", err);
+        rc = upload_failed(req);
+        goto cleanup;
+    }
+    /* From here the object exists: any failure must remove it. */
+    v = json_object_get(values, "duration");
+    snprintf(dur, sizeof(dur), "%" JSON_INTEGER_FORMAT,
+             v != NULL ? json_integer_value(v) : DEFAULT_DURATION);
+    v = json_object_get(values, "width");
+    snprintf(w, sizeof(w), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    rec.width = json_is_integer(v) ? w : NULL;
+    v = json_object_get(values, "height");
+    snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    rec.height = json_is_integer(v) ? h : NULL;
+    snprintf(size, sizeof(size), "%llu", (unsigned long long)stored);
+    rec.id = u->id;
+    rec.campaign_id = u->campaign_id;
+    rec.name = json_string_value(json_object_get(values, "name"));
+    rec.video_url = url;
+    rec.duration = dur;
+    rec.file_size = size;
+    rec.uploaded_by = req->user.id;
+    rec.format = u->format;
+    rc = -1;
+    if (rec.name != NULL && creative_url_video(app, u->key, url, sizeof(url)) == 0 &&
+        (c = db_acquire(app->db, DB_WAIT_MS)) != NULL &&
+        db_simple(c, "BEGIN", err, sizeof(err)) == 0) {
+        if (db_creatives_insert_upload(c, &rec, &row, state) == DB_CREATIVES_OK &&
+            db_creative_media_insert(c, u->id, u->key, u->declared_type, state) ==
+                DB_CREATIVE_MEDIA_OK &&
+            db_simple(c, "COMMIT", err, sizeof(err)) == 0)
+            rc = 0;
+        else
+            db_simple(c, "ROLLBACK", NULL, 0);
+    }
+    if (rc != 0) {
+        log_error("creative upload: cannot insert the creative", "key", u->key, "sqlstate", state);
+        if (storage_delete(app->storage, u->key, err, sizeof(err)) != 0)
+            log_error("creative upload: cannot remove the stored file", "key", u->key, "error",
+                      err);
+        json_decref(row);
+        row = NULL;
+        rc = upload_failed(req);
+        goto cleanup;
+    }
+    if (app->media_index != NULL && storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
+        (void)media_index_put(app->media_index, u->key, NULL);
+    creative_worker_enqueue(app->creative_worker, u->id);
+    log_info("creative uploaded", "creative", u->id, "campaign", u->campaign_id, "bytes", size);
+    json_object_set_new(row, "processing_message",
+                        json_string("Video is being processed and will be ready shortly"));
+    rc = reply_json(
+        req, 201,
+        json_pack("{s:s,s:o}", "message", "Creative uploaded successfully", "creative", row));
+    row = NULL;
+cleanup:
+    if (c != NULL)
+        db_release(app->db, c);
+    storage_writer_abort(u->w); /* refused: drop what was spooled */
+    u->w = NULL;
+    validate_failure_release(&vf);
+    json_decref(meta);
+    json_decref(values);
+    json_decref(row);
+    return rc;
+}
+
+/*
+ * A body chunk. A refusal decided while the body streams is only answered
+ * once the body is in (libmicrohttpd would read and drop the rest of a
+ * declared Content-Length before sending an early answer anyway, and a
+ * client still sending must read an answer, not a reset); meanwhile the rest
+ * is dropped here, up to twice the largest body a valid upload could have,
+ * past which the connection is closed without an answer.
+ */
+static int on_body(struct request *req, const char *data, size_t n)
+{
+    struct upload *u = req->stream_state;
+    int rc;
+
+    u->body_bytes += n;
+    if (u->bad_uuid || u->not_multipart || u->error != NULL) {
+        if (u->body_bytes > 2 * u->max_file + DRAIN_SLACK) {
+            log_info("upload refused and still sending past the limit; connection closed", "reason",
+                     u->error != NULL ? u->error : "no upload");
+            return -1;
+        }
+        return 0;
+    }
+    rc = multipart_feed(u->mp, data, n);
+    if (rc != MULTIPART_OK)
+        (void)fail(u, multipart_strerror(rc)); /* keeps a callback's own message */
+    return 0;
+}
+
+int api_uploads_begin(struct request *req)
+{
+    struct upload *u = xcalloc(1, sizeof(*u));
+    const char *cid = request_param(req, 0);
+    char boundary[MULTIPART_BOUNDARY_MAX + 1];
+    int rc;
+
+    u->app = req->app;
+    u->max_file = max_file(req->app);
+    buf_init(&u->field, FIELD_MAX);
+    buf_init(&u->metadata, FIELD_MAX * MAX_PARTS + MAX_PARTS);
+    u->fields = json_object();
+    req->stream_state = u;
+    req->stream_free = upload_free;
+    req->stream_data = on_body;
+    if (u->fields == NULL)
+        return -1;
+    if (!uuid_valid(cid)) {
+        u->bad_uuid = 1;
+        return 0;
+    }
+    snprintf(u->campaign_id, sizeof(u->campaign_id), "%s", cid);
+    rc = multipart_boundary(request_header(req, "Content-Type"), boundary, sizeof(boundary));
+    if (rc == 1)
+        u->not_multipart = 1;
+    else if (rc != 0)
+        u->error = "Multipart: Boundary not found";
+    else
+        u->mp = multipart_new(boundary, &callbacks, u);
+    return 0;
+}
+
+int api_uploads_create(struct request *req)
+{
+    struct upload *u = req->stream_state;
+
+    if (u == NULL)
+        return -1;
+    return finish(req, u);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Presigned upload URLs (contract 3.4.8)                                   */
+/* ------------------------------------------------------------------------ */
+
+/* JavaScript truthiness of a body value (absent is falsy). */
+static int truthy(const json_t *v)
+{
+    double d;
+
+    if (v == NULL || json_is_null(v) || json_is_false(v))
+        return 0;
+    if (json_is_string(v))
+        return json_string_length(v) > 0;
+    if (json_is_number(v)) {
+        d = json_number_value(v);
+        return d != 0 && d == d;
+    }
+    return 1; /* true, objects and arrays */
+}
+
+/*
+ * fileName as the reference puts it in the key (String(value)), into out[n]:
+ * only strings, numbers and true, and only plain file names: no '/', '\',
+ * control bytes or NUL, not "." or "..", at most FILE_NAME_MAX bytes.
+ */
+static int file_name(const json_t *v, char *out, size_t n)
+{
+    const char *s;
+    size_t len;
+
+    if (json_is_string(v)) {
+        s = json_string_value(v);
+        len = json_string_length(v);
+        if (len != strlen(s) || len > FILE_NAME_MAX || len + 1 > n)
+            return -1;
+        memcpy(out, s, len + 1);
+    } else if (json_is_number(v)) {
+        if (jsnum_js_string(json_number_value(v), out, n) != 0)
+            return -1;
+    } else if (json_is_true(v)) {
+        snprintf(out, n, "true");
+    } else {
+        return -1;
+    }
+    if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+        return -1;
+    for (s = out; *s != '\0'; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '/' || *s == '\\')
+            return -1;
+    return 0;
+}
+
+/*
+ * The presigned URL. With S3 storage its own signer; with local storage the
+ * configured S3 settings anyway, as the reference always signs for S3 (no
+ * network either way).
+ */
+static int presign(struct app *app, const char *key, char **url, char *err, size_t errlen)
+{
+    const struct config *cfg = app->cfg;
+    struct storage_config sc;
+    struct storage *st;
+    int rc;
+
+    if (storage_backend(app->storage) == STORAGE_BACKEND_S3)
+        return storage_presign(app->storage, "PUT", key, PRESIGN_EXPIRES, time(NULL), url, err,
+                               errlen);
+    memset(&sc, 0, sizeof(sc));
+    sc.backend = STORAGE_BACKEND_S3;
+    sc.s3_endpoint = config_is_production(cfg) ? NULL : cfg->s3_endpoint;
+    sc.bucket = cfg->s3_bucket;
+    sc.region = cfg->aws_region;
+    sc.access_key_id = cfg->aws_access_key_id;
+    sc.secret_access_key = cfg->aws_secret_access_key;
+    sc.path_style = cfg->s3_path_style;
+    sc.tmp_dir = cfg->data_dir;
+    st = storage_new(&sc, err, errlen);
+    if (st == NULL)
+        return -1;
+    rc = storage_presign(st, "PUT", key, PRESIGN_EXPIRES, time(NULL), url, err, errlen);
+    storage_free(st);
+    return rc;
+}
+
+int api_uploads_url(struct request *req)
+{
+    const char *cid = request_param(req, 0);
+    const json_t *fname = json_object_get(req->json, "fileName");
+    const json_t *ctype = json_object_get(req->json, "contentType");
+    char name[FILE_NAME_MAX + 1], id[37], key[STORAGE_KEY_MAX + 1], state[6] = "", err[256];
+    char *url = NULL;
+    struct db_conn *c;
+    int rc;
+
+    if (!uuid_valid(cid))
+        return reply_bad_uuid(req, "campaignId");
+    if (!truthy(fname) || !truthy(ctype))
+        return reply_error(req, 400, "MISSING_PARAMETERS", "fileName and contentType are required");
+    if (file_name(fname, name, sizeof(name)) != 0)
+        return reply_error(req, 400, "INVALID_FILE_NAME",
+                           "fileName must be a file name of at most 255 bytes without '/', '\\' "
+                           "or control characters");
+    c = db_acquire(req->app->db, DB_WAIT_MS);
+    if (c == NULL) {
+        log_error("upload url: no database connection");
+        return reply_error(req, 500, "UPLOAD_URL_GENERATION_FAILED",
+                           "Failed to generate upload URL");
+    }
+    rc = db_campaigns_owned(c, req->user.id, cid, state);
+    db_release(req->app->db, c);
+    if (rc == DB_CAMPAIGNS_NOT_FOUND)
+        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND);
+    if (rc != DB_CAMPAIGNS_OK) {
+        log_error("upload url: ownership check failed", "sqlstate", state);
+        return reply_error(req, 500, "UPLOAD_URL_GENERATION_FAILED",
+                           "Failed to generate upload URL");
+    }
+    if (uuid_v4(id) != 0 ||
+        snprintf(key, sizeof(key), "campaigns/%s/creatives/%s_%s", cid, id, name) >=
+            (int)sizeof(key) ||
+        presign(req->app, key, &url, err, sizeof(err)) != 0) {
+        log_error("upload url: cannot presign", "error", err);
+        return reply_error(req, 500, "UPLOAD_URL_GENERATION_FAILED",
+                           "Failed to generate upload URL");
+    }
+    rc = reply_json(req, 200,
+                    json_pack("{s:s,s:s,s:s,s:i}", "message", "Upload URL generated successfully",
+                              "uploadUrl", url, "key", key, "expiresIn", PRESIGN_EXPIRES));
+    free(url);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* What processing found                                                    */
+/* ------------------------------------------------------------------------ */
+
+int api_uploads_media(struct request *req)
+{
+    const char *id = request_param(req, 0);
+    json_t *row = NULL;
+    struct db_conn *c;
+    char state[6] = "";
+    char url[2048];
+    const char *key;
+    int rc;
+
+    if (!uuid_valid(id))
+        return reply_bad_uuid(req, "id");
+    c = db_acquire(req->app->db, DB_WAIT_MS);
+    if (c == NULL)
+        return reply_error(req, 500, "CREATIVE_MEDIA_RETRIEVAL_FAILED",
+                           "Failed to retrieve creative media");
+    rc = db_creative_media_get(c, req->user.id, id, &row, state);
+    db_release(req->app->db, c);
+    if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
+        return reply_error(req, 404, "CREATIVE_NOT_FOUND", "Creative not found");
+    if (rc != DB_CREATIVE_MEDIA_OK) {
+        log_error("creative media query failed", "sqlstate", state);
+        return reply_error(req, 500, "CREATIVE_MEDIA_RETRIEVAL_FAILED",
+                           "Failed to retrieve creative media");
+    }
+    /* Where players fetch it (null when there is no public URL). */
+    key = json_string_value(json_object_get(row, "storage_key"));
+    json_object_set_new(row, "media_url",
+                        key != NULL && media_url_for_key(req->app, key, url, sizeof(url)) == 0
+                            ? json_string(url)
+                            : json_null());
+    return reply_json(req, 200, json_pack("{s:o}", "media", row));
+}

@@ -1,0 +1,131 @@
+/*
+ * creative_url: see creative_url.h.
+ */
+#include "creative_url.h"
+#include "app.h"
+#include "config.h"
+#include "serve_media.h"
+#include "storage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PREFIX_MAX 2048
+
+/* Contract 3.4.1: "http://localhost:4566/<bucket>/" outside production. */
+static int dev_prefix(const struct app *app, char *out, size_t n)
+{
+    int w = snprintf(out, n, "http://localhost:4566/%s/", app->cfg->s3_bucket);
+
+    return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
+/* Production without a storage URL: CLOUDFRONT_URL or the AWS bucket. */
+static int aws_prefix(const struct app *app, char *out, size_t n)
+{
+    const char *cf = app->cfg->cloudfront_url;
+    int w;
+
+    if (cf != NULL && cf[0] != '\0') {
+        size_t len = strlen(cf);
+        while (len > 0 && cf[len - 1] == '/')
+            len--;
+        w = snprintf(out, n, "%.*s/", (int)len, cf);
+    } else {
+        w = snprintf(out, n, "https://%s.s3.amazonaws.com/", app->cfg->s3_bucket);
+    }
+    return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
+int creative_url_video(struct app *app, const char *key, char *out, size_t n)
+{
+    char prefix[PREFIX_MAX];
+    int w;
+
+    if (!config_is_production(app->cfg)) {
+        if (dev_prefix(app, prefix, sizeof(prefix)) != 0)
+            return -1;
+    } else if (media_url_for_key(app, key, out, n) == 0) {
+        return 0;
+    } else if (aws_prefix(app, prefix, sizeof(prefix)) != 0) {
+        return -1;
+    }
+    w = snprintf(out, n, "%s%s", prefix, key);
+    return w > 0 && (size_t)w < n ? 0 : -1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode s into out[n]; -1 on a bad escape, a NUL byte or overflow. */
+static int decode(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+
+    for (; *s != '\0'; s++) {
+        char c = *s;
+
+        if (c == '%') {
+            int hi = hexval(s[1]);
+            int lo = hi >= 0 ? hexval(s[2]) : -1;
+            if (lo < 0 || (hi | lo) == 0)
+                return -1;
+            c = (char)(hi * 16 + lo);
+            s += 2;
+        } else if (c == '?' || c == '#') {
+            return -1;
+        }
+        if (o + 1 >= n)
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+static int try_prefix(const char *url, const char *prefix, char *out, size_t n)
+{
+    size_t pl = strlen(prefix);
+
+    if (pl == 0 || strncmp(url, prefix, pl) != 0)
+        return -1;
+    if (decode(url + pl, out, n) != 0 || storage_key_check(out, NULL, 0) != 0)
+        return -1;
+    return 0;
+}
+
+int creative_url_key(struct app *app, const char *url, char *out, size_t n)
+{
+    char prefix[PREFIX_MAX];
+    size_t len;
+
+    if (dev_prefix(app, prefix, sizeof(prefix)) == 0 && try_prefix(url, prefix, out, n) == 0)
+        return 0;
+    /* The storage's own public form: the URL of key "k" less the "k". */
+    if (storage_public_url(app->storage, "k", prefix, sizeof(prefix)) == 0 &&
+        (len = strlen(prefix)) > 1 && prefix[len - 1] == 'k' && prefix[len - 2] == '/') {
+        prefix[len - 1] = '\0';
+        if (try_prefix(url, prefix, out, n) == 0)
+            return 0;
+    }
+    if (app->cfg->public_url != NULL && app->cfg->public_url[0] != '\0') {
+        len = strlen(app->cfg->public_url);
+        while (len > 0 && app->cfg->public_url[len - 1] == '/')
+            len--;
+        if (snprintf(prefix, sizeof(prefix), "%.*s/media/", (int)len, app->cfg->public_url) <
+                (int)sizeof(prefix) &&
+            try_prefix(url, prefix, out, n) == 0)
+            return 0;
+    }
+    if (aws_prefix(app, prefix, sizeof(prefix)) == 0 && try_prefix(url, prefix, out, n) == 0)
+        return 0;
+    return -1;
+}

@@ -1,0 +1,35 @@
+/*
+ * creative_url: the contract's video_url of a stored creative, and the way
+ * back from a video_url to the storage key.
+ *
+ * API-CONTRACT.md 3.4.1 fixes video_url: outside production it is literally
+ * http://localhost:4566/<bucket>/<key> whatever the real storage (clients
+ * and the reference tests look for "localhost:4566"); in production it is
+ * the storage's public URL (CLOUDFRONT_URL or the bucket), or for the local
+ * backend the ad listener's /media URL. Players are given the real URL by
+ * serve_media.h's media_url_for_key(), never video_url.
+ *
+ * The way back serves the media index (which files the ad listener may
+ * serve) and the creative delete's storage clean-up: it accepts every form
+ * this daemon writes, plus the /media form the demo seed stores.
+ *
+ * Pure over the read-only app configuration and storage; thread-safe.
+ */
+#ifndef CREATIVE_URL_H
+#define CREATIVE_URL_H
+
+#include <stddef.h>
+
+struct app;
+
+/* video_url for key into out[n] (NUL-terminated). 0, or -1 when it does not fit. */
+int creative_url_video(struct app *app, const char *key, char *out, size_t n);
+
+/*
+ * The storage key a video_url of this daemon names, percent-decoded, into
+ * out[n]. 0, or -1 when url has none of the known prefixes or the key is
+ * invalid (storage_key_check) or does not fit.
+ */
+int creative_url_key(struct app *app, const char *url, char *out, size_t n);
+
+#endif

@@ -1,0 +1,532 @@
+/*
+ * creative_worker: see creative_worker.h.
+ *
+ * One thread, one mutex-protected queue of creative ids (deduplicated,
+ * bounded: overflow is harmless because pending work is rescanned from
+ * PostgreSQL every tick), one condition variable on the monotonic clock.
+ * PostgreSQL is used in short steps (read the job, later write the verdict
+ * in one transaction) so no pooled connection is held while a file is
+ * fetched from S3.
+ */
+#include "creative_worker.h"
+#include "app.h"
+#include "config.h"
+#include "creative_url.h"
+#include "db.h"
+#include "db_creative_media.h"
+#include "db_creatives.h"
+#include "log.h"
+#include "media_index.h"
+#include "mediaprobe.h"
+#include "storage.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUEUE_MAX 256
+#define DB_WAIT_MS 5000
+/* New keys without a creative_media row probed per tick (the demo seed's). */
+#define PROBES_PER_TICK 32
+#define DEFAULT_MAX_BYTES 524288000ull
+
+struct creative_worker {
+    struct app *app;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    char queue[QUEUE_MAX][37];
+    int head;
+    int n;
+};
+
+/* What processing concluded about one file. */
+struct verdict {
+    int transient; /* retry later: storage or PostgreSQL trouble */
+    int ok;        /* a usable video */
+    char reason[512];
+    struct mediaprobe_info info;
+    int have_info;
+    uint64_t size;
+};
+
+static uint64_t max_bytes(const struct app *app)
+{
+    return app->cfg->upload_max_bytes > 0 ? (uint64_t)app->cfg->upload_max_bytes
+                                          : DEFAULT_MAX_BYTES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading and judging one file                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A descriptor holding the object's bytes: the stored file itself (local)
+ * or an unlinked copy under the data directory (S3). -1 with v filled when
+ * there is none.
+ */
+static int open_bytes(struct app *app, const char *key, struct verdict *v)
+{
+    char err[256];
+    char path[4096];
+    uint64_t size = 0;
+    int fd = -1;
+    int rc;
+
+    if (storage_backend(app->storage) == STORAGE_BACKEND_LOCAL) {
+        rc = storage_open_read(app->storage, key, &fd, &size, err, sizeof(err));
+    } else {
+        if (snprintf(path, sizeof(path), "%s/creative-probe-XXXXXX", app->cfg->data_dir) >=
+            (int)sizeof(path)) {
+            v->transient = 1;
+            snprintf(v->reason, sizeof(v->reason), "data directory path too long");
+            return -1;
+        }
+        fd = mkstemp(path);
+        if (fd < 0) {
+            int e = errno;
+            v->transient = 1;
+            snprintf(v->reason, sizeof(v->reason), "cannot create temporary file: %s", strerror(e));
+            return -1;
+        }
+        (void)unlink(path); /* gone from the directory; freed on close */
+        rc = storage_fetch_to_fd(app->storage, key, fd, max_bytes(app), &size, err, sizeof(err));
+    }
+    if (rc == STORAGE_NOT_FOUND) {
+        snprintf(v->reason, sizeof(v->reason), "the stored file is missing");
+    } else if (rc != 0) {
+        v->transient = 1;
+        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", err);
+    }
+    if (rc != 0) {
+        if (fd >= 0)
+            (void)close(fd); /* nothing written worth keeping */
+        return -1;
+    }
+    v->size = size;
+    return fd;
+}
+
+static void judge(struct app *app, const char *key, struct verdict *v)
+{
+    char err[MEDIAPROBE_ERR_LEN];
+    int fd = open_bytes(app, key, v);
+    int rc;
+    uint64_t secs;
+
+    if (fd < 0)
+        return;
+    rc = mediaprobe_read_fd(fd, &v->info, err, sizeof(err));
+    (void)close(fd); /* read-only, or an unlinked copy */
+    if (rc == MEDIAPROBE_EIO) {
+        v->transient = 1;
+        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", err);
+        return;
+    }
+    if (rc != MEDIAPROBE_OK) {
+        snprintf(v->reason, sizeof(v->reason), "%s", err);
+        return;
+    }
+    v->have_info = 1;
+    /* creatives.duration is whole seconds, 1..120 (contract section 6). */
+    secs = (v->info.duration_ms + 500) / 1000;
+    if (v->info.duration_ms == 0) {
+        snprintf(v->reason, sizeof(v->reason), "the file does not state its duration");
+    } else if (secs < 1) {
+        snprintf(v->reason, sizeof(v->reason), "duration %.3f s is under 1 second",
+                 (double)v->info.duration_ms / 1000.0);
+    } else if (secs > 120) {
+        snprintf(v->reason, sizeof(v->reason), "duration %.3f s exceeds 120 seconds",
+                 (double)v->info.duration_ms / 1000.0);
+    } else {
+        v->ok = 1;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recording the verdict                                                    */
+/* ------------------------------------------------------------------------ */
+
+static void log_corrections(const char *id, const struct db_creative_media_job *job,
+                            const struct verdict *v, const char *dur)
+{
+    char dd[24], dw[16], dh[16], mw[16], mh[16], ds[24], ms[24];
+
+    if (job->duration == atol(dur) && (job->width == 0 || job->width == (long)v->info.width) &&
+        (job->height == 0 || job->height == (long)v->info.height) &&
+        (job->file_size < 0 || (uint64_t)job->file_size == v->size))
+        return;
+    snprintf(dd, sizeof(dd), "%ld", job->duration);
+    /* 0 and -1 stand for SQL NULL: nothing was declared */
+    snprintf(dw, sizeof(dw), job->width != 0 ? "%ld" : "null", job->width);
+    snprintf(dh, sizeof(dh), job->height != 0 ? "%ld" : "null", job->height);
+    snprintf(mw, sizeof(mw), "%u", v->info.width);
+    snprintf(mh, sizeof(mh), "%u", v->info.height);
+    snprintf(ds, sizeof(ds), job->file_size >= 0 ? "%lld" : "null", job->file_size);
+    snprintf(ms, sizeof(ms), "%llu", (unsigned long long)v->size);
+    log_info("creative metadata corrected from the file", "creative", id, "declared_duration", dd,
+             "measured_duration", dur, "declared_width", dw, "measured_width", mw,
+             "declared_height", dh, "measured_height", mh, "declared_size", ds, "measured_size",
+             ms);
+}
+
+/* One transaction: the creatives row (if still processing) and creative_media. */
+static int record(struct app *app, const char *id, const struct db_creative_media_job *job,
+                  const struct verdict *v)
+{
+    struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+    char dur[24], w[16], h[16], size[24], state[6] = "";
+    char err[256];
+    int crc, mrc;
+    int rc = -1;
+
+    if (c == NULL)
+        return -1;
+    snprintf(dur, sizeof(dur), "%llu", (unsigned long long)((v->info.duration_ms + 500) / 1000));
+    snprintf(w, sizeof(w), "%u", v->info.width);
+    snprintf(h, sizeof(h), "%u", v->info.height);
+    snprintf(size, sizeof(size), "%llu", (unsigned long long)v->size);
+    if (db_simple(c, "BEGIN", err, sizeof(err)) != 0)
+        goto cleanup;
+    if (v->ok) {
+        crc = db_creatives_finish_processing(c, id, "active", dur, v->info.width ? w : NULL,
+                                             v->info.height ? h : NULL, size, state);
+        mrc = crc == DB_CREATIVES_ERROR ? DB_CREATIVE_MEDIA_ERROR
+                                        : db_creative_media_ready(c, id, &v->info, v->size, state);
+    } else {
+        crc = db_creatives_finish_processing(c, id, "failed", NULL, NULL, NULL, NULL, state);
+        mrc = crc == DB_CREATIVES_ERROR
+                  ? DB_CREATIVE_MEDIA_ERROR
+                  : db_creative_media_failed(c, id, v->reason, v->have_info ? &v->info : NULL,
+                                             v->size, state);
+    }
+    if (crc == DB_CREATIVES_ERROR || mrc == DB_CREATIVE_MEDIA_ERROR) {
+        log_error("cannot record creative processing", "creative", id, "sqlstate", state);
+        db_simple(c, "ROLLBACK", NULL, 0);
+        goto cleanup;
+    }
+    if (db_simple(c, "COMMIT", err, sizeof(err)) != 0) {
+        log_error("cannot record creative processing", "creative", id, "error", err);
+        goto cleanup;
+    }
+    rc = 0;
+    if (mrc == DB_CREATIVE_MEDIA_NOT_FOUND) {
+        log_info("creative gone during processing; skipped", "creative", id);
+    } else if (v->ok) {
+        if (crc == DB_CREATIVES_NOT_FOUND)
+            log_info("creative status changed during processing; kept", "creative", id);
+        log_corrections(id, job, v, dur);
+        log_info("creative processed", "creative", id, "status", "active", "mime", v->info.mime,
+                 "video_codec", v->info.video_codec, "duration_s", dur);
+    } else {
+        log_info("creative failed processing", "creative", id, "reason", v->reason);
+    }
+cleanup:
+    db_release(app->db, c);
+    return rc;
+}
+
+/* A transient failure: count it; past the limit the creative fails. */
+static void retry_or_fail(struct app *app, const char *id, const struct db_creative_media_job *job,
+                          struct verdict *v)
+{
+    struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+    char state[6] = "";
+    int attempts = 0;
+    int rc;
+
+    if (c == NULL) {
+        log_warn("creative processing postponed", "creative", id, "reason", v->reason);
+        return;
+    }
+    rc = db_creative_media_retry(c, id, v->reason, &attempts, state);
+    db_release(app->db, c);
+    if (rc != DB_CREATIVE_MEDIA_OK) {
+        if (rc == DB_CREATIVE_MEDIA_ERROR)
+            log_error("cannot count a processing attempt", "creative", id, "sqlstate", state);
+        return;
+    }
+    if (attempts < CREATIVE_WORKER_MAX_ATTEMPTS) {
+        log_warn("creative processing will be retried", "creative", id, "reason", v->reason);
+        return;
+    }
+    v->transient = 0;
+    (void)record(app, id, job, v);
+}
+
+static void process(struct creative_worker *w, const char *id)
+{
+    struct app *app = w->app;
+    struct db_creative_media_job job;
+    struct verdict v;
+    struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+    char state[6] = "";
+    int rc;
+
+    if (c == NULL) {
+        log_warn("creative processing postponed: no database connection", "creative", id);
+        return;
+    }
+    rc = db_creative_media_job(c, id, &job, state);
+    db_release(app->db, c);
+    if (rc == DB_CREATIVE_MEDIA_ERROR) {
+        log_error("cannot read creative processing job", "creative", id, "sqlstate", state);
+        return;
+    }
+    if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
+        return; /* done already, or the creative or its campaign is gone */
+    memset(&v, 0, sizeof(v));
+    judge(app, job.storage_key, &v);
+    if (v.transient) {
+        retry_or_fail(app, id, &job, &v);
+        return;
+    }
+    if (record(app, id, &job, &v) == 0 && app->media_index != NULL &&
+        storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
+        (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The tick: pending rescan and media index rebuild                         */
+/* ------------------------------------------------------------------------ */
+
+/* Type of a stored file read from its bytes, for keys without creative_media. */
+static const char *probe_type(struct app *app, const char *key)
+{
+    struct mediaprobe_info info;
+    uint64_t size;
+    int fd = -1;
+    const char *mime = NULL;
+
+    if (storage_open_read(app->storage, key, &fd, &size, NULL, 0) != 0)
+        return NULL;
+    if (mediaprobe_read_fd(fd, &info, NULL, 0) == MEDIAPROBE_OK)
+        mime = info.mime; /* static */
+    (void)close(fd);      /* read-only */
+    return mime;
+}
+
+/* The static string for a type mediaprobe reports, or NULL (unknown). */
+static const char *known_type(const char *mime)
+{
+    static const char *const types[] = {"video/mp4", "video/quicktime", "video/x-msvideo"};
+
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(mime, types[i]) == 0)
+            return types[i];
+    return NULL;
+}
+
+static void rebuild_index(struct creative_worker *w, struct db_conn *c)
+{
+    struct app *app = w->app;
+    json_t *refs = NULL;
+    struct media_index_entry *e = NULL;
+    char(*keys)[STORAGE_KEY_MAX + 1] = NULL;
+    char state[6] = "";
+    size_t n = 0, i;
+    int probes = 0;
+
+    if (db_creatives_media_refs(c, &refs, state) != DB_CREATIVES_OK) {
+        log_error("cannot rebuild the media index", "sqlstate", state);
+        return;
+    }
+    e = xcalloc(json_array_size(refs) + 1, sizeof(*e));
+    keys = xcalloc(json_array_size(refs) + 1, sizeof(*keys));
+    for (i = 0; i < json_array_size(refs); i++) {
+        json_t *row = json_array_get(refs, i);
+        const char *key = json_string_value(json_object_get(row, "storage_key"));
+        const char *url = json_string_value(json_object_get(row, "video_url"));
+
+        if (key != NULL) {
+            e[n].key = key;
+            e[n].mime = json_string_value(json_object_get(row, "mime"));
+            n++;
+            continue;
+        }
+        /* Rows made without the upload route (the demo seed): key from the URL. */
+        if (url == NULL || creative_url_key(app, url, keys[n], sizeof(keys[n])) != 0)
+            continue;
+        e[n].key = keys[n];
+        if (media_index_lookup(app->media_index, keys[n], NULL, 0)) {
+            char mime[128];
+            /* Known already: keep the type probed before (unknown stays unknown). */
+            media_index_lookup(app->media_index, keys[n], mime, sizeof(mime));
+            e[n].mime = known_type(mime);
+        } else if (probes < PROBES_PER_TICK) {
+            probes++;
+            e[n].mime = probe_type(app, keys[n]);
+        } else {
+            continue; /* next tick */
+        }
+        n++;
+    }
+    (void)media_index_replace(app->media_index, e, n);
+    free(keys);
+    free(e);
+    json_decref(refs);
+}
+
+static int queue_has(const struct creative_worker *w, const char *id)
+{
+    for (int i = 0; i < w->n; i++)
+        if (strcmp(w->queue[(w->head + i) % QUEUE_MAX], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Lock held. */
+static void queue_push(struct creative_worker *w, const char *id)
+{
+    if (strlen(id) != 36 || w->n == QUEUE_MAX || queue_has(w, id))
+        return;
+    memcpy(w->queue[(w->head + w->n) % QUEUE_MAX], id, 37);
+    w->n++;
+}
+
+static void tick(struct creative_worker *w)
+{
+    struct app *app = w->app;
+    struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+    json_t *ids = NULL;
+    char state[6] = "";
+    size_t i;
+
+    if (c == NULL)
+        return; /* PostgreSQL is down; the next tick tries again */
+    if (db_creative_media_pending(c, QUEUE_MAX, &ids, state) == DB_CREATIVE_MEDIA_OK) {
+        pthread_mutex_lock(&w->mu);
+        for (i = 0; i < json_array_size(ids); i++)
+            queue_push(w, json_string_value(json_array_get(ids, i)));
+        pthread_mutex_unlock(&w->mu);
+        json_decref(ids);
+    } else {
+        log_error("cannot list pending creatives", "sqlstate", state);
+    }
+    if (app->media_index != NULL && storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
+        rebuild_index(w, c);
+    db_release(app->db, c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Thread                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static void deadline_in(struct timespec *ts, int seconds)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += seconds;
+}
+
+static int passed(const struct timespec *ts)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+static void *run(void *arg)
+{
+    struct creative_worker *w = arg;
+    struct timespec next;
+    char id[37];
+
+    clock_gettime(CLOCK_MONOTONIC, &next); /* first tick at once: resume after a restart */
+    for (;;) {
+        int have = 0, due;
+
+        pthread_mutex_lock(&w->mu);
+        while (!w->stop && w->n == 0 && !passed(&next))
+            pthread_cond_timedwait(&w->cv, &w->mu, &next);
+        if (w->stop) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        if (w->n > 0) {
+            memcpy(id, w->queue[w->head], sizeof(id));
+            w->head = (w->head + 1) % QUEUE_MAX;
+            w->n--;
+            have = 1;
+        }
+        due = passed(&next);
+        if (due)
+            deadline_in(&next, CREATIVE_WORKER_TICK_S);
+        pthread_mutex_unlock(&w->mu);
+        if (have)
+            process(w, id);
+        if (due)
+            tick(w);
+    }
+    return NULL;
+}
+
+struct creative_worker *creative_worker_start(struct app *app, char *err, size_t errlen)
+{
+    struct creative_worker *w = xcalloc(1, sizeof(*w));
+    pthread_condattr_t ca;
+    int rc;
+
+    w->app = app;
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+        snprintf(err, errlen, "creative worker: cannot create a mutex");
+        free(w);
+        return NULL;
+    }
+    if (pthread_condattr_init(&ca) != 0) {
+        snprintf(err, errlen, "creative worker: cannot create a condition variable");
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&w->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc != 0) {
+        snprintf(err, errlen, "creative worker: cannot create a condition variable");
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    rc = pthread_create(&w->thread, NULL, run, w);
+    if (rc != 0) {
+        snprintf(err, errlen, "creative worker: cannot start thread: %s", strerror(rc));
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void creative_worker_stop(struct creative_worker *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+void creative_worker_enqueue(struct creative_worker *w, const char *creative_id)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    queue_push(w, creative_id);
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
