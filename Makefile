@@ -84,7 +84,9 @@ DAEMON_SRCS := \
 	adserverd/db_creatives.c \
 	adserverd/db_stats.c \
 	adserverd/db_users.c \
+	adserverd/decision.c \
 	adserverd/email.c \
+	adserverd/freqcap.c \
 	adserverd/http_server.c \
 	adserverd/isodate.c \
 	adserverd/jsnum.c \
@@ -95,6 +97,7 @@ DAEMON_SRCS := \
 	adserverd/metrics.c \
 	adserverd/migrate.c \
 	adserverd/multipart.c \
+	adserverd/pacing.c \
 	adserverd/password.c \
 	adserverd/ratelimit.c \
 	adserverd/reply.c \
@@ -105,11 +108,14 @@ DAEMON_SRCS := \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
 	adserverd/sigv4.c \
+	adserverd/snapshot.c \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
 	adserverd/storage_spool.c \
+	adserverd/targeting.c \
 	adserverd/trackurl.c \
+	adserverd/tz.c \
 	adserverd/uuid.c \
 	adserverd/validate.c \
 	adserverd/vast.c \
@@ -123,7 +129,8 @@ CTVTUI_SRCS := ctvtui/main.c
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
-	uuid email isodate jsnum validate rowjson trackurl macros vast vmap
+	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
+	decision freqcap pacing snapshot targeting tz
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -162,9 +169,11 @@ $(O)/gen/sql_embed.o: $(O)/gen/sql_embed.c
 	$(call quiet,CC,$@)
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(DAEMON_LIB): $(filter-out $(O)/adserverd/main.o,$(DAEMON_OBJS)) $(LIB_OBJS)
+# The Makefile is a prerequisite: adding a source whose object is older than
+# the archive must still rebuild it.
+$(DAEMON_LIB): $(filter-out $(O)/adserverd/main.o,$(DAEMON_OBJS)) $(LIB_OBJS) Makefile
 	$(call quiet,AR,$@)
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(O)/bin/adserverd: $(O)/adserverd/main.o $(DAEMON_LIB)
 	$(call quiet,LINK,$@)
@@ -216,11 +225,15 @@ valgrind: all
 bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
-FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl
+FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
+	decision tz
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision.c adserverd/targeting.c \
+	adserverd/pacing.c adserverd/snapshot.c adserverd/tz.c $(LIB_SRCS)
+FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)

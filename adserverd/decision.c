@@ -1,0 +1,815 @@
+/*
+ * decision: see decision.h for the model.
+ *
+ * Load: every ad request visits every campaign of the snapshot once
+ * (thousands), with integer targeting checks; only survivors get pacing
+ * and items. The pick order is produced lazily, one priority tier at a
+ * time (keys drawn, tier heapified, popped as needed), so a pod usually
+ * costs O(items of its first tier) plus O(log n) per item looked at.
+ * Phase 2 replays the order phase 1 produced and extends it with the same
+ * generator: granting every reservation reproduces phase 1's pod exactly.
+ */
+#include "decision.h"
+#include "tz.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One (campaign, creative) that may serve. */
+struct item {
+    double key; /* exponential clock, drawn when its tier is reached: smaller goes first */
+    double per; /* 1 / its share of the campaign's weight */
+    uint32_t priority;
+    uint32_t campaign;
+    uint32_t creative;
+    uint32_t duration_ms;
+};
+
+/* The campaign-local day of a zone at the request's time. */
+struct zone_day {
+    const struct tz_zone *zone;
+    int64_t start_ms, end_ms;
+};
+
+#define ZONE_CACHE 16
+#define SPARE_LOOKAHEAD 8                 /* items looked at for spares past the pod, per ad */
+#define TIERS (SNAPSHOT_PRIORITY_MAX + 2) /* tier_start[1..MAX+1] */
+
+struct decision_work {
+    const struct snapshot *s;
+    const struct targeting_request *req; /* borrowed, for explain texts */
+    struct targeting_keys keys;
+    struct decision_pod pod;
+    uint32_t spare;
+    int phase;               /* 0 none, 1 candidates done, 2 chosen */
+    struct decision_rng rng; /* for item keys; seeded from the caller's in phase 1 */
+
+    /* Per campaign (capacity cap_campaigns). */
+    struct decision_explain *explain;
+    uint32_t *avail; /* slots a campaign may still take; UINT32_MAX = uncapped */
+    uint32_t *taken; /* ads taken in the current walk */
+    uint32_t n_campaigns, cap_campaigns;
+
+    /*
+     * Items (capacity cap_items), grouped by priority tier in tiered[]. The
+     * pick order is generated lazily into order[]: tier by tier, keys drawn
+     * and heapified only when the walk reaches a tier, so the usual pod
+     * that fills from its first tier never pays for the others. Phase 2
+     * replays order[] and extends it when it needs more.
+     */
+    struct item *items;
+    uint32_t *tiered;
+    uint32_t *heap;
+    uint32_t *order;
+    uint32_t n_items, cap_items;
+    uint32_t tier_start[TIERS + 1];
+    uint32_t next_tier; /* first tier not loaded into the heap yet */
+    uint32_t n_heap, n_order;
+
+    uint32_t min_item_ms; /* shortest eligible creative: below it the pod is full */
+
+    struct zone_day zones[ZONE_CACHE];
+    size_t n_zones;
+
+    struct decision_reserve reserves[DECISION_MAX_ADS + DECISION_MAX_SPARE];
+    size_t n_reserves;
+    struct decision_unused unused[DECISION_MAX_ADS + DECISION_MAX_SPARE];
+    size_t n_unused;
+    struct decision_ad ads[DECISION_MAX_ADS];
+    size_t n_ads;
+};
+
+/* ------------------------------------------------------------------------
+ * Randomness
+ * ------------------------------------------------------------------------ */
+
+void decision_rng_seed(struct decision_rng *r, uint64_t seed)
+{
+    /* splitmix64 of the seed: xorshift must not start at 0, and close seeds must diverge. */
+    uint64_t z = seed + UINT64_C(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    z ^= z >> 31;
+    r->s = z ? z : UINT64_C(0x9E3779B97F4A7C15);
+}
+
+uint64_t decision_rng_next(struct decision_rng *r)
+{
+    uint64_t x = r->s;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    r->s = x;
+    return x * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+/* Uniform in (0, 1]: never 0, so -log() is finite. */
+static double rng_unit(struct decision_rng *r)
+{
+    return (double)((decision_rng_next(r) >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
+
+/* ------------------------------------------------------------------------
+ * Work area
+ * ------------------------------------------------------------------------ */
+
+struct decision_options decision_options_default(void)
+{
+    struct decision_options o = {.pacing = pacing_params_default(), .spare_reservations = 2};
+    return o;
+}
+
+struct decision_work *decision_work_new(void)
+{
+    return xcalloc(1, sizeof(struct decision_work));
+}
+
+void decision_work_free(struct decision_work *w)
+{
+    if (w == NULL)
+        return;
+    free(w->explain);
+    free(w->avail);
+    free(w->taken);
+    free(w->items);
+    free(w->tiered);
+    free(w->heap);
+    free(w->order);
+    free(w);
+}
+
+/* Grow to the snapshot's size: only when it is larger than any seen before. */
+static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
+{
+    uint32_t nc = snapshot_campaign_count(s), ni = snapshot_creative_count(s);
+
+    if (nc > w->cap_campaigns) {
+        w->explain = xrealloc(w->explain, st_mult(nc, sizeof(*w->explain)));
+        w->avail = xrealloc(w->avail, st_mult(nc, sizeof(*w->avail)));
+        w->taken = xrealloc(w->taken, st_mult(nc, sizeof(*w->taken)));
+        w->cap_campaigns = nc;
+    }
+    if (ni > w->cap_items) {
+        w->items = xrealloc(w->items, st_mult(ni, sizeof(*w->items)));
+        w->tiered = xrealloc(w->tiered, st_mult(ni, sizeof(*w->tiered)));
+        w->heap = xrealloc(w->heap, st_mult(ni, sizeof(*w->heap)));
+        w->order = xrealloc(w->order, st_mult(ni, sizeof(*w->order)));
+        w->cap_items = ni;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Phase 1: eligibility, targeting, pacing
+ * ------------------------------------------------------------------------ */
+
+static int capped(const struct snapshot_campaign *c)
+{
+    return c->caps.per_hour != 0 || c->caps.per_day != 0 || c->caps.per_week != 0;
+}
+
+/* A creative may fill one slot of this pod on its own. */
+static int creative_fits(const struct decision_pod *pod, const struct snapshot_creative *cr)
+{
+    uint64_t d = cr->duration_ms;
+
+    return (pod->min_ad_s == 0 || d >= (uint64_t)pod->min_ad_s * 1000) &&
+           (pod->max_ad_s == 0 || d <= (uint64_t)pod->max_ad_s * 1000) &&
+           (pod->duration_s == 0 || d <= (uint64_t)pod->duration_s * 1000);
+}
+
+/* Status, flight, creatives and their fit; DECISION_CHOSEN means "passes". */
+static enum decision_reason static_checks(const struct decision_work *w,
+                                          const struct snapshot_campaign *c, uint32_t *n_fit)
+{
+    const struct decision_pod *pod = &w->pod;
+    uint64_t lo = c->min_active_ms, hi = c->max_active_ms;
+
+    *n_fit = 0;
+    if (c->status != SNAPSHOT_STATUS_ACTIVE)
+        return DECISION_STATUS;
+    if (w->keys.now_ms < c->start_ms)
+        return DECISION_FLIGHT_PENDING;
+    if (w->keys.now_ms >= c->end_ms)
+        return DECISION_FLIGHT_ENDED;
+    if (c->n_active_creatives == 0)
+        return DECISION_NO_CREATIVE;
+    /* Usually every active creative fits or none does: the build-time range tells. */
+    if ((pod->min_ad_s == 0 || lo >= (uint64_t)pod->min_ad_s * 1000) &&
+        (pod->max_ad_s == 0 || hi <= (uint64_t)pod->max_ad_s * 1000) &&
+        (pod->duration_s == 0 || hi <= (uint64_t)pod->duration_s * 1000)) {
+        *n_fit = c->n_active_creatives;
+        return DECISION_CHOSEN;
+    }
+    if ((pod->min_ad_s != 0 && hi < (uint64_t)pod->min_ad_s * 1000) ||
+        (pod->max_ad_s != 0 && lo > (uint64_t)pod->max_ad_s * 1000) ||
+        (pod->duration_s != 0 && lo > (uint64_t)pod->duration_s * 1000))
+        return DECISION_CREATIVE_DURATION;
+    for (uint32_t j = 0; j < c->n_creatives; j++) {
+        const struct snapshot_creative *cr = snapshot_creative(w->s, c->first_creative + j);
+        if (cr->status == SNAPSHOT_CREATIVE_ACTIVE)
+            *n_fit += creative_fits(pod, cr);
+    }
+    return *n_fit ? DECISION_CHOSEN : DECISION_CREATIVE_DURATION;
+}
+
+/*
+ * The campaign-local day around now, cached per zone for this request:
+ * campaigns share a handful of zones, and a day start costs two lookups.
+ */
+static void zone_day(struct decision_work *w, const struct tz_zone *z, struct zone_day *out)
+{
+    struct tz_local local;
+
+    for (size_t k = 0; k < w->n_zones; k++) {
+        if (w->zones[k].zone == z) {
+            *out = w->zones[k];
+            return;
+        }
+    }
+    tz_local(z, w->keys.now_ms, &local);
+    out->zone = z;
+    out->start_ms = tz_day_start(z, local.day);
+    out->end_ms = tz_day_start(z, local.day + 1);
+    /* Past the cache's size it is computed every time: slower, still correct. */
+    if (w->n_zones < ZONE_CACHE)
+        w->zones[w->n_zones++] = *out;
+}
+
+/* Budget and pacing with the freshest counters; DECISION_CHOSEN means "passes". */
+static enum decision_reason spend_checks(struct decision_work *w, uint32_t i,
+                                         const struct snapshot_campaign *c,
+                                         const struct decision_options *opts,
+                                         const struct decision_spend_source *spend,
+                                         struct decision_rng *rng)
+{
+    struct decision_explain *e = &w->explain[i];
+    struct pacing_spend sp = {.total = c->budget_spent_micros, .today = 0};
+    struct zone_day day;
+    struct pacing_input in;
+    struct pacing_result pr;
+
+    if (spend == NULL || spend->get == NULL || spend->get(spend->ctx, i, c, &sp) != 0) {
+        sp.total = c->budget_spent_micros;
+        sp.today = 0;
+    }
+    /* Counters may lag the catalog after a Redis flush: trust the larger total. */
+    if (sp.total < c->budget_spent_micros)
+        sp.total = c->budget_spent_micros;
+    if (sp.total >= c->budget_total_micros)
+        return DECISION_BUDGET;
+
+    zone_day(w, c->zone, &day);
+    in.mode = c->pacing == SNAPSHOT_PACING_ASAP ? PACING_ASAP : PACING_EVEN;
+    in.budget_total = c->budget_total_micros;
+    in.spend = sp;
+    in.flight_start_ms = c->start_ms;
+    in.flight_end_ms = c->end_ms;
+    in.day_start_ms = day.start_ms;
+    in.day_end_ms = day.end_ms;
+    in.now_ms = w->keys.now_ms;
+    /* A day that cannot contain now comes from a broken zone table: do not pace then. */
+    if (in.day_start_ms > in.now_ms || in.day_end_ms <= in.now_ms) {
+        in.day_start_ms = in.now_ms;
+        in.day_end_ms = in.now_ms + 1;
+    }
+    if (pacing_evaluate(&opts->pacing, &in, &pr) != 0) {
+        e->pacing = PACING_OFF_FLIGHT;
+        e->p_ppm = 0;
+        return DECISION_PACING;
+    }
+    e->pacing = pr.state;
+    e->p_ppm = pr.p_ppm;
+    if (pr.state == PACING_NO_BUDGET)
+        return DECISION_BUDGET;
+    if (pr.p_ppm == 0)
+        return DECISION_PACING;
+    if (pr.p_ppm < PACING_P_ONE && decision_rng_next(rng) % PACING_P_ONE >= pr.p_ppm)
+        return DECISION_PACING;
+    return DECISION_CHOSEN;
+}
+
+static void add_items(struct decision_work *w, uint32_t i, const struct snapshot_campaign *c,
+                      uint32_t n_fit)
+{
+    /* The campaign's weight is shared by its fitting creatives. */
+    double per = (double)n_fit / (double)c->weight;
+
+    for (uint32_t j = 0; j < c->n_creatives; j++) {
+        uint32_t ci = c->first_creative + j;
+        const struct snapshot_creative *cr = snapshot_creative(w->s, ci);
+        struct item *it;
+        if (cr->status != SNAPSHOT_CREATIVE_ACTIVE || !creative_fits(&w->pod, cr))
+            continue;
+        it = &w->items[w->n_items++];
+        it->key = 0;
+        it->per = per;
+        it->priority = c->priority;
+        it->campaign = i;
+        it->creative = ci;
+        it->duration_ms = cr->duration_ms;
+        if (cr->duration_ms < w->min_item_ms)
+            w->min_item_ms = cr->duration_ms;
+        w->tier_start[c->priority + 1]++;
+    }
+}
+
+/* Group items by tier (counting sort; tier_start holds counts shifted by one). */
+static void group_tiers(struct decision_work *w)
+{
+    uint32_t next[TIERS + 1];
+
+    for (uint32_t t = 1; t <= TIERS; t++)
+        w->tier_start[t] += w->tier_start[t - 1];
+    memcpy(next, w->tier_start, sizeof(next));
+    for (uint32_t i = 0; i < w->n_items; i++)
+        w->tiered[next[w->items[i].priority]++] = i;
+    w->next_tier = 1;
+    w->n_heap = 0;
+    w->n_order = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Pick order: tiers in priority order, items by key inside a tier
+ * ------------------------------------------------------------------------ */
+
+static int before(const struct decision_work *w, uint32_t a, uint32_t b)
+{
+    const struct item *x = &w->items[a], *y = &w->items[b];
+
+    if (x->key != y->key)
+        return x->key < y->key;
+    return x->creative < y->creative;
+}
+
+static void sift_down(struct decision_work *w, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i, t;
+        if (l < n && before(w, w->heap[l], w->heap[m]))
+            m = l;
+        if (r < n && before(w, w->heap[r], w->heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        t = w->heap[i];
+        w->heap[i] = w->heap[m];
+        w->heap[m] = t;
+        i = m;
+    }
+}
+
+/* Draw the keys of the next non-empty tier and heapify it; 0 when none is left. */
+static int load_tier(struct decision_work *w)
+{
+    while (w->next_tier <= SNAPSHOT_PRIORITY_MAX) {
+        uint32_t t = w->next_tier++;
+        uint32_t from = w->tier_start[t], to = w->tier_start[t + 1];
+        if (from == to)
+            continue;
+        w->n_heap = to - from;
+        for (uint32_t k = 0; k < w->n_heap; k++) {
+            struct item *it = &w->items[w->tiered[from + k]];
+            it->key = -log(rng_unit(&w->rng)) * it->per;
+            w->heap[k] = w->tiered[from + k];
+        }
+        for (uint32_t k = w->n_heap / 2; k-- > 0;)
+            sift_down(w, w->n_heap, k);
+        return 1;
+    }
+    return 0;
+}
+
+/* The item at position pos of the pick order, generating it if needed; -1 past the end. */
+static int order_at(struct decision_work *w, uint32_t pos, uint32_t *out)
+{
+    while (pos >= w->n_order) {
+        if (w->n_heap == 0 && !load_tier(w))
+            return -1;
+        w->order[w->n_order++] = w->heap[0];
+        w->heap[0] = w->heap[--w->n_heap];
+        sift_down(w, w->n_heap, 0);
+    }
+    *out = w->order[pos];
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Pod assembly
+ * ------------------------------------------------------------------------ */
+
+/* Why item it cannot join the pod as it stands; DECISION_CHOSEN when it can. */
+static enum decision_reason pod_check(const struct decision_work *w, const struct item *it,
+                                      uint64_t left_ms)
+{
+    const struct snapshot_campaign *c = snapshot_campaign(w->s, it->campaign);
+
+    if (w->avail[it->campaign] == 0)
+        return w->explain[it->campaign].reason == DECISION_FREQ_UNCHECKED ? DECISION_FREQ_UNCHECKED
+                                                                          : DECISION_FREQ_CAP;
+    if (it->duration_ms > left_ms)
+        return DECISION_NO_ROOM;
+    for (size_t k = 0; k < w->n_ads; k++) {
+        const struct decision_ad *ad = &w->ads[k];
+        const struct snapshot_campaign *o = snapshot_campaign(w->s, ad->campaign);
+        /* Items are unique per creative; the check keeps the rule explicit. */
+        if (ad->creative == it->creative)
+            return DECISION_NO_ROOM;
+        if (c->domain_id != SNAPSHOT_NO_ID && c->domain_id == o->domain_id)
+            return DECISION_SEP_DOMAIN;
+        for (uint32_t x = 0; x < c->n_categories; x++) {
+            for (uint32_t y = 0; y < o->n_categories; y++) {
+                if (snapshot_excludes(w->s, c->categories[x], o->categories[y]))
+                    return DECISION_SEP_CATEGORY;
+            }
+        }
+    }
+    return DECISION_CHOSEN;
+}
+
+/*
+ * Take items in pick order while the pod has room. With record set, skips
+ * and picks are written to the explain array (phase 2). *end receives the
+ * position after the last item looked at.
+ */
+static void walk(struct decision_work *w, int record, uint32_t *end)
+{
+    uint64_t left_ms = w->pod.duration_s ? (uint64_t)w->pod.duration_s * 1000 : UINT64_MAX;
+    uint32_t max_ads = w->pod.max_ads < DECISION_MAX_ADS ? w->pod.max_ads : DECISION_MAX_ADS;
+    uint32_t idx, pos = 0;
+
+    w->n_ads = 0;
+    while (w->n_ads < max_ads && left_ms >= w->min_item_ms && order_at(w, pos, &idx) == 0) {
+        const struct item *it = &w->items[idx];
+        struct decision_explain *e = &w->explain[it->campaign];
+        enum decision_reason why = pod_check(w, it, left_ms);
+        pos++;
+        if (why != DECISION_CHOSEN) {
+            if (record && e->reason == DECISION_NOT_REACHED)
+                e->reason = why;
+            continue;
+        }
+        struct decision_ad *ad = &w->ads[w->n_ads++];
+        ad->campaign = it->campaign;
+        ad->creative = it->creative;
+        ad->sequence = (uint32_t)w->n_ads;
+        ad->slot = w->avail[it->campaign] == UINT32_MAX ? DECISION_NO_SLOT : w->taken[it->campaign];
+        w->taken[it->campaign]++;
+        if (w->avail[it->campaign] != UINT32_MAX)
+            w->avail[it->campaign]--;
+        left_ms -= it->duration_ms;
+        if (record && e->reason != DECISION_CHOSEN) {
+            e->reason = DECISION_CHOSEN;
+            e->sequence = ad->sequence;
+        }
+    }
+    *end = pos;
+}
+
+static size_t find_reserve(const struct decision_work *w, uint32_t campaign)
+{
+    for (size_t r = 0; r < w->n_reserves; r++) {
+        if (w->reserves[r].campaign == campaign)
+            return r;
+    }
+    return SIZE_MAX;
+}
+
+/* Phase 1's tentative pod, its capped campaigns and the spares after them. */
+static void plan_reservations(struct decision_work *w)
+{
+    uint32_t pos, idx, limit, spares = 0;
+
+    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+        w->avail[i] = UINT32_MAX;
+        w->taken[i] = 0;
+    }
+    walk(w, 0, &pos);
+    w->n_reserves = 0;
+    for (size_t k = 0; k < w->n_ads; k++) {
+        uint32_t c = w->ads[k].campaign;
+        size_t r;
+        if (!capped(snapshot_campaign(w->s, c)))
+            continue;
+        r = find_reserve(w, c);
+        if (r == SIZE_MAX) {
+            w->reserves[w->n_reserves].campaign = c;
+            w->reserves[w->n_reserves].slots = 0;
+            r = w->n_reserves++;
+        }
+        w->reserves[r].slots++;
+    }
+    /*
+     * Spares: the next capped campaigns in line, in case a cap denies one of
+     * the pod's; they are what would replace a denied ad first. A denial
+     * moves the walk on by a few items only, so looking further than a few
+     * items per ad would reserve slots that are never reached (and cost a
+     * pass over every tier when capped campaigns are rare).
+     */
+    limit = pos + SPARE_LOOKAHEAD * (w->pod.max_ads ? w->pod.max_ads : 1);
+    while (spares < w->spare && pos < limit && order_at(w, pos++, &idx) == 0) {
+        uint32_t c = w->items[idx].campaign;
+        if (!capped(snapshot_campaign(w->s, c)) || find_reserve(w, c) != SIZE_MAX)
+            continue;
+        w->reserves[w->n_reserves].campaign = c;
+        w->reserves[w->n_reserves].slots = 1;
+        w->n_reserves++;
+        spares++;
+    }
+}
+
+int decision_candidates(struct decision_work *w, const struct snapshot *s,
+                        const struct targeting_request *req, const struct decision_pod *pod,
+                        const struct decision_options *opts,
+                        const struct decision_spend_source *spend, struct decision_rng *rng)
+{
+    w->phase = 0;
+    w->n_ads = w->n_reserves = w->n_unused = 0;
+    w->n_items = 0;
+    w->n_campaigns = 0;
+    if (pod->min_ad_s != 0 && pod->max_ad_s != 0 && pod->min_ad_s > pod->max_ad_s)
+        return -1;
+    reserve_capacity(w, s);
+    w->s = s;
+    w->req = req;
+    w->pod = *pod;
+    w->spare = opts->spare_reservations < DECISION_MAX_SPARE ? opts->spare_reservations
+                                                             : DECISION_MAX_SPARE;
+    w->n_campaigns = snapshot_campaign_count(s);
+    w->min_item_ms = UINT32_MAX;
+    w->n_zones = 0;
+    memset(w->tier_start, 0, sizeof(w->tier_start));
+    decision_rng_seed(&w->rng, decision_rng_next(rng));
+    targeting_resolve(s, req, &w->keys);
+
+    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+        const struct snapshot_campaign *c = snapshot_campaign(s, i);
+        struct decision_explain *e = &w->explain[i];
+        uint32_t n_fit;
+        enum decision_reason why;
+
+        memset(e, 0, sizeof(*e));
+        e->pacing = PACING_OFF_FLIGHT;
+        why = static_checks(w, c, &n_fit);
+        /* Budget before targeting, as the explain order promises. */
+        if (why == DECISION_CHOSEN && c->budget_spent_micros >= c->budget_total_micros)
+            why = DECISION_BUDGET;
+        if (why == DECISION_CHOSEN) {
+            e->targeting = targeting_match(c, &w->keys, &e->dim);
+            if (e->targeting != TARGETING_MATCH)
+                why = DECISION_TARGETING;
+        }
+        /* Pacing last: it draws randomness, which only survivors should consume. */
+        if (why == DECISION_CHOSEN)
+            why = spend_checks(w, i, c, opts, spend, rng);
+        if (why != DECISION_CHOSEN) {
+            e->reason = why;
+            continue;
+        }
+        e->reason = DECISION_NOT_REACHED;
+        add_items(w, i, c, n_fit);
+    }
+    group_tiers(w);
+    plan_reservations(w);
+    w->n_ads = 0;
+    w->phase = 1;
+    return 0;
+}
+
+const struct decision_reserve *decision_reserves(const struct decision_work *w, size_t *n)
+{
+    *n = w->phase >= 1 ? w->n_reserves : 0;
+    return w->reserves;
+}
+
+int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
+{
+    uint32_t end;
+
+    if (w->phase != 1 || n != w->n_reserves)
+        return -1;
+    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+        const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
+        w->avail[i] = capped(c) ? 0 : UINT32_MAX;
+        if (capped(c) && w->explain[i].reason == DECISION_NOT_REACHED)
+            w->explain[i].reason = DECISION_FREQ_UNCHECKED;
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint32_t c = w->reserves[r].campaign;
+        uint32_t g = granted ? granted[r] : 0;
+        w->avail[c] = g < w->reserves[r].slots ? g : w->reserves[r].slots;
+        w->explain[c].reason = w->avail[c] > 0 ? DECISION_NOT_REACHED : DECISION_FREQ_CAP;
+    }
+    for (uint32_t i = 0; i < w->n_campaigns; i++)
+        w->taken[i] = 0;
+    walk(w, 1, &end);
+    w->n_unused = 0;
+    for (size_t r = 0; r < n; r++) {
+        uint32_t c = w->reserves[r].campaign;
+        uint32_t g =
+            granted ? (granted[r] < w->reserves[r].slots ? granted[r] : w->reserves[r].slots) : 0;
+        if (w->taken[c] < g) {
+            struct decision_unused *u = &w->unused[w->n_unused++];
+            u->campaign = c;
+            u->from = w->taken[c];
+            u->to = g;
+        }
+    }
+    w->phase = 2;
+    return 0;
+}
+
+const struct decision_ad *decision_ads(const struct decision_work *w, size_t *n)
+{
+    *n = w->phase == 2 ? w->n_ads : 0;
+    return w->ads;
+}
+
+const struct decision_unused *decision_unused(const struct decision_work *w, size_t *n)
+{
+    *n = w->phase == 2 ? w->n_unused : 0;
+    return w->unused;
+}
+
+/* ------------------------------------------------------------------------
+ * Explain
+ * ------------------------------------------------------------------------ */
+
+int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out)
+{
+    if (w->phase == 0 || i >= w->n_campaigns)
+        return -1;
+    *out = w->explain[i];
+    return 0;
+}
+
+const char *decision_reason_name(enum decision_reason reason)
+{
+    switch (reason) {
+    case DECISION_CHOSEN:
+        return "chosen";
+    case DECISION_NOT_REACHED:
+        return "not_reached";
+    case DECISION_NO_ROOM:
+        return "no_room";
+    case DECISION_SEP_DOMAIN:
+        return "separation_domain";
+    case DECISION_SEP_CATEGORY:
+        return "separation_category";
+    case DECISION_FREQ_CAP:
+        return "frequency_cap";
+    case DECISION_FREQ_UNCHECKED:
+        return "frequency_cap_unchecked";
+    case DECISION_STATUS:
+        return "status";
+    case DECISION_FLIGHT_PENDING:
+        return "flight_pending";
+    case DECISION_FLIGHT_ENDED:
+        return "flight_ended";
+    case DECISION_NO_CREATIVE:
+        return "no_active_creative";
+    case DECISION_CREATIVE_DURATION:
+        return "creative_duration";
+    case DECISION_BUDGET:
+        return "budget";
+    case DECISION_TARGETING:
+        return "targeting";
+    case DECISION_PACING:
+        return "pacing";
+    }
+    return "unknown";
+}
+
+static const char *status_name(enum snapshot_status s)
+{
+    switch (s) {
+    case SNAPSHOT_STATUS_DRAFT:
+        return "draft";
+    case SNAPSHOT_STATUS_ACTIVE:
+        return "active";
+    case SNAPSHOT_STATUS_PAUSED:
+        return "paused";
+    case SNAPSHOT_STATUS_COMPLETED:
+        return "completed";
+    }
+    return "unknown";
+}
+
+/* The request's own text for a dimension (explain shows what the player sent). */
+static const char *request_value(const struct targeting_request *r, enum snapshot_dim d)
+{
+    switch (d) {
+    case SNAPSHOT_DIM_COUNTRY:
+        return r->country;
+    case SNAPSHOT_DIM_REGION:
+        return r->region;
+    case SNAPSHOT_DIM_DMA:
+        return r->dma;
+    case SNAPSHOT_DIM_DEVICE_TYPE:
+        return r->device_type;
+    case SNAPSHOT_DIM_OS:
+        return r->os;
+    case SNAPSHOT_DIM_APP_BUNDLE:
+        return r->app_bundle;
+    case SNAPSHOT_DIM_CONTENT_GENRE:
+        return r->content_genre;
+    case SNAPSHOT_DIM_CONTENT_RATING:
+        return r->content_rating;
+    case SNAPSHOT_DIM_CONTENT_CATEGORY:
+        return r->content_category;
+    case SNAPSHOT_NDIMS:
+        break;
+    }
+    return NULL;
+}
+
+int decision_explain_format(const struct decision_work *w, uint32_t i, char *buf, size_t len)
+{
+    const struct snapshot_campaign *c;
+    const struct decision_explain *e;
+    const char *value;
+    struct tz_local local;
+
+    if (w->phase == 0 || i >= w->n_campaigns || len == 0)
+        return -1;
+    c = snapshot_campaign(w->s, i);
+    e = &w->explain[i];
+    /* Truncation only shortens the text. */
+    switch (e->reason) {
+    case DECISION_CHOSEN:
+        (void)snprintf(buf, len, "chosen: sequence %u", e->sequence);
+        break;
+    case DECISION_NOT_REACHED:
+        (void)snprintf(buf, len,
+                       "eligible, not chosen: the pod filled before its turn "
+                       "(priority %u, weight %u)",
+                       c->priority, c->weight);
+        break;
+    case DECISION_NO_ROOM:
+        (void)snprintf(buf, len,
+                       "eligible, not chosen: its creatives are longer than the time "
+                       "left in the pod");
+        break;
+    case DECISION_SEP_DOMAIN:
+        (void)snprintf(buf, len, "eligible, not chosen: the pod already has an ad of %s",
+                       c->advertiser_domain ? c->advertiser_domain : "its advertiser");
+        break;
+    case DECISION_SEP_CATEGORY:
+        (void)snprintf(buf, len,
+                       "eligible, not chosen: the pod already has an ad of an "
+                       "excluded IAB category");
+        break;
+    case DECISION_FREQ_CAP:
+        (void)snprintf(buf, len, "eligible, not chosen: frequency cap reached for this viewer");
+        break;
+    case DECISION_FREQ_UNCHECKED:
+        (void)snprintf(buf, len,
+                       "eligible, not chosen: frequency-capped and not reserved for "
+                       "this request");
+        break;
+    case DECISION_STATUS:
+        (void)snprintf(buf, len, "not eligible: status is %s", status_name(c->status));
+        break;
+    case DECISION_FLIGHT_PENDING:
+        (void)snprintf(buf, len, "not eligible: flight has not started");
+        break;
+    case DECISION_FLIGHT_ENDED:
+        (void)snprintf(buf, len, "not eligible: flight has ended");
+        break;
+    case DECISION_NO_CREATIVE:
+        (void)snprintf(buf, len, "not eligible: no active creative");
+        break;
+    case DECISION_CREATIVE_DURATION:
+        (void)snprintf(buf, len, "not eligible: no active creative fits the requested durations");
+        break;
+    case DECISION_BUDGET:
+        (void)snprintf(buf, len, "not eligible: budget spent");
+        break;
+    case DECISION_TARGETING:
+        if (e->targeting == TARGETING_FAIL_DIM) {
+            value = request_value(w->req, e->dim);
+            if (value == NULL || value[0] == '\0')
+                (void)snprintf(buf, len, "not eligible: targeting: request has no %s",
+                               targeting_dim_name(e->dim));
+            else
+                (void)snprintf(buf, len, "not eligible: targeting: %s \"%.64s\" is not targeted",
+                               targeting_dim_name(e->dim), value);
+        } else if (e->targeting == TARGETING_FAIL_LIVESTREAM) {
+            (void)snprintf(buf, len, "not eligible: targeting: livestream");
+        } else {
+            tz_local(c->zone, w->keys.now_ms, &local);
+            (void)snprintf(buf, len,
+                           "not eligible: targeting: day-part excludes day %d hour %d in %s",
+                           local.dow, local.hour, c->time_zone);
+        }
+        break;
+    case DECISION_PACING:
+        (void)snprintf(buf, len, "not eligible: pacing %s (serving probability %.4f)",
+                       pacing_state_name(e->pacing), (double)e->p_ppm / PACING_P_ONE);
+        break;
+    }
+    return 0;
+}

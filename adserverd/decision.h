@@ -1,0 +1,186 @@
+/*
+ * decision: choose the ads of one pod from a snapshot (ARCHITECTURE.md flow 3).
+ *
+ * Two phases, so the HTTP layer makes its single Redis round trip between
+ * them:
+ *   1. decision_candidates(): every campaign is checked in order (status,
+ *      flight, creatives, creative duration fit, budget, targeting, pacing);
+ *      survivors are ordered by priority tier (1 first) and, inside a tier,
+ *      by a weighted random draw; the pod is assembled tentatively as if no
+ *      frequency cap applied. decision_reserves() then lists the capped
+ *      campaigns to reserve: those in the tentative pod (one slot per ad)
+ *      plus up to opts->spare_reservations next in line, as fallbacks.
+ *   2. The caller runs freqcap's reserve script for that list (no call when
+ *      it is empty) and passes the granted slots to decision_choose(), which
+ *      assembles the final pod over the same order: a capped campaign serves
+ *      at most its granted slots, and a capped campaign that was not
+ *      reserved does not serve. decision_unused() lists granted slots left
+ *      unused, for freqcap's release script (off the response path).
+ *
+ * Weighted choice: each eligible campaign's fitting creatives share its
+ * weight; each (campaign, creative) gets the key -ln(u) / share with u
+ * uniform in (0, 1] (exponential clocks, Efraimidis-Spirakis), and the pod
+ * takes items by ascending (priority, key), skipping any that do not fit.
+ * This is exactly "draw by weight among what still fits, again and again",
+ * because an item that does not fit never fits later in the same pod: the
+ * time left only shrinks and the separation constraints only grow. The
+ * first ad of a pod is campaign c with probability weight_c / sum of
+ * weights in the top tier.
+ *
+ * Pod rules: at most max_ads ads; sum of durations <= duration_s (when
+ * set); each ad within [min_ad_s, max_ad_s] (when set); no creative twice;
+ * no two ads with the same advertiser domain (so one campaign with a domain
+ * serves once); no two ads whose IAB categories are marked as excluding
+ * each other. Sequence numbers are 1..n in pick order.
+ *
+ * Explain: every campaign of the snapshot gets a reason (decision_explain),
+ * so an operator sees why a campaign did or did not serve.
+ *
+ * Memory: a struct decision_work per worker thread, reused across requests;
+ * it grows only when a snapshot is larger than any seen before, so a steady
+ * state makes no allocation per request. No I/O, no locks; time comes from
+ * the request, randomness from the caller's struct decision_rng.
+ */
+#ifndef DECISION_H
+#define DECISION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pacing.h"
+#include "snapshot.h"
+#include "targeting.h"
+
+#define DECISION_MAX_ADS 32   /* ads in one pod; larger requests are clamped */
+#define DECISION_MAX_SPARE 32 /* spare reservations beyond the tentative pod */
+#define DECISION_NO_SLOT UINT32_MAX
+
+/* xorshift64* state; seed it per request (e.g. from the request id) or per thread. */
+struct decision_rng {
+    uint64_t s;
+};
+
+/* Seed the generator; any seed works (0 included). */
+void decision_rng_seed(struct decision_rng *r, uint64_t seed);
+uint64_t decision_rng_next(struct decision_rng *r);
+
+struct decision_pod {
+    uint32_t max_ads;    /* 0 = an empty pod */
+    uint32_t duration_s; /* bound on the sum of durations; 0 = none */
+    uint32_t min_ad_s;   /* bound on each ad; 0 = none */
+    uint32_t max_ad_s;   /* bound on each ad; 0 = none */
+};
+
+struct decision_options {
+    struct pacing_params pacing;
+    uint32_t spare_reservations; /* at most DECISION_MAX_SPARE */
+};
+
+/* Pacing defaults, spare_reservations 2. */
+struct decision_options decision_options_default(void);
+
+/*
+ * Where fresh spend counters come from (refreshed in the background). get()
+ * fills *out for campaign index i of the snapshot and returns 0, or returns
+ * -1 when it has none (the snapshot's budget_spent and 0 today are used).
+ * It runs on the request thread: no I/O, no locks. A NULL source or get
+ * means "none for anybody".
+ */
+struct decision_spend_source {
+    int (*get)(void *ctx, uint32_t i, const struct snapshot_campaign *c, struct pacing_spend *out);
+    void *ctx;
+};
+
+/* Why a campaign did or did not serve, in the order checks run. */
+enum decision_reason {
+    DECISION_CHOSEN,            /* in the pod */
+    DECISION_NOT_REACHED,       /* eligible; the pod filled before its turn */
+    DECISION_NO_ROOM,           /* eligible; its creatives were longer than the time left */
+    DECISION_SEP_DOMAIN,        /* eligible; an ad of the same advertiser domain was in the pod */
+    DECISION_SEP_CATEGORY,      /* eligible; an ad of an excluded IAB category was in the pod */
+    DECISION_FREQ_CAP,          /* eligible; the viewer reached a cap (or no slot left) */
+    DECISION_FREQ_UNCHECKED,    /* eligible; capped but not reserved in this request */
+    DECISION_STATUS,            /* not active */
+    DECISION_FLIGHT_PENDING,    /* flight starts later */
+    DECISION_FLIGHT_ENDED,      /* flight is over */
+    DECISION_NO_CREATIVE,       /* no active creative */
+    DECISION_CREATIVE_DURATION, /* no active creative fits the ad and pod duration limits */
+    DECISION_BUDGET,            /* total budget spent */
+    DECISION_TARGETING,         /* targeting did not match (see dim / targeting) */
+    DECISION_PACING,            /* pacing said no (see pacing, p_ppm) */
+};
+
+struct decision_explain {
+    enum decision_reason reason;
+    enum targeting_result targeting; /* DECISION_TARGETING: which rule */
+    enum snapshot_dim dim;           /* ... and for TARGETING_FAIL_DIM, which dimension */
+    enum pacing_state pacing;        /* when pacing ran */
+    uint32_t p_ppm;                  /* when pacing ran: serving probability */
+    uint32_t sequence;               /* DECISION_CHOSEN: the first of its ads */
+};
+
+/* One ad of the pod. */
+struct decision_ad {
+    uint32_t campaign; /* snapshot index */
+    uint32_t creative; /* snapshot index */
+    uint32_t sequence; /* 1..n */
+    uint32_t slot;     /* frequency-cap reservation slot, DECISION_NO_SLOT when uncapped */
+};
+
+/* A capped campaign to reserve for: phase 1's output, freqcap's input. */
+struct decision_reserve {
+    uint32_t campaign;
+    uint32_t slots;
+};
+
+/* Granted slots [from, to) of a campaign that the pod did not use. */
+struct decision_unused {
+    uint32_t campaign;
+    uint32_t from, to;
+};
+
+/* A new work area (decision_work_free()); one per worker thread. */
+struct decision_work *decision_work_new(void);
+void decision_work_free(struct decision_work *w);
+
+/*
+ * Phase 1. s (referenced) and req (with its strings) are borrowed until the
+ * last result or explain call of this decision; nothing is copied. Draws
+ * from rng. 0, or -1 when pod is inconsistent (min_ad_s > max_ad_s, both set).
+ */
+int decision_candidates(struct decision_work *w, const struct snapshot *s,
+                        const struct targeting_request *req, const struct decision_pod *pod,
+                        const struct decision_options *opts,
+                        const struct decision_spend_source *spend, struct decision_rng *rng);
+
+/* The reservations phase 1 wants, in order; valid until the next decision_candidates(). */
+const struct decision_reserve *decision_reserves(const struct decision_work *w, size_t *n);
+
+/*
+ * Phase 2. granted[i] = slots Redis granted to decision_reserves()[i]
+ * (n must be that count). granted NULL (Redis unreachable, or no viewer
+ * key) means none granted: capped campaigns do not serve. 0, or -1 when
+ * n does not match or phase 1 did not run.
+ */
+int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n);
+
+/* The pod, in sequence order; valid until the next decision_candidates(). */
+const struct decision_ad *decision_ads(const struct decision_work *w, size_t *n);
+
+/* Granted but unused slots, to release; valid until the next decision_candidates(). */
+const struct decision_unused *decision_unused(const struct decision_work *w, size_t *n);
+
+/* Why campaign i (snapshot index) did or did not serve. 0, or -1 for a bad index. */
+int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out);
+
+/* Short stable name of a reason ("chosen", "targeting", ...). */
+const char *decision_reason_name(enum decision_reason reason);
+
+/*
+ * One human-readable line for campaign i ("targeting: country \"fr\" is not
+ * targeted"), NUL-terminated in buf (truncated to fit). 0, or -1 for a bad
+ * index.
+ */
+int decision_explain_format(const struct decision_work *w, uint32_t i, char *buf, size_t len);
+
+#endif

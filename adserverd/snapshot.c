@@ -1,0 +1,883 @@
+/*
+ * snapshot: see snapshot.h.
+ *
+ * Building happens on the catalog thread, a few times a minute at most, for
+ * thousands of campaigns: clarity beats speed there. Strings live in a
+ * chunked pool that never moves, so pointers into it stay valid from the
+ * builder to the snapshot; growable arrays keep offsets while building and
+ * become pointers in snapshot_builder_finish().
+ *
+ * Publication: snapshot_acquire() loads the pointer and then increments the
+ * snapshot's count. Alone that races a publisher that swaps the pointer and
+ * drops the last reference in between (use after free). So an acquirer first
+ * counts itself in one of two "readers" slots chosen by the epoch, and
+ * checks the epoch did not move meanwhile (else it counts in again). The
+ * publisher swaps the pointer, flips the epoch and waits until the old slot
+ * drains before releasing the old snapshot: whoever could still hold the
+ * old pointer without a reference confirmed the old epoch, so it is counted
+ * in the old slot; acquirers after the flip count in the other slot, so the
+ * wait ends under any load. It lasts a few instructions; readers never wait
+ * for the publisher (an acquirer retries at most once per publish).
+ */
+#include "snapshot.h"
+#include "tz.h"
+#include "xalloc.h"
+
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_CHUNK 65536
+
+struct pool_chunk {
+    struct pool_chunk *next;
+    size_t used, size;
+    char data[];
+};
+
+/* Open addressing over ids into an external key array; slot 0 = empty. */
+struct strmap {
+    struct strmap_slot {
+        uint32_t id_plus1;
+        uint32_t hash;
+    } * slots;
+    size_t mask;
+    size_t count;
+};
+
+/* Per-campaign offsets into the builder's growable arrays. */
+struct bcamp {
+    size_t set_off[SNAPSHOT_NDIMS];
+    size_t cat_off;
+    size_t catname_off;
+};
+
+struct bzone {
+    const char *name;
+    struct tz_zone *zone;
+};
+
+struct snapshot_builder {
+    char *zoneinfo_dir;
+    struct pool_chunk *pool;
+    const char **strings; /* interned, folded */
+    size_t n_strings, cap_strings;
+    struct strmap intern;
+    struct snapshot_campaign *campaigns;
+    struct bcamp *bcamps;
+    const char **campaign_ids;
+    size_t n_campaigns, cap_campaigns;
+    struct strmap campaign_map;
+    uint32_t *ids; /* every set's and category list's members */
+    size_t n_ids, cap_ids;
+    const char **catnames;
+    size_t n_catnames, cap_catnames;
+    struct snapshot_creative *creatives;
+    const char **creative_ids;
+    size_t n_creatives, cap_creatives;
+    struct strmap creative_map;
+    struct bzone *zones;
+    size_t n_zones, cap_zones;
+    uint64_t *excl; /* (min << 32 | max) pairs of interned categories */
+    size_t n_excl, cap_excl;
+};
+
+struct snapshot {
+    atomic_ulong refs;
+    int64_t built_ms;
+    struct pool_chunk *pool;
+    const char **strings;
+    uint32_t n_strings;
+    struct strmap intern;
+    struct snapshot_campaign *campaigns;
+    const char **campaign_ids;
+    uint32_t n_campaigns;
+    struct strmap campaign_map;
+    struct snapshot_creative *creatives;
+    const char **creative_ids;
+    uint32_t n_creatives;
+    struct strmap creative_map;
+    uint32_t *ids;
+    const char **catnames;
+    struct bzone *zones;
+    size_t n_zones;
+    uint64_t *excl;
+    size_t n_excl;
+};
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+                                                          ...)
+{
+    va_list ap;
+
+    if (errlen == 0)
+        return;
+    va_start(ap, fmt);
+    /* Truncation only shortens a message. */
+    (void)vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* p grown (elements of size) to hold at least need; *cap updated. Returns the new p. */
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    size_t n = *cap ? *cap : 16;
+
+    if (need <= *cap)
+        return p;
+    while (n < need)
+        n = st_mult(n, 2);
+    *cap = n;
+    return xrealloc(p, st_mult(n, size));
+}
+
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ------------------------------------------------------------------------
+ * String pool
+ * ------------------------------------------------------------------------ */
+
+static const char *pool_add(struct pool_chunk **pool, const char *s, size_t n, int folded)
+{
+    struct pool_chunk *c = *pool;
+    char *out;
+
+    if (c == NULL || c->size - c->used < n + 1) {
+        size_t size = n + 1 > POOL_CHUNK ? n + 1 : POOL_CHUNK;
+        c = xmalloc(st_add(sizeof(*c), size));
+        c->next = *pool;
+        c->used = 0;
+        c->size = size;
+        *pool = c;
+    }
+    out = c->data + c->used;
+    for (size_t i = 0; i < n; i++)
+        out[i] = folded ? fold(s[i]) : s[i];
+    out[n] = '\0';
+    c->used += n + 1;
+    return out;
+}
+
+static void pool_free(struct pool_chunk *c)
+{
+    while (c != NULL) {
+        struct pool_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * String map
+ * ------------------------------------------------------------------------ */
+
+/* FNV-1a, optionally over the ASCII-folded bytes. */
+static uint32_t hash_str(const char *s, size_t n, int folded)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)(folded ? fold(s[i]) : s[i]);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* key is stored NUL-terminated (and folded when folded); s[0..n) is not. */
+static int key_equal(const char *key, const char *s, size_t n, int folded)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (key[i] == '\0' || key[i] != (folded ? fold(s[i]) : s[i]))
+            return 0;
+    }
+    return key[n] == '\0';
+}
+
+static uint32_t strmap_find(const struct strmap *m, const char *const *keys, const char *s,
+                            size_t n, int folded)
+{
+    uint32_t h;
+
+    if (m->slots == NULL)
+        return SNAPSHOT_NO_ID;
+    h = hash_str(s, n, folded);
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+        const struct strmap_slot *slot = &m->slots[i];
+        if (slot->id_plus1 == 0)
+            return SNAPSHOT_NO_ID;
+        if (slot->hash == h && key_equal(keys[slot->id_plus1 - 1], s, n, folded))
+            return slot->id_plus1 - 1;
+    }
+}
+
+static void strmap_place(struct strmap *m, uint32_t id, uint32_t h)
+{
+    size_t i = h & m->mask;
+
+    while (m->slots[i].id_plus1 != 0)
+        i = (i + 1) & m->mask;
+    m->slots[i].id_plus1 = id + 1;
+    m->slots[i].hash = h;
+}
+
+/* Insert id (not present yet) whose key hashes to h; keeps the load under 1/2. */
+static void strmap_insert(struct strmap *m, uint32_t id, uint32_t h)
+{
+    if (m->slots == NULL || (m->count + 1) * 2 > m->mask + 1) {
+        size_t size = m->slots ? st_mult(m->mask + 1, 2) : 64;
+        struct strmap_slot *old = m->slots;
+        size_t old_size = m->slots ? m->mask + 1 : 0;
+        m->slots = xcalloc(size, sizeof(*m->slots));
+        m->mask = size - 1;
+        for (size_t i = 0; i < old_size; i++) {
+            if (old[i].id_plus1 != 0)
+                strmap_place(m, old[i].id_plus1 - 1, old[i].hash);
+        }
+        free(old);
+    }
+    strmap_place(m, id, h);
+    m->count++;
+}
+
+static void strmap_release(struct strmap *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+    m->count = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Builder
+ * ------------------------------------------------------------------------ */
+
+struct snapshot_builder *snapshot_builder_new(const char *zoneinfo_dir)
+{
+    struct snapshot_builder *b = xcalloc(1, sizeof(*b));
+
+    if (zoneinfo_dir != NULL)
+        b->zoneinfo_dir = xstrdup(zoneinfo_dir);
+    return b;
+}
+
+void snapshot_builder_free(struct snapshot_builder *b)
+{
+    if (b == NULL)
+        return;
+    free(b->zoneinfo_dir);
+    pool_free(b->pool);
+    free(b->strings);
+    strmap_release(&b->intern);
+    free(b->campaigns);
+    free(b->bcamps);
+    free(b->campaign_ids);
+    strmap_release(&b->campaign_map);
+    free(b->ids);
+    free(b->catnames);
+    free(b->creatives);
+    free(b->creative_ids);
+    strmap_release(&b->creative_map);
+    for (size_t i = 0; i < b->n_zones; i++)
+        tz_free(b->zones[i].zone);
+    free(b->zones);
+    free(b->excl);
+    free(b);
+}
+
+/* The interned id of s (folded), adding it when new. */
+static uint32_t intern(struct snapshot_builder *b, const char *s)
+{
+    size_t n = strlen(s);
+    uint32_t id = strmap_find(&b->intern, b->strings, s, n, 1);
+
+    if (id != SNAPSHOT_NO_ID)
+        return id;
+    b->strings = grow(b->strings, &b->cap_strings, b->n_strings + 1, sizeof(*b->strings));
+    id = (uint32_t)b->n_strings;
+    b->strings[b->n_strings++] = pool_add(&b->pool, s, n, 1);
+    strmap_insert(&b->intern, id, hash_str(s, n, 1));
+    return id;
+}
+
+static int value_valid(const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return 0;
+    n = strlen(s);
+    return n > 0 && n <= SNAPSHOT_VALUE_MAX;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort and deduplicate ids[off..n_ids); returns the kept count. */
+static uint32_t finish_ids(struct snapshot_builder *b, size_t off)
+{
+    size_t n = b->n_ids - off, k = 0;
+    uint32_t *v;
+
+    if (n == 0)
+        return 0;
+    v = b->ids + off;
+    qsort(v, n, sizeof(*v), cmp_u32);
+    for (size_t i = 0; i < n; i++) {
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    }
+    b->n_ids = off + k;
+    return (uint32_t)k;
+}
+
+static void push_id(struct snapshot_builder *b, uint32_t id)
+{
+    b->ids = grow(b->ids, &b->cap_ids, b->n_ids + 1, sizeof(*b->ids));
+    b->ids[b->n_ids++] = id;
+}
+
+/* The builder's zone for name, loading it on first use; NULL with err. */
+static struct tz_zone *zone_get(struct snapshot_builder *b, const char *name, char *err,
+                                size_t errlen)
+{
+    struct tz_zone *z;
+
+    for (size_t i = 0; i < b->n_zones; i++) {
+        if (strcmp(b->zones[i].name, name) == 0)
+            return b->zones[i].zone;
+    }
+    if (tz_load(b->zoneinfo_dir, name, &z, err, errlen) != 0)
+        return NULL;
+    b->zones = grow(b->zones, &b->cap_zones, b->n_zones + 1, sizeof(*b->zones));
+    b->zones[b->n_zones].name = pool_add(&b->pool, name, strlen(name), 0);
+    b->zones[b->n_zones].zone = z;
+    b->n_zones++;
+    return z;
+}
+
+static int spec_valid(const struct snapshot_campaign_spec *c, char *err, size_t errlen)
+{
+    if (c->id == NULL || c->id[0] == '\0' || strlen(c->id) > SNAPSHOT_ID_MAX) {
+        set_err(err, errlen, "campaign id missing or too long");
+        return 0;
+    }
+    if ((unsigned)c->status > SNAPSHOT_STATUS_COMPLETED ||
+        (unsigned)c->pricing > SNAPSHOT_PRICING_FLAT ||
+        (unsigned)c->pacing > SNAPSHOT_PACING_ASAP ||
+        (unsigned)c->livestream > SNAPSHOT_LIVE_NEVER) {
+        set_err(err, errlen, "campaign %s: unknown status, pricing, pacing or livestream", c->id);
+        return 0;
+    }
+    if (c->priority < 1 || c->priority > SNAPSHOT_PRIORITY_MAX || c->weight < 1 ||
+        c->weight > SNAPSHOT_WEIGHT_MAX) {
+        set_err(err, errlen, "campaign %s: priority or weight out of range", c->id);
+        return 0;
+    }
+    if (c->end_ms <= c->start_ms || c->budget_total_micros < 0 || c->budget_spent_micros < 0 ||
+        c->rate_micros < 0) {
+        set_err(err, errlen, "campaign %s: bad flight, budget or rate", c->id);
+        return 0;
+    }
+    for (int d = 0; d < 7; d++) {
+        if (c->daypart[d] >> 24 != 0) {
+            set_err(err, errlen, "campaign %s: day-part hour past 23", c->id);
+            return 0;
+        }
+    }
+    if ((c->advertiser_domain != NULL && c->advertiser_domain[0] != '\0' &&
+         !value_valid(c->advertiser_domain)) ||
+        (c->categories.n > 0 && c->categories.v == NULL)) {
+        set_err(err, errlen, "campaign %s: bad advertiser domain or categories", c->id);
+        return 0;
+    }
+    for (size_t i = 0; i < c->categories.n; i++) {
+        if (!value_valid(c->categories.v[i])) {
+            set_err(err, errlen, "campaign %s: empty or long category", c->id);
+            return 0;
+        }
+    }
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        if (c->sets[d].n > 0 && c->sets[d].v == NULL) {
+            set_err(err, errlen, "campaign %s: targeting set without values", c->id);
+            return 0;
+        }
+        for (size_t i = 0; i < c->sets[d].n; i++) {
+            if (!value_valid(c->sets[d].v[i])) {
+                set_err(err, errlen, "campaign %s: empty or long targeting value", c->id);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Add id of category s and of its parent ("IAB2" for "IAB2-3"). */
+static void push_category(struct snapshot_builder *b, const char *s)
+{
+    const char *dash = strchr(s, '-');
+
+    push_id(b, intern(b, s));
+    if (dash != NULL && dash != s) {
+        char parent[SNAPSHOT_VALUE_MAX + 1];
+        size_t n = (size_t)(dash - s);
+        memcpy(parent, s, n);
+        parent[n] = '\0';
+        push_id(b, intern(b, parent));
+    }
+}
+
+int snapshot_builder_add_campaign(struct snapshot_builder *b,
+                                  const struct snapshot_campaign_spec *spec, char *err,
+                                  size_t errlen)
+{
+    struct snapshot_campaign *c;
+    struct bcamp *bc;
+    const char *tzname = spec->time_zone && spec->time_zone[0] ? spec->time_zone : "UTC";
+    struct tz_zone *zone;
+    size_t idlen;
+
+    if (!spec_valid(spec, err, errlen))
+        return -1;
+    idlen = strlen(spec->id);
+    if (strmap_find(&b->campaign_map, b->campaign_ids, spec->id, idlen, 0) != SNAPSHOT_NO_ID) {
+        set_err(err, errlen, "duplicate campaign id %s", spec->id);
+        return -1;
+    }
+    if (b->n_campaigns >= UINT32_MAX - 1) {
+        set_err(err, errlen, "too many campaigns");
+        return -1;
+    }
+    zone = zone_get(b, tzname, err, errlen);
+    if (zone == NULL)
+        return -1;
+    /* Validated: from here on nothing fails. */
+    if (b->n_campaigns == b->cap_campaigns) {
+        b->campaigns =
+            grow(b->campaigns, &b->cap_campaigns, b->n_campaigns + 1, sizeof(*b->campaigns));
+        b->bcamps = xrealloc(b->bcamps, st_mult(b->cap_campaigns, sizeof(*b->bcamps)));
+        b->campaign_ids =
+            xrealloc(b->campaign_ids, st_mult(b->cap_campaigns, sizeof(*b->campaign_ids)));
+    }
+    c = &b->campaigns[b->n_campaigns];
+    bc = &b->bcamps[b->n_campaigns];
+    memset(c, 0, sizeof(*c));
+    c->id = pool_add(&b->pool, spec->id, idlen, 0);
+    c->owner_id =
+        spec->owner_id ? pool_add(&b->pool, spec->owner_id, strlen(spec->owner_id), 0) : NULL;
+    c->status = spec->status;
+    c->start_ms = spec->start_ms;
+    c->end_ms = spec->end_ms;
+    c->pricing = spec->pricing;
+    c->rate_micros = spec->rate_micros;
+    c->budget_total_micros = spec->budget_total_micros;
+    c->budget_spent_micros = spec->budget_spent_micros;
+    c->priority = spec->priority;
+    c->weight = spec->weight;
+    c->pacing = spec->pacing;
+    c->time_zone = pool_add(&b->pool, tzname, strlen(tzname), 0);
+    c->zone = zone;
+    c->domain_id = SNAPSHOT_NO_ID;
+    if (spec->advertiser_domain != NULL && spec->advertiser_domain[0] != '\0') {
+        c->domain_id = intern(b, spec->advertiser_domain);
+        c->advertiser_domain = b->strings[c->domain_id];
+    }
+    bc->cat_off = b->n_ids;
+    for (size_t i = 0; i < spec->categories.n; i++)
+        push_category(b, spec->categories.v[i]);
+    c->n_categories = finish_ids(b, bc->cat_off);
+    bc->catname_off = b->n_catnames;
+    b->catnames = grow(b->catnames, &b->cap_catnames, b->n_catnames + spec->categories.n,
+                       sizeof(*b->catnames));
+    for (size_t i = 0; i < spec->categories.n; i++) {
+        const char *s = spec->categories.v[i];
+        b->catnames[b->n_catnames++] = pool_add(&b->pool, s, strlen(s), 0);
+    }
+    c->n_category_names = (uint32_t)spec->categories.n;
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        bc->set_off[d] = b->n_ids;
+        for (size_t i = 0; i < spec->sets[d].n; i++)
+            push_id(b, intern(b, spec->sets[d].v[i]));
+        c->sets[d].n = finish_ids(b, bc->set_off[d]);
+    }
+    memcpy(c->daypart, spec->daypart, sizeof(c->daypart));
+    for (int d = 0; d < 7; d++)
+        c->has_daypart |= c->daypart[d] != 0;
+    c->livestream = spec->livestream;
+    c->caps = spec->caps;
+    c->click_url =
+        spec->click_url ? pool_add(&b->pool, spec->click_url, strlen(spec->click_url), 0) : NULL;
+    b->campaign_ids[b->n_campaigns] = c->id;
+    strmap_insert(&b->campaign_map, (uint32_t)b->n_campaigns, hash_str(c->id, idlen, 0));
+    b->n_campaigns++;
+    return 0;
+}
+
+int snapshot_builder_add_creative(struct snapshot_builder *b,
+                                  const struct snapshot_creative_spec *spec, char *err,
+                                  size_t errlen)
+{
+    struct snapshot_creative *cr;
+    uint32_t campaign;
+    size_t idlen;
+
+    if (spec->id == NULL || spec->id[0] == '\0' || strlen(spec->id) > SNAPSHOT_ID_MAX ||
+        spec->campaign_id == NULL) {
+        set_err(err, errlen, "creative id missing or too long");
+        return -1;
+    }
+    idlen = strlen(spec->id);
+    campaign = strmap_find(&b->campaign_map, b->campaign_ids, spec->campaign_id,
+                           strlen(spec->campaign_id), 0);
+    if (campaign == SNAPSHOT_NO_ID) {
+        set_err(err, errlen, "creative %s: unknown campaign", spec->id);
+        return -1;
+    }
+    if (strmap_find(&b->creative_map, b->creative_ids, spec->id, idlen, 0) != SNAPSHOT_NO_ID) {
+        set_err(err, errlen, "duplicate creative id %s", spec->id);
+        return -1;
+    }
+    if ((unsigned)spec->status > SNAPSHOT_CREATIVE_FAILED || spec->duration_ms == 0) {
+        set_err(err, errlen, "creative %s: bad status or duration", spec->id);
+        return -1;
+    }
+    if (b->n_creatives >= UINT32_MAX - 1) {
+        set_err(err, errlen, "too many creatives");
+        return -1;
+    }
+    if (b->n_creatives == b->cap_creatives) {
+        b->creatives =
+            grow(b->creatives, &b->cap_creatives, b->n_creatives + 1, sizeof(*b->creatives));
+        b->creative_ids =
+            xrealloc(b->creative_ids, st_mult(b->cap_creatives, sizeof(*b->creative_ids)));
+    }
+    cr = &b->creatives[b->n_creatives];
+    cr->id = pool_add(&b->pool, spec->id, idlen, 0);
+    cr->campaign = campaign;
+    cr->status = spec->status;
+    cr->duration_ms = spec->duration_ms;
+    cr->media_url = pool_add(&b->pool, spec->media_url ? spec->media_url : "",
+                             spec->media_url ? strlen(spec->media_url) : 0, 0);
+    cr->mime =
+        pool_add(&b->pool, spec->mime ? spec->mime : "", spec->mime ? strlen(spec->mime) : 0, 0);
+    cr->width = spec->width;
+    cr->height = spec->height;
+    cr->bitrate_kbps = spec->bitrate_kbps;
+    b->creative_ids[b->n_creatives] = cr->id;
+    strmap_insert(&b->creative_map, (uint32_t)b->n_creatives, hash_str(cr->id, idlen, 0));
+    b->n_creatives++;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int snapshot_builder_exclude(struct snapshot_builder *b, const char *cat_a, const char *cat_b,
+                             char *err, size_t errlen)
+{
+    uint32_t a, c;
+
+    if (!value_valid(cat_a) || !value_valid(cat_b)) {
+        set_err(err, errlen, "empty or long category");
+        return -1;
+    }
+    a = intern(b, cat_a);
+    c = intern(b, cat_b);
+    b->excl = grow(b->excl, &b->cap_excl, b->n_excl + 1, sizeof(*b->excl));
+    b->excl[b->n_excl++] = a < c ? (uint64_t)a << 32 | c : (uint64_t)c << 32 | a;
+    return 0;
+}
+
+int snapshot_builder_finish(struct snapshot_builder *b, int64_t built_ms, struct snapshot **out,
+                            char *err, size_t errlen)
+{
+    struct snapshot *s = xcalloc(1, sizeof(*s));
+    size_t *next = NULL, k = 0;
+
+    (void)err;
+    (void)errlen;
+    atomic_init(&s->refs, 1);
+    s->built_ms = built_ms;
+
+    /* Creatives grouped by campaign, keeping insertion order inside each. */
+    next = xcalloc(b->n_campaigns + 1, sizeof(*next));
+    for (size_t i = 0; i < b->n_creatives; i++)
+        next[b->creatives[i].campaign + 1]++;
+    for (size_t c = 0; c < b->n_campaigns; c++) {
+        b->campaigns[c].first_creative = (uint32_t)next[c];
+        b->campaigns[c].n_creatives = (uint32_t)next[c + 1];
+        next[c + 1] += next[c];
+    }
+    for (size_t i = 0; i < b->n_creatives; i++) {
+        const struct snapshot_creative *cr = &b->creatives[i];
+        struct snapshot_campaign *cp = &b->campaigns[cr->campaign];
+        if (cr->status != SNAPSHOT_CREATIVE_ACTIVE)
+            continue;
+        if (cp->n_active_creatives == 0 || cr->duration_ms < cp->min_active_ms)
+            cp->min_active_ms = cr->duration_ms;
+        if (cp->n_active_creatives == 0 || cr->duration_ms > cp->max_active_ms)
+            cp->max_active_ms = cr->duration_ms;
+        cp->n_active_creatives++;
+    }
+    s->creatives = xmalloc(st_mult(b->n_creatives + 1, sizeof(*s->creatives)));
+    s->creative_ids = xmalloc(st_mult(b->n_creatives + 1, sizeof(*s->creative_ids)));
+    for (size_t i = 0; i < b->n_creatives; i++) {
+        size_t at = next[b->creatives[i].campaign]++;
+        s->creatives[at] = b->creatives[i];
+        s->creative_ids[at] = s->creatives[at].id;
+    }
+    s->n_creatives = (uint32_t)b->n_creatives;
+    for (uint32_t i = 0; i < s->n_creatives; i++)
+        strmap_insert(&s->creative_map, i,
+                      hash_str(s->creative_ids[i], strlen(s->creative_ids[i]), 0));
+    free(next);
+
+    /* Offsets become pointers now that the arrays stop moving. */
+    s->ids = b->ids;
+    s->catnames = b->catnames;
+    for (size_t c = 0; c < b->n_campaigns; c++) {
+        struct snapshot_campaign *cp = &b->campaigns[c];
+        cp->categories = s->ids ? s->ids + b->bcamps[c].cat_off : NULL;
+        cp->category_names = s->catnames ? s->catnames + b->bcamps[c].catname_off : NULL;
+        for (int d = 0; d < SNAPSHOT_NDIMS; d++)
+            cp->sets[d].ids = s->ids ? s->ids + b->bcamps[c].set_off[d] : NULL;
+    }
+    s->campaigns = b->campaigns;
+    s->campaign_ids = b->campaign_ids;
+    s->n_campaigns = (uint32_t)b->n_campaigns;
+    s->campaign_map = b->campaign_map;
+    s->strings = b->strings;
+    s->n_strings = (uint32_t)b->n_strings;
+    s->intern = b->intern;
+    s->pool = b->pool;
+    s->zones = b->zones;
+    s->n_zones = b->n_zones;
+    s->excl = b->excl;
+    s->n_excl = b->n_excl;
+    if (s->n_excl > 0) {
+        qsort(s->excl, s->n_excl, sizeof(*s->excl), cmp_u64);
+        for (size_t i = 0; i < s->n_excl; i++) {
+            if (k == 0 || s->excl[k - 1] != s->excl[i])
+                s->excl[k++] = s->excl[i];
+        }
+        s->n_excl = k;
+    }
+
+    /* The builder keeps nothing the snapshot now owns. */
+    free(b->creatives);
+    free(b->creative_ids);
+    strmap_release(&b->creative_map);
+    free(b->bcamps);
+    b->creatives = NULL;
+    b->creative_ids = NULL;
+    b->bcamps = NULL;
+    b->ids = NULL;
+    b->catnames = NULL;
+    b->campaigns = NULL;
+    b->campaign_ids = NULL;
+    b->strings = NULL;
+    b->pool = NULL;
+    b->zones = NULL;
+    b->excl = NULL;
+    memset(&b->campaign_map, 0, sizeof(b->campaign_map));
+    memset(&b->intern, 0, sizeof(b->intern));
+    b->n_creatives = b->n_campaigns = b->n_strings = b->n_ids = b->n_catnames = 0;
+    b->n_zones = b->n_excl = 0;
+    b->cap_creatives = b->cap_campaigns = b->cap_strings = b->cap_ids = b->cap_catnames = 0;
+    b->cap_zones = b->cap_excl = 0;
+    *out = s;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading
+ * ------------------------------------------------------------------------ */
+
+uint32_t snapshot_campaign_count(const struct snapshot *s)
+{
+    return s->n_campaigns;
+}
+
+const struct snapshot_campaign *snapshot_campaign(const struct snapshot *s, uint32_t i)
+{
+    return &s->campaigns[i];
+}
+
+uint32_t snapshot_creative_count(const struct snapshot *s)
+{
+    return s->n_creatives;
+}
+
+const struct snapshot_creative *snapshot_creative(const struct snapshot *s, uint32_t i)
+{
+    return &s->creatives[i];
+}
+
+int64_t snapshot_built_ms(const struct snapshot *s)
+{
+    return s->built_ms;
+}
+
+int snapshot_campaign_find(const struct snapshot *s, const char *id, uint32_t *out)
+{
+    uint32_t i = strmap_find(&s->campaign_map, s->campaign_ids, id, strlen(id), 0);
+
+    if (i == SNAPSHOT_NO_ID)
+        return -1;
+    *out = i;
+    return 0;
+}
+
+int snapshot_creative_find(const struct snapshot *s, const char *id, uint32_t *out)
+{
+    uint32_t i = strmap_find(&s->creative_map, s->creative_ids, id, strlen(id), 0);
+
+    if (i == SNAPSHOT_NO_ID)
+        return -1;
+    *out = i;
+    return 0;
+}
+
+uint32_t snapshot_intern_find(const struct snapshot *s, const char *str, size_t len)
+{
+    return strmap_find(&s->intern, s->strings, str, len, 1);
+}
+
+const char *snapshot_intern_text(const struct snapshot *s, uint32_t id)
+{
+    return id < s->n_strings ? s->strings[id] : NULL;
+}
+
+int snapshot_excludes(const struct snapshot *s, uint32_t a, uint32_t b)
+{
+    uint64_t key = a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+    size_t lo = 0, hi = s->n_excl;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->excl[mid] == key)
+            return 1;
+        if (s->excl[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int snapshot_set_has(const struct snapshot_set *set, uint32_t id)
+{
+    uint32_t lo = 0, hi = set->n;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (set->ids[mid] == id)
+            return 1;
+        if (set->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Lifetime
+ * ------------------------------------------------------------------------ */
+
+void snapshot_free(struct snapshot *s)
+{
+    if (s == NULL)
+        return;
+    pool_free(s->pool);
+    free(s->strings);
+    strmap_release(&s->intern);
+    free(s->campaigns);
+    free(s->campaign_ids);
+    strmap_release(&s->campaign_map);
+    free(s->creatives);
+    free(s->creative_ids);
+    strmap_release(&s->creative_map);
+    free(s->ids);
+    free(s->catnames);
+    for (size_t i = 0; i < s->n_zones; i++)
+        tz_free(s->zones[i].zone);
+    free(s->zones);
+    free(s->excl);
+    free(s);
+}
+
+void snapshot_release(struct snapshot *s)
+{
+    if (s == NULL)
+        return;
+    /* acq_rel: the freeing thread must see every reader's last access. */
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+        snapshot_free(s);
+}
+
+int snapshot_holder_init(struct snapshot_holder *h)
+{
+    atomic_init(&h->current, NULL);
+    atomic_init(&h->epoch, 0);
+    atomic_init(&h->readers[0], 0);
+    atomic_init(&h->readers[1], 0);
+    return pthread_mutex_init(&h->write_lock, NULL) == 0 ? 0 : -1;
+}
+
+void snapshot_holder_release(struct snapshot_holder *h)
+{
+    snapshot_release(atomic_exchange(&h->current, NULL));
+    /* Destroying an unlocked mutex cannot fail in a way we could act on. */
+    (void)pthread_mutex_destroy(&h->write_lock);
+}
+
+/*
+ * Sequentially consistent throughout: the argument in the file comment needs
+ * it. The epoch is read again after counting in: if a publisher flipped it
+ * meanwhile, that publisher may not wait for this slot, so count in again.
+ */
+struct snapshot *snapshot_acquire(struct snapshot_holder *h)
+{
+    struct snapshot *s;
+    unsigned e;
+
+    for (;;) {
+        e = atomic_load(&h->epoch);
+        atomic_fetch_add(&h->readers[e & 1], 1);
+        if (atomic_load(&h->epoch) == e)
+            break;
+        atomic_fetch_sub(&h->readers[e & 1], 1);
+    }
+    s = atomic_load(&h->current);
+    if (s != NULL)
+        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    atomic_fetch_sub(&h->readers[e & 1], 1);
+    return s;
+}
+
+void snapshot_publish(struct snapshot_holder *h, struct snapshot *s)
+{
+    struct snapshot *old;
+    unsigned e;
+
+    /* Only fails on a corrupt mutex: a programmer error. */
+    if (pthread_mutex_lock(&h->write_lock) != 0)
+        abort();
+    old = atomic_exchange(&h->current, s);
+    e = atomic_fetch_add(&h->epoch, 1) & 1;
+    while (atomic_load(&h->readers[e]) != 0)
+        sched_yield();
+    if (pthread_mutex_unlock(&h->write_lock) != 0)
+        abort();
+    snapshot_release(old);
+}
