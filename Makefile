@@ -254,8 +254,11 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus-$$t; \
+		seeds=; [ -d tests/fuzz/corpus/$$t ] && seeds=tests/fuzz/corpus/$$t; \
+		[ $$t = mediaprobe ] && seeds="$$seeds tests/fixtures/media"; \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t; done
+			build/fuzz/corpus-$$t $$seeds; done
 
 # ---------------------------------------------------------------------------
 # Installing
