@@ -69,6 +69,7 @@ DAEMON_SRCS := \
 	adserverd/api_analytics.c \
 	adserverd/api_auth.c \
 	adserverd/api_campaigns.c \
+	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
 	adserverd/api_uploads.c \

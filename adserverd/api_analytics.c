@@ -7,6 +7,7 @@
  * (an array or object to Express) is a 500 as PostgreSQL rejects it there.
  */
 #include "api_analytics.h"
+#include "api_common.h"
 
 #include "app.h"
 #include "db.h"
@@ -55,15 +56,6 @@ static int range_of(const struct request *req, json_t **query, struct db_stats_r
     r->start = json_string_length(s) > 0 ? json_string_value(s) : NULL;
     r->end = json_string_length(e) > 0 ? json_string_value(e) : NULL;
     return 0;
-}
-
-static void log_db_failure(const char *what, const char *sqlstate)
-{
-    /* classes 22 (bad data) and 23 (constraints) are the client's input, not an outage */
-    if (strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0)
-        log_warn("analytics query rejected", "query", what, "sqlstate", sqlstate);
-    else
-        log_error("analytics query failed", "query", what, "sqlstate", sqlstate);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -178,7 +170,7 @@ int api_analytics_summary(struct request *req)
     json_decref(series);
     json_decref(top);
     if (body == NULL) {
-        log_db_failure("summary", state);
+        api_log_db_failure("analytics", "summary", state);
         return reply_error(req, 500, "ANALYTICS_RETRIEVAL_FAILED",
                            "Failed to retrieve summary analytics");
     }
@@ -248,7 +240,7 @@ int api_analytics_campaign(struct request *req)
     json_decref(daily);
     json_decref(creatives);
     if (body == NULL) {
-        log_db_failure("campaign", state);
+        api_log_db_failure("analytics", "campaign", state);
         return reply_error(req, 500, "ANALYTICS_RETRIEVAL_FAILED",
                            "Failed to retrieve campaign analytics");
     }

@@ -6,6 +6,7 @@
  * endpoint's fixed 500 body, never with database text.
  */
 #include "api_campaigns.h"
+#include "api_common.h"
 
 #include "app.h"
 #include "db.h"
@@ -32,17 +33,6 @@
 /* Parsing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* The request's query string as Express's qs would shape it (new object). */
-static json_t *query_object(const struct request *req)
-{
-    json_t *q = json_object();
-    const char *mark = strchr(req->raw_url, '?');
-
-    if (q != NULL && mark != NULL)
-        validate_query_parse(q, mark + 1, strlen(mark + 1));
-    return q;
-}
-
 /* Validate input against schema; on failure answer format C and return -1. */
 static int validated(struct request *req, const struct validate_schema *schema, const json_t *input,
                      json_t **values)
@@ -54,26 +44,6 @@ static int validated(struct request *req, const struct validate_schema *schema, 
     reply_validation(req, f.field, f.message);
     validate_failure_release(&f);
     return -1;
-}
-
-/* The :id parameter when it is a contract UUID; else answers format D and NULL. */
-static const char *campaign_id(struct request *req)
-{
-    const char *id = request_param(req, 0);
-
-    if (uuid_valid(id))
-        return id;
-    reply_bad_uuid(req, "id");
-    return NULL;
-}
-
-static void log_db_failure(const char *what, const char *sqlstate)
-{
-    /* classes 22 (bad data) and 23 (constraints) are the client's input, not an outage */
-    if (strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0)
-        log_warn("campaign query rejected", "query", what, "sqlstate", sqlstate);
-    else
-        log_error("campaign query failed", "query", what, "sqlstate", sqlstate);
 }
 
 /* The epoch-ms value of a validated date as decimal text, or NULL when absent. */
@@ -128,7 +98,7 @@ static int reply_campaign(struct request *req, unsigned status, const char *mess
 
 int api_campaigns_list(struct request *req)
 {
-    json_t *query = query_object(req);
+    json_t *query = api_query(req);
     json_t *values = NULL, *rows = NULL, *page, *limit;
     struct db_campaigns_filter filter;
     char start[24], end[24], state[6] = "";
@@ -143,7 +113,7 @@ int api_campaigns_list(struct request *req)
     c = db_acquire(req->app->db, DB_WAIT_MS);
     rc = c != NULL ? db_campaigns_list(c, req->user.id, &filter, &rows, state) : DB_CAMPAIGNS_ERROR;
     if (rc != DB_CAMPAIGNS_OK) {
-        log_db_failure("list", state);
+        api_log_db_failure("campaign", "list", state);
         reply_error(req, 500, "CAMPAIGNS_RETRIEVAL_FAILED", "Failed to retrieve campaigns");
         goto done;
     }
@@ -163,7 +133,7 @@ done:
 
 int api_campaigns_get(struct request *req)
 {
-    const char *id = campaign_id(req);
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *row = NULL, *metrics;
     char state[6] = "";
     struct db_conn *c;
@@ -178,7 +148,7 @@ int api_campaigns_get(struct request *req)
         return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
     if (rc != DB_CAMPAIGNS_OK || (metrics = metrics_of(row)) == NULL) {
         json_decref(row);
-        log_db_failure("get", state);
+        api_log_db_failure("campaign", "get", state);
         return reply_error(req, 500, "CAMPAIGN_RETRIEVAL_FAILED", "Failed to retrieve campaign");
     }
     json_object_set_new(row, "metrics", metrics);
@@ -199,7 +169,7 @@ int api_campaigns_create(struct request *req)
     db_release(req->app->db, c);
     json_decref(values);
     if (rc != DB_CAMPAIGNS_OK) {
-        log_db_failure("create", state);
+        api_log_db_failure("campaign", "create", state);
         return reply_error(req, 500, "CAMPAIGN_CREATION_FAILED", "Failed to create campaign");
     }
     return reply_campaign(req, 201, "Campaign created successfully", row);
@@ -207,7 +177,7 @@ int api_campaigns_create(struct request *req)
 
 int api_campaigns_update(struct request *req)
 {
-    const char *id = campaign_id(req);
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *values = NULL, *row = NULL;
     char state[6] = "";
     struct db_conn *c;
@@ -224,7 +194,7 @@ int api_campaigns_update(struct request *req)
         return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE);
     if (rc != DB_CAMPAIGNS_OK) {
         /* constraint violations land here too [quirk, 3.3.4] */
-        log_db_failure("update", state);
+        api_log_db_failure("campaign", "update", state);
         return reply_error(req, 500, "CAMPAIGN_UPDATE_FAILED", "Failed to update campaign");
     }
     return reply_campaign(req, 200, "Campaign updated successfully", row);
@@ -232,7 +202,7 @@ int api_campaigns_update(struct request *req)
 
 int api_campaigns_set_status(struct request *req)
 {
-    const char *id = campaign_id(req);
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *values = NULL, *row = NULL;
     const char *status;
     char state[6] = "", message[64];
@@ -251,7 +221,7 @@ int api_campaigns_set_status(struct request *req)
     if (rc == DB_CAMPAIGNS_NOT_FOUND)
         return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE);
     if (rc != DB_CAMPAIGNS_OK) {
-        log_db_failure("set_status", state);
+        api_log_db_failure("campaign", "set_status", state);
         return reply_error(req, 500, "STATUS_UPDATE_FAILED", "Failed to update campaign status");
     }
     return reply_campaign(req, 200, message, row);
@@ -259,7 +229,7 @@ int api_campaigns_set_status(struct request *req)
 
 int api_campaigns_delete(struct request *req)
 {
-    const char *id = campaign_id(req);
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *query;
     char state[6] = "";
     struct db_conn *c;
@@ -268,7 +238,7 @@ int api_campaigns_delete(struct request *req)
     if (id == NULL)
         return 0;
     /* only the exact string "true" (not "TRUE", not a repeated key) is a hard delete */
-    query = query_object(req);
+    query = api_query(req);
     hard = json_is_string(json_object_get(query, "hard")) &&
            strcmp(json_string_value(json_object_get(query, "hard")), "true") == 0 &&
            json_string_length(json_object_get(query, "hard")) == 4;
@@ -280,7 +250,7 @@ int api_campaigns_delete(struct request *req)
         return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_DELETE);
     if (rc != DB_CAMPAIGNS_OK) {
         /* a hard delete of a campaign with impressions fails here (23503) [quirk, 3.3.6] */
-        log_db_failure("delete", state);
+        api_log_db_failure("campaign", "delete", state);
         return reply_error(req, 500, "CAMPAIGN_DELETION_FAILED", "Failed to delete campaign");
     }
     return reply_json(
@@ -292,7 +262,7 @@ int api_campaigns_delete(struct request *req)
 
 int api_campaigns_stats(struct request *req)
 {
-    const char *id = campaign_id(req);
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *stats = NULL;
     char state[6] = "";
     struct db_conn *c;
@@ -306,7 +276,7 @@ int api_campaigns_stats(struct request *req)
     if (rc == DB_STATS_NOT_FOUND)
         return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
     if (rc != DB_STATS_OK) {
-        log_db_failure("stats", state);
+        api_log_db_failure("campaign", "stats", state);
         return reply_error(req, 500, "STATS_RETRIEVAL_FAILED", "Failed to retrieve campaign stats");
     }
     return reply_json(req, 200, json_pack("{s:o}", "stats", stats));

@@ -6,6 +6,7 @@
  * reference ignores it too, 3.4.6).
  */
 #include "api_creatives.h"
+#include "api_common.h"
 
 #include "app.h"
 #include "creative_url.h"
@@ -28,36 +29,6 @@
 #define NOT_FOUND "Creative not found"
 #define NOT_FOUND_PERMISSION "Creative not found or you do not have permission"
 
-static json_t *query_object(const struct request *req)
-{
-    json_t *q = json_object();
-    const char *mark = strchr(req->raw_url, '?');
-
-    if (q != NULL && mark != NULL)
-        validate_query_parse(q, mark + 1, strlen(mark + 1));
-    return q;
-}
-
-/* Path parameter 0 when it is a contract UUID; else answers format D and NULL. */
-static const char *uuid_param(struct request *req, const char *name)
-{
-    const char *id = request_param(req, 0);
-
-    if (uuid_valid(id))
-        return id;
-    reply_bad_uuid(req, name);
-    return NULL;
-}
-
-static void log_db_failure(const char *what, const char *sqlstate)
-{
-    /* classes 22 (bad data) and 23 (constraints) are the client's input, not an outage */
-    if (strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0)
-        log_warn("creative query rejected", "query", what, "sqlstate", sqlstate);
-    else
-        log_error("creative query failed", "query", what, "sqlstate", sqlstate);
-}
-
 /* {"message": message, "creative": row} (row taken). */
 static int reply_creative(struct request *req, const char *message, json_t *row)
 {
@@ -66,7 +37,7 @@ static int reply_creative(struct request *req, const char *message, json_t *row)
 
 int api_creatives_list(struct request *req)
 {
-    const char *campaign = uuid_param(req, "campaignId");
+    const char *campaign = api_uuid_param(req, 0, "campaignId");
     json_t *query = NULL, *rows = NULL;
     char state[6] = "";
     struct validate_failure f = {NULL, NULL};
@@ -76,7 +47,7 @@ int api_creatives_list(struct request *req)
     if (campaign == NULL)
         return 0;
     /* status, page and limit are validated but never applied [quirk, 3.4.2] */
-    query = query_object(req);
+    query = api_query(req);
     if (validate_object(&validate_creative_list_schema, query, NULL, &f) != VALIDATE_OK) {
         reply_validation(req, f.field, f.message);
         validate_failure_release(&f);
@@ -92,7 +63,7 @@ int api_creatives_list(struct request *req)
     if (rc == DB_CAMPAIGNS_OK)
         rc = db_creatives_list(c, campaign, &rows, state) == DB_CREATIVES_OK ? 0 : -1;
     if (rc != 0) {
-        log_db_failure("list", state);
+        api_log_db_failure("creative", "list", state);
         reply_error(req, 500, "CREATIVES_RETRIEVAL_FAILED", "Failed to retrieve creatives");
         goto done;
     }
@@ -108,7 +79,7 @@ done:
 
 int api_creatives_get(struct request *req)
 {
-    const char *id = uuid_param(req, "id");
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *row = NULL;
     char state[6] = "";
     struct db_conn *c;
@@ -122,7 +93,7 @@ int api_creatives_get(struct request *req)
     if (rc == DB_CREATIVES_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND);
     if (rc != DB_CREATIVES_OK) {
-        log_db_failure("get", state);
+        api_log_db_failure("creative", "get", state);
         return reply_error(req, 500, "CREATIVE_RETRIEVAL_FAILED", "Failed to retrieve creative");
     }
     return reply_json(req, 200, json_pack("{s:o}", "creative", row));
@@ -130,7 +101,7 @@ int api_creatives_get(struct request *req)
 
 int api_creatives_update(struct request *req)
 {
-    const char *id = uuid_param(req, "id");
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *values = NULL, *row = NULL;
     struct validate_failure f = {NULL, NULL};
     char state[6] = "";
@@ -152,7 +123,7 @@ int api_creatives_update(struct request *req)
     if (rc == DB_CREATIVES_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
     if (rc != DB_CREATIVES_OK) {
-        log_db_failure("update", state);
+        api_log_db_failure("creative", "update", state);
         return reply_error(req, 500, "CREATIVE_UPDATE_FAILED", "Failed to update creative");
     }
     return reply_creative(req, "Creative updated successfully", row);
@@ -160,7 +131,7 @@ int api_creatives_update(struct request *req)
 
 int api_creatives_set_status(struct request *req)
 {
-    const char *id = uuid_param(req, "id");
+    const char *id = api_uuid_param(req, 0, "id");
     const json_t *st = json_object_get(req->json, "status");
     const char *status;
     json_t *row = NULL;
@@ -183,7 +154,7 @@ int api_creatives_set_status(struct request *req)
     if (rc == DB_CREATIVES_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
     if (rc != DB_CREATIVES_OK) {
-        log_db_failure("set_status", state);
+        api_log_db_failure("creative", "set_status", state);
         return reply_error(req, 500, "STATUS_UPDATE_FAILED", "Failed to update creative status");
     }
     snprintf(message, sizeof(message), "Creative status updated to %s", status);
@@ -192,7 +163,7 @@ int api_creatives_set_status(struct request *req)
 
 int api_creatives_delete(struct request *req)
 {
-    const char *id = uuid_param(req, "id");
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *url = NULL;
     char key[STORAGE_KEY_MAX + 1];
     char state[6] = "", err[256] = "";
@@ -208,7 +179,7 @@ int api_creatives_delete(struct request *req)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
     if (rc != DB_CREATIVES_OK) {
         /* impressions referencing the creative make this fail (23503) [quirk, 3.4.6] */
-        log_db_failure("delete", state);
+        api_log_db_failure("creative", "delete", state);
         return reply_error(req, 500, "CREATIVE_DELETION_FAILED", "Failed to delete creative");
     }
     /* best effort: the row is gone whatever happens to the object (3.4.6) */
@@ -226,7 +197,7 @@ int api_creatives_delete(struct request *req)
 
 int api_creatives_stats(struct request *req)
 {
-    const char *id = uuid_param(req, "id");
+    const char *id = api_uuid_param(req, 0, "id");
     json_t *stats = NULL;
     char state[6] = "";
     struct db_conn *c;
@@ -240,7 +211,7 @@ int api_creatives_stats(struct request *req)
     if (rc == DB_STATS_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND);
     if (rc != DB_STATS_OK) {
-        log_db_failure("stats", state);
+        api_log_db_failure("creative", "stats", state);
         return reply_error(req, 500, "STATS_RETRIEVAL_FAILED", "Failed to retrieve creative stats");
     }
     return reply_json(req, 200, json_pack("{s:o}", "stats", stats));
