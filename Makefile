@@ -72,6 +72,7 @@ DAEMON_SRCS := \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
+	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
@@ -83,6 +84,7 @@ DAEMON_SRCS := \
 	adserverd/db_campaigns.c \
 	adserverd/db_creative_media.c \
 	adserverd/db_creatives.c \
+	adserverd/db_serving.c \
 	adserverd/db_stats.c \
 	adserverd/db_users.c \
 	adserverd/decision.c \

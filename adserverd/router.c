@@ -227,6 +227,7 @@ out:
 #include "api_campaigns.h"
 #include "api_creatives.h"
 #include "api_root.h"
+#include "api_serving.h"
 #include "api_uploads.h"
 #include "serve_media.h"
 #include "serve_vast.h"
@@ -247,6 +248,15 @@ static const struct route admin_routes[] = {
     {"PUT", "/api/v1/campaigns/:id/status", ROUTE_AUTH, api_campaigns_set_status, NULL},
     {"DELETE", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_delete, NULL},
     {"GET", "/api/v1/campaigns/:id/stats", ROUTE_AUTH, api_campaigns_stats, NULL},
+    {"GET", "/api/v1/campaigns/:id/targeting", ROUTE_AUTH, api_serving_targeting_get, NULL},
+    {"PUT", "/api/v1/campaigns/:id/targeting", ROUTE_AUTH, api_serving_targeting_put, NULL},
+    {"GET", "/api/v1/campaigns/:id/caps", ROUTE_AUTH, api_serving_caps_get, NULL},
+    {"PUT", "/api/v1/campaigns/:id/caps", ROUTE_AUTH, api_serving_caps_put, NULL},
+    {"GET", "/api/v1/campaigns/:id/pacing", ROUTE_AUTH, api_serving_pacing_get, NULL},
+    {"PUT", "/api/v1/campaigns/:id/pacing", ROUTE_AUTH, api_serving_pacing_put, NULL},
+    {"GET", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_get, NULL},
+    {"PUT", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_put, NULL},
+    {"GET", "/api/v1/campaigns/:id/vast-tag", ROUTE_AUTH, api_serving_vast_tag, NULL},
     {"GET", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH, api_creatives_list, NULL},
     {"POST", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH | ROUTE_STREAM,
      api_uploads_create, api_uploads_begin},
