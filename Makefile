@@ -77,10 +77,12 @@ DAEMON_SRCS := \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
 	adserverd/body.c \
+	adserverd/catalog.c \
 	adserverd/config.c \
 	adserverd/creative_url.c \
 	adserverd/creative_worker.c \
 	adserverd/db.c \
+	adserverd/db_catalog.c \
 	adserverd/db_campaigns.c \
 	adserverd/db_creative_media.c \
 	adserverd/db_creatives.c \
@@ -133,7 +135,7 @@ CTVTUI_SRCS := ctvtui/main.c
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz
+	decision freqcap pacing snapshot targeting tz catalog
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o

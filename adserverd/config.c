@@ -72,6 +72,8 @@ static const struct opt opts[] = {
     {"db_pool_size", "ADSERVERD_DB_POOL_SIZE", OPT_INT, O(db_pool_size), "8", 0,
      "PostgreSQL connections"},
     {"redis_url", "REDIS_URL", OPT_STR, O(redis_url), "redis://localhost:6379", 1, "Redis URL"},
+    {"catalog_refresh_s", "ADSERVERD_CATALOG_REFRESH_S", OPT_INT, O(catalog_refresh_s), "30", 0,
+     "catalog rebuild interval besides NOTIFY (seconds)"},
     {"redis_timeout_ms", "ADSERVERD_REDIS_TIMEOUT_MS", OPT_INT, O(redis_timeout_ms), "200", 0,
      "Redis connect and command timeout (ms)"},
     {"storage", "ADSERVERD_STORAGE", OPT_STR, O(storage), "local", 0,
@@ -348,6 +350,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->db_pool_size < 1 || cfg->db_pool_size > 256) {
         snprintf(err, errlen, "db_pool_size must be 1..256");
+        return -1;
+    }
+    if (cfg->catalog_refresh_s < 1 || cfg->catalog_refresh_s > 86400) {
+        snprintf(err, errlen, "catalog_refresh_s must be 1..86400");
         return -1;
     }
     if (cfg->bcrypt_cost < 4 || cfg->bcrypt_cost > 31) {

@@ -48,6 +48,7 @@ struct config {
     int db_pool_size;
     char *redis_url;
     int redis_timeout_ms;
+    int catalog_refresh_s; /* safety-net catalog rebuild interval */
 
     /* storage */
     char *storage;

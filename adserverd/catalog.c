@@ -1,0 +1,412 @@
+/*
+ * catalog: the catalog builder thread; see catalog.h.
+ *
+ * The loop keeps three facts: whether a build is owed (dirty: start,
+ * NOTIFY, kick, refresh deadline, reconnect), when the last build started
+ * (for the 200 ms debounce), and the next refresh deadline. It sleeps in
+ * poll() on the PG socket and an eventfd until the earliest of them.
+ * Notifications that arrive while a build runs are queued by libpq and
+ * drained afterwards, so a change made during a build is never missed.
+ *
+ * Invariants: only this thread touches pg; the published snapshot is only
+ * replaced by a complete build; counters are guarded by mu.
+ */
+#include "catalog.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "config.h"
+#include "db_catalog.h"
+#include "log.h"
+#include "snapshot.h"
+#include "xalloc.h"
+
+#define DEBOUNCE_MS 200
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+#define CONNECT_TIMEOUT_MS 5000
+
+struct catalog {
+    struct app *app;
+    struct snapshot_holder *holder;
+    pthread_t thread;
+    int wake_fd;
+    atomic_int stop;
+    atomic_int kicked;
+    int64_t refresh_ms;
+    PGconn *pg;
+    pthread_mutex_t mu;
+    struct catalog_stats stats;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void count_failure(struct catalog *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->stats.failures++;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void set_connected(struct catalog *c, int up)
+{
+    pthread_mutex_lock(&c->mu);
+    c->stats.connected = up;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void disconnect(struct catalog *c)
+{
+    PQfinish(c->pg);
+    c->pg = NULL;
+    set_connected(c, 0);
+}
+
+static void drain_wake(int fd)
+{
+    uint64_t v;
+
+    if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+        log_warn("catalog: cannot read its eventfd", "error", strerror(errno));
+}
+
+/*
+ * Connect without blocking the thread: PQconnectPoll() driven by poll() on
+ * the socket and the eventfd, so catalog_stop() is not held up by a server
+ * that does not answer. 0 when connected, -1 with err (or when stopping).
+ */
+static int connect_async(struct catalog *c, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"dbname", "application_name", NULL};
+    const char *vals[] = {c->app->cfg->database_url, "adserverd-catalog", NULL};
+    int64_t deadline = mono_ms() + CONNECT_TIMEOUT_MS;
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+
+    c->pg = PQconnectStartParams(keys, vals, 1);
+    if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
+        snprintf(err, errlen, "%s", c->pg != NULL ? PQerrorMessage(c->pg) : "out of memory");
+        return -1;
+    }
+    for (;;) {
+        struct pollfd pfd[2];
+        int64_t left = deadline - mono_ms();
+        int rc;
+
+        if (st == PGRES_POLLING_OK)
+            return 0;
+        if (st == PGRES_POLLING_FAILED) {
+            snprintf(err, errlen, "%s", PQerrorMessage(c->pg));
+            return -1;
+        }
+        if (atomic_load(&c->stop)) {
+            snprintf(err, errlen, "stopping");
+            return -1;
+        }
+        if (left <= 0) {
+            snprintf(err, errlen, "connection timed out");
+            return -1;
+        }
+        pfd[0].fd = c->wake_fd;
+        pfd[0].events = POLLIN;
+        pfd[1].fd = PQsocket(c->pg);
+        pfd[1].events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+        rc = poll(pfd, 2, (int)left);
+        if (rc < 0 && errno != EINTR) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            return -1;
+        }
+        if (rc > 0 && (pfd[0].revents & POLLIN))
+            drain_wake(c->wake_fd); /* stop is checked above, a kick has its own flag */
+        if (rc > 0 && pfd[1].revents != 0)
+            st = PQconnectPoll(c->pg);
+    }
+}
+
+/* libpq would print server notices (a FATAL on termination) raw on stderr. */
+static void on_notice(void *arg, const char *msg)
+{
+    char text[512];
+    size_t n;
+
+    (void)arg;
+    snprintf(text, sizeof(text), "%s", msg); /* truncation is fine for a log line */
+    n = strlen(text);
+    while (n > 0 && text[n - 1] == '\n')
+        text[--n] = '\0';
+    log_info("catalog: database notice", "message", text);
+}
+
+/* Open the LISTEN connection; 0, or -1 with err. */
+static int connect_pg(struct catalog *c, char *err, size_t errlen)
+{
+    PGresult *res;
+    int ok;
+
+    if (connect_async(c, err, errlen) != 0)
+        goto fail;
+    PQsetNoticeProcessor(c->pg, on_notice, NULL);
+    res = PQexec(c->pg, "LISTEN adserverd_catalog");
+    ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        snprintf(err, errlen, "listen: %s", PQerrorMessage(c->pg));
+    PQclear(res);
+    if (!ok || db_catalog_prepare(c->pg, err, errlen) != 0)
+        goto fail;
+    set_connected(c, 1);
+    return 0;
+fail:
+    PQfinish(c->pg);
+    c->pg = NULL;
+    return -1;
+}
+
+/* Build and publish one snapshot; 0, or -1 (the previous one stays). */
+static int build(struct catalog *c)
+{
+    struct snapshot_builder *b = snapshot_builder_new(NULL);
+    struct snapshot *s = NULL;
+    struct db_catalog_counts counts;
+    int64_t t0 = mono_ms(), took;
+    char err[512], ms[32];
+    int ret = -1;
+
+    if (db_catalog_load(c->pg, c->app, b, &counts, err, sizeof(err)) != 0) {
+        log_error("catalog build failed", "error", err);
+        goto cleanup;
+    }
+    if (snapshot_builder_finish(b, wall_ms(), &s, err, sizeof(err)) != 0) {
+        log_error("catalog snapshot failed", "error", err);
+        goto cleanup;
+    }
+    took = mono_ms() - t0;
+    pthread_mutex_lock(&c->mu);
+    c->stats.builds++;
+    c->stats.skipped_rows = counts.skipped;
+    c->stats.last_build_ms = took;
+    c->stats.last_built_at_ms = snapshot_built_ms(s);
+    c->stats.campaigns = snapshot_campaign_count(s);
+    c->stats.creatives = snapshot_creative_count(s);
+    pthread_mutex_unlock(&c->mu);
+    snprintf(ms, sizeof(ms), "%lld", (long long)took);
+    log_debug("catalog published", "ms", ms);
+    snapshot_publish(c->holder, s);
+    ret = 0;
+cleanup:
+    snapshot_builder_free(b);
+    if (ret != 0)
+        count_failure(c);
+    return ret;
+}
+
+/* Read the socket and drop queued notifications; 1 when any came, 0 none, -1 broken. */
+static int drain_notifies(struct catalog *c)
+{
+    PGnotify *n;
+    int any = 0;
+
+    if (PQconsumeInput(c->pg) == 0)
+        return -1;
+    while ((n = PQnotifies(c->pg)) != NULL) {
+        any = 1;
+        PQfreemem(n);
+    }
+    return any;
+}
+
+static void *run(void *arg)
+{
+    struct catalog *c = arg;
+    int64_t now, last_build = 0, next_refresh = 0, retry_at = 0, backoff = BACKOFF_MIN_MS;
+    int dirty = 1, have_built = 0;
+    char err[512];
+
+    while (!atomic_load(&c->stop)) {
+        struct pollfd pfd[2];
+        int64_t wait_ms;
+        int nfds = 1, rc;
+
+        now = mono_ms();
+        if (atomic_exchange(&c->kicked, 0))
+            dirty = 1;
+        if (c->pg == NULL && now >= retry_at) {
+            if (connect_pg(c, err, sizeof(err)) == 0) {
+                if (backoff > BACKOFF_MIN_MS)
+                    log_info("catalog: database connection restored");
+                backoff = BACKOFF_MIN_MS;
+                dirty = 1;
+            } else {
+                if (atomic_load(&c->stop))
+                    break;
+                count_failure(c);
+                if (backoff == BACKOFF_MIN_MS)
+                    log_error("catalog: cannot connect to the database", "error", err);
+                retry_at = mono_ms() + backoff;
+                backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+            }
+            now = mono_ms();
+        }
+        if (c->pg != NULL && have_built && now >= next_refresh)
+            dirty = 1;
+        if (c->pg != NULL && dirty && (!have_built || now - last_build >= DEBOUNCE_MS)) {
+            last_build = now;
+            dirty = 0;
+            if (build(c) == 0) {
+                have_built = 1;
+                next_refresh = mono_ms() + c->refresh_ms;
+            } else if (PQstatus(c->pg) != CONNECTION_OK) {
+                disconnect(c);
+                dirty = 1;
+                retry_at = mono_ms() + backoff;
+            } else {
+                /* A bad statement, not an outage: retry at the refresh interval. */
+                have_built = 1;
+                next_refresh = mono_ms() + c->refresh_ms;
+            }
+            if (c->pg != NULL && drain_notifies(c) < 0) {
+                disconnect(c);
+                dirty = 1;
+            }
+            continue;
+        }
+        if (c->pg == NULL)
+            wait_ms = retry_at - now;
+        else if (dirty)
+            wait_ms = last_build + DEBOUNCE_MS - now;
+        else
+            wait_ms = next_refresh - now;
+        if (wait_ms < 0)
+            wait_ms = 0;
+        pfd[0].fd = c->wake_fd;
+        pfd[0].events = POLLIN;
+        if (c->pg != NULL) {
+            pfd[1].fd = PQsocket(c->pg);
+            pfd[1].events = POLLIN;
+            nfds = 2;
+        }
+        rc = poll(pfd, (nfds_t)nfds, (int)wait_ms);
+        if (rc < 0) {
+            if (errno != EINTR)
+                log_error("catalog: poll failed", "error", strerror(errno));
+            continue;
+        }
+        if (rc == 0)
+            continue;
+        if (pfd[0].revents & POLLIN)
+            drain_wake(c->wake_fd);
+        if (nfds == 2 && pfd[1].revents != 0) {
+            rc = drain_notifies(c);
+            if (rc > 0) {
+                dirty = 1;
+            } else if (rc < 0 || PQstatus(c->pg) != CONNECTION_OK) {
+                log_warn("catalog: database connection lost; keeping the last snapshot");
+                count_failure(c);
+                disconnect(c);
+                retry_at = mono_ms();
+                backoff = BACKOFF_MIN_MS * 2; /* so the restore is logged */
+                dirty = 1;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void wake(struct catalog *c)
+{
+    uint64_t one = 1;
+
+    if (write(c->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        log_warn("catalog: cannot write its eventfd", "error", strerror(errno));
+}
+
+struct catalog *catalog_start(struct app *app, struct snapshot_holder *holder, char *err,
+                              size_t errlen)
+{
+    struct catalog *c;
+    int rc;
+
+    if (app == NULL || app->cfg == NULL || app->cfg->database_url == NULL || holder == NULL) {
+        snprintf(err, errlen, "catalog needs DATABASE_URL and a snapshot holder");
+        return NULL;
+    }
+    c = xcalloc(1, sizeof(*c));
+    c->app = app;
+    c->holder = holder;
+    c->refresh_ms =
+        (int64_t)(app->cfg->catalog_refresh_s > 0 ? app->cfg->catalog_refresh_s : 30) * 1000;
+    atomic_init(&c->stop, 0);
+    atomic_init(&c->kicked, 0);
+    c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (c->wake_fd < 0) {
+        snprintf(err, errlen, "eventfd: %s", strerror(errno));
+        free(c);
+        return NULL;
+    }
+    rc = pthread_mutex_init(&c->mu, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_mutex_init: %s", strerror(rc));
+        close(c->wake_fd);
+        free(c);
+        return NULL;
+    }
+    rc = pthread_create(&c->thread, NULL, run, c);
+    if (rc != 0) {
+        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+        pthread_mutex_destroy(&c->mu);
+        close(c->wake_fd);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void catalog_kick(struct catalog *c)
+{
+    atomic_store(&c->kicked, 1);
+    wake(c);
+}
+
+void catalog_stats(struct catalog *c, struct catalog_stats *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->mu);
+}
+
+void catalog_stop(struct catalog *c)
+{
+    if (c == NULL)
+        return;
+    atomic_store(&c->stop, 1);
+    wake(c);
+    pthread_join(c->thread, NULL);
+    PQfinish(c->pg);
+    pthread_mutex_destroy(&c->mu);
+    if (close(c->wake_fd) != 0)
+        log_warn("catalog: cannot close its eventfd", "error", strerror(errno));
+    free(c);
+}
