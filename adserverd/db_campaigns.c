@@ -101,11 +101,8 @@ static int one_row(struct db_conn *c, const char *name, const char *sql, int np,
         goto cleanup;
     }
     o = rowjson_object(r, 0, campaign_cols, ncols);
-    if (o == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        goto cleanup;
-    }
+    if (o == NULL)
+        goto cleanup; /* sqlstate is "" already: db_exec succeeded */
     if (out != NULL)
         *out = o;
     else
@@ -138,11 +135,8 @@ int db_campaigns_list(struct db_conn *c, const char *owner, const struct db_camp
         return DB_CAMPAIGNS_ERROR;
     arr = rowjson_array(r, campaign_cols, NCOLS_LIST);
     PQclear(r);
-    if (arr == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        return DB_CAMPAIGNS_ERROR;
-    }
+    if (arr == NULL)
+        return DB_CAMPAIGNS_ERROR; /* sqlstate is "" already: db_exec succeeded */
     *out = arr;
     return DB_CAMPAIGNS_OK;
 }

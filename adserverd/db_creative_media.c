@@ -13,12 +13,6 @@
 
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static void no_state(char sqlstate[6])
-{
-    if (sqlstate != NULL)
-        strcpy(sqlstate, "");
-}
-
 /* OK when the statement changed a row, NOT_FOUND when none, ERROR on failure. */
 static int changed(PGresult *r)
 {
@@ -58,14 +52,11 @@ int db_creative_media_pending(struct db_conn *c, int limit, json_t **out, char s
     if (r == NULL)
         return DB_CREATIVE_MEDIA_ERROR;
     arr = json_array();
-    if (arr == NULL) {
-        no_state(sqlstate);
-        goto cleanup;
-    }
+    if (arr == NULL)
+        goto cleanup; /* sqlstate is "" already: db_exec succeeded */
     for (int i = 0; i < PQntuples(r); i++) {
         if (json_array_append_new(arr, json_string(PQgetvalue(r, i, 0))) != 0) {
             json_decref(arr);
-            no_state(sqlstate);
             goto cleanup;
         }
     }
@@ -249,7 +240,6 @@ int db_creative_media_get(struct db_conn *c, const char *owner, const char *crea
         goto cleanup;
     o = rowjson_object(r, 0, cols, sizeof(cols) / sizeof(cols[0]));
     if (o == NULL) {
-        no_state(sqlstate);
         rc = DB_CREATIVE_MEDIA_ERROR;
         goto cleanup;
     }

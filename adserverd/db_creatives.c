@@ -46,11 +46,8 @@ static int one_row(struct db_conn *c, const char *name, const char *sql, int np,
         goto cleanup;
     }
     o = rowjson_object(r, 0, creative_cols, NCOLS);
-    if (o == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        goto cleanup;
-    }
+    if (o == NULL)
+        goto cleanup; /* sqlstate is "" already: db_exec succeeded */
     *out = o;
     rc = DB_CREATIVES_OK;
 cleanup:
@@ -71,11 +68,8 @@ int db_creatives_list(struct db_conn *c, const char *campaign_id, json_t **out, 
         return DB_CREATIVES_ERROR;
     arr = rowjson_array(r, creative_cols, NCOLS);
     PQclear(r);
-    if (arr == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        return DB_CREATIVES_ERROR;
-    }
+    if (arr == NULL)
+        return DB_CREATIVES_ERROR; /* sqlstate is "" already: db_exec succeeded */
     *out = arr;
     return DB_CREATIVES_OK;
 }
@@ -203,11 +197,8 @@ int db_creatives_media_refs(struct db_conn *c, json_t **out, char sqlstate[6])
         return DB_CREATIVES_ERROR;
     arr = rowjson_array(r, cols, sizeof(cols) / sizeof(cols[0]));
     PQclear(r);
-    if (arr == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        return DB_CREATIVES_ERROR;
-    }
+    if (arr == NULL)
+        return DB_CREATIVES_ERROR; /* sqlstate is "" already: db_exec succeeded */
     *out = arr;
     return DB_CREATIVES_OK;
 }

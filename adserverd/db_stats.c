@@ -81,11 +81,8 @@ static int run(struct db_conn *c, const char *name, const char *sql, int np,
         goto cleanup;
     }
     j = as_array ? rowjson_array(r, cols, ncols) : rowjson_object(r, 0, cols, ncols);
-    if (j == NULL) {
-        if (sqlstate != NULL)
-            strcpy(sqlstate, "");
-        goto cleanup;
-    }
+    if (j == NULL)
+        goto cleanup; /* sqlstate is "" already: db_exec succeeded */
     *out = j;
     rc = DB_STATS_OK;
 cleanup:

@@ -500,11 +500,11 @@ int jsnum_js_string(double v, char *out, size_t size)
     int k, n;
 
     if (isnan(v)) {
-        strcpy(tmp, "NaN");
+        snprintf(tmp, sizeof(tmp), "NaN");
     } else if (isinf(v)) {
-        strcpy(tmp, v < 0 ? "-Infinity" : "Infinity");
+        snprintf(tmp, sizeof(tmp), "%s", v < 0 ? "-Infinity" : "Infinity");
     } else if (v == 0) {
-        strcpy(tmp, "0");
+        snprintf(tmp, sizeof(tmp), "0");
     } else {
         shortest_digits(v, digits, &k, &n);
         if (v < 0)
