@@ -63,7 +63,7 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 # Sources
 # ---------------------------------------------------------------------------
 
-LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c
+LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
 
 DAEMON_SRCS := \
 	adserverd/api_analytics.c \

@@ -5,6 +5,7 @@
  */
 #include "api_root.h"
 #include "app.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "isodate.h"
@@ -14,25 +15,15 @@
 #include "request.h"
 #include "version.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static void now_iso(char out[ISODATE_SIZE])
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    if (isodate_format((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out) != 0)
-        strcpy(out, "1970-01-01T00:00:00.000Z");
-}
-
-static long long ms_since(const struct timespec *a)
-{
-    struct timespec b;
-
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    return (long long)(b.tv_sec - a->tv_sec) * 1000 + (b.tv_nsec - a->tv_nsec) / 1000000;
+    if (isodate_format(clock_wall_ms(), out) != 0)
+        snprintf(out, ISODATE_SIZE, "1970-01-01T00:00:00.000Z");
 }
 
 int api_root_get(struct request *req)
@@ -52,11 +43,10 @@ int api_root_get(struct request *req)
 
 static json_t *check_redis(struct app *app, int *error)
 {
-    struct timespec t0;
+    int64_t t0 = clock_mono_ms();
     redisReply *r;
     int ok;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!kv_connected(app->kv))
         return json_pack("{s:s}", "status", "DISCONNECTED");
     /* A connection that breaks during the probe is a disconnect (200), as the
@@ -85,7 +75,7 @@ static json_t *check_redis(struct app *app, int *error)
     if (!ok)
         *error = 1;
     return json_pack("{s:s,s:I}", "status", ok ? "OK" : "ERROR", "latency",
-                     (json_int_t)ms_since(&t0));
+                     (json_int_t)(clock_mono_ms() - t0));
 }
 
 static json_t *check_db(struct app *app, int *error)

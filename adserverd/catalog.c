@@ -12,6 +12,7 @@
  * replaced by a complete build; counters are guarded by mu.
  */
 #include "catalog.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -49,22 +50,6 @@ struct catalog {
     pthread_mutex_t mu;
     struct catalog_stats stats;
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void count_failure(struct catalog *c)
 {
@@ -104,7 +89,7 @@ static int connect_async(struct catalog *c, char *err, size_t errlen)
 {
     static const char *const keys[] = {"dbname", "application_name", NULL};
     const char *vals[] = {c->app->cfg->database_url, "adserverd-catalog", NULL};
-    int64_t deadline = mono_ms() + CONNECT_TIMEOUT_MS;
+    int64_t deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 
     c->pg = PQconnectStartParams(keys, vals, 1);
@@ -114,7 +99,7 @@ static int connect_async(struct catalog *c, char *err, size_t errlen)
     }
     for (;;) {
         struct pollfd pfd[2];
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - clock_mono_ms();
         int rc;
 
         if (st == PGRES_POLLING_OK)
@@ -191,7 +176,7 @@ static int build(struct catalog *c)
     struct snapshot_builder *b = snapshot_builder_new(NULL);
     struct snapshot *s = NULL;
     struct db_catalog_counts counts;
-    int64_t t0 = mono_ms(), took;
+    int64_t t0 = clock_mono_ms(), took;
     char err[512], ms[32];
     int ret = -1;
 
@@ -199,11 +184,11 @@ static int build(struct catalog *c)
         log_error("catalog build failed", "error", err);
         goto cleanup;
     }
-    if (snapshot_builder_finish(b, wall_ms(), &s, err, sizeof(err)) != 0) {
+    if (snapshot_builder_finish(b, clock_wall_ms(), &s, err, sizeof(err)) != 0) {
         log_error("catalog snapshot failed", "error", err);
         goto cleanup;
     }
-    took = mono_ms() - t0;
+    took = clock_mono_ms() - t0;
     pthread_mutex_lock(&c->mu);
     c->stats.builds++;
     c->stats.skipped_rows = counts.skipped;
@@ -250,7 +235,7 @@ static void *run(void *arg)
         int64_t wait_ms;
         int nfds = 1, rc;
 
-        now = mono_ms();
+        now = clock_mono_ms();
         if (atomic_exchange(&c->kicked, 0))
             dirty = 1;
         if (c->pg == NULL && now >= retry_at) {
@@ -265,10 +250,10 @@ static void *run(void *arg)
                 count_failure(c);
                 if (backoff == BACKOFF_MIN_MS)
                     log_error("catalog: cannot connect to the database", "error", err);
-                retry_at = mono_ms() + backoff;
+                retry_at = clock_mono_ms() + backoff;
                 backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
             }
-            now = mono_ms();
+            now = clock_mono_ms();
         }
         if (c->pg != NULL && have_built && now >= next_refresh)
             dirty = 1;
@@ -277,15 +262,15 @@ static void *run(void *arg)
             dirty = 0;
             if (build(c) == 0) {
                 have_built = 1;
-                next_refresh = mono_ms() + c->refresh_ms;
+                next_refresh = clock_mono_ms() + c->refresh_ms;
             } else if (PQstatus(c->pg) != CONNECTION_OK) {
                 disconnect(c);
                 dirty = 1;
-                retry_at = mono_ms() + backoff;
+                retry_at = clock_mono_ms() + backoff;
             } else {
                 /* A bad statement, not an outage: retry at the refresh interval. */
                 have_built = 1;
-                next_refresh = mono_ms() + c->refresh_ms;
+                next_refresh = clock_mono_ms() + c->refresh_ms;
             }
             if (c->pg != NULL && drain_notifies(c) < 0) {
                 disconnect(c);
@@ -326,7 +311,7 @@ static void *run(void *arg)
                 log_warn("catalog: database connection lost; keeping the last snapshot");
                 count_failure(c);
                 disconnect(c);
-                retry_at = mono_ms();
+                retry_at = clock_mono_ms();
                 backoff = BACKOFF_MIN_MS * 2; /* so the restore is logged */
                 dirty = 1;
             }

@@ -4,6 +4,7 @@
  * process; the key is created by kv_new.
  */
 #include "kv.h"
+#include "clock.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -34,14 +35,6 @@ struct kv_tls {
     redisContext *ctx;
     long long retry_at_ms;
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void tls_free(void *p)
 {
@@ -157,7 +150,7 @@ static void drop(struct kv *kv, struct kv_tls *t)
     if (t->ctx != NULL)
         redisFree(t->ctx);
     t->ctx = NULL;
-    t->retry_at_ms = now_ms() + KV_BACKOFF_MS;
+    t->retry_at_ms = clock_mono_ms() + KV_BACKOFF_MS;
     atomic_fetch_add(&kv->failures, 1);
 }
 
@@ -171,7 +164,7 @@ static redisContext *conn_get(struct kv *kv)
         return NULL;
     if (t->ctx != NULL)
         return t->ctx;
-    if (now_ms() < t->retry_at_ms)
+    if (clock_mono_ms() < t->retry_at_ms)
         return NULL;
     t->ctx = redisConnectWithTimeout(kv->host, kv->port, tv);
     if (t->ctx == NULL || t->ctx->err != 0 || redisSetTimeout(t->ctx, tv) != REDIS_OK)

@@ -4,6 +4,7 @@
  * on; it only matters while Redis is down.
  */
 #include "ratelimit.h"
+#include "clock.h"
 #include "kv.h"
 #include "request.h"
 #include "xalloc.h"
@@ -92,14 +93,12 @@ static long local_count(struct ratelimit *rl, const char *ip, long long window)
 
 int ratelimit_check(struct ratelimit *rl, const char *ip, struct request *req)
 {
-    struct timespec ts;
     long long now, window, reset_ms;
     long count = -1;
     char key[128], ttl[32];
     redisReply *r;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    now = clock_wall_ms();
     window = now / rl->window_ms;
     reset_ms = (window + 1) * rl->window_ms - now;
     if (rl->kv != NULL) {
