@@ -7,6 +7,7 @@
 #ifndef APP_H
 #define APP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -40,6 +41,10 @@ struct app {
     struct password_dummy *dummy; /* login timing for unknown e-mails (owned) */
     int64_t jwt_ttl_s;            /* JWT_EXPIRES_IN */
     int64_t refresh_ttl_s;        /* REFRESH_TOKEN_EXPIRES_IN */
+    /* HMAC key of tracking URLs (trackurl.h): tracking_secret, or derived
+     * from jwt_secret so instances sharing JWT_SECRET agree. Set at start. */
+    unsigned char track_key[64];
+    size_t track_key_len;
 };
 
 #endif

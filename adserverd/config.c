@@ -76,6 +76,8 @@ static const struct opt opts[] = {
      "catalog rebuild interval besides NOTIFY (seconds)"},
     {"redis_timeout_ms", "ADSERVERD_REDIS_TIMEOUT_MS", OPT_INT, O(redis_timeout_ms), "200", 0,
      "Redis connect and command timeout (ms)"},
+    {"tracking_secret", "ADSERVERD_TRACKING_SECRET", OPT_STR, O(tracking_secret), NULL, 1,
+     "HMAC key of tracking URLs (default: derived from JWT_SECRET)"},
     {"storage", "ADSERVERD_STORAGE", OPT_STR, O(storage), "local", 0,
      "creative storage: local or s3"},
     {"data_dir", "ADSERVERD_DATA_DIR", OPT_STR, O(data_dir), "./var/data", 0,
@@ -329,6 +331,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->jwt_secret == NULL || cfg->jwt_secret[0] == '\0') {
         snprintf(err, errlen, "JWT_SECRET is required");
+        return -1;
+    }
+    if (cfg->tracking_secret != NULL && strlen(cfg->tracking_secret) < 16) {
+        snprintf(err, errlen, "ADSERVERD_TRACKING_SECRET must be at least 16 bytes");
         return -1;
     }
     if (cfg->database_url == NULL || cfg->database_url[0] == '\0') {

@@ -49,6 +49,7 @@ struct config {
     char *redis_url;
     int redis_timeout_ms;
     int catalog_refresh_s; /* safety-net catalog rebuild interval */
+    char *tracking_secret; /* HMAC key of tracking URLs; NULL: derived from jwt_secret */
 
     /* storage */
     char *storage;

@@ -29,6 +29,8 @@
 #include "xalloc.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -149,6 +151,33 @@ static void app_release(struct app *app)
         free(app->origins[i]);
 }
 
+/*
+ * The tracking-URL key: the configured secret as is, or a key derived from
+ * JWT_SECRET with a fixed label, so one secret is enough for a small
+ * deployment while the JWT key itself never signs beacons.
+ */
+static int track_key_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+    static const char label[] = "adserverd tracking urls";
+    unsigned int len = 0;
+
+    if (cfg->tracking_secret != NULL) {
+        size_t n = strlen(cfg->tracking_secret);
+        if (n > sizeof(app->track_key))
+            n = sizeof(app->track_key); /* HMAC hashes longer keys anyway */
+        memcpy(app->track_key, cfg->tracking_secret, n);
+        app->track_key_len = n;
+        return 0;
+    }
+    if (HMAC(EVP_sha256(), cfg->jwt_secret, (int)strlen(cfg->jwt_secret),
+             (const unsigned char *)label, sizeof(label) - 1, app->track_key, &len) == NULL) {
+        snprintf(err, errlen, "cannot derive the tracking key");
+        return -1;
+    }
+    app->track_key_len = len;
+    return 0;
+}
+
 static int app_init(struct app *app, const struct config *cfg, char *err, size_t errlen)
 {
     memset(app, 0, sizeof(*app));
@@ -158,6 +187,8 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
         snprintf(err, errlen, "JWT_EXPIRES_IN and REFRESH_TOKEN_EXPIRES_IN take <n>s|m|h|d");
         return -1;
     }
+    if (track_key_init(app, cfg, err, errlen) != 0)
+        return -1;
     app->dummy = xcalloc(1, sizeof(*app->dummy));
     if (password_dummy_init(app->dummy, (unsigned)cfg->bcrypt_cost) != 0) {
         snprintf(err, errlen, "bcrypt is not available");
