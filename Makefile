@@ -69,6 +69,8 @@ DAEMON_SRCS := \
 	adserverd/api_analytics.c \
 	adserverd/api_auth.c \
 	adserverd/api_campaigns.c \
+	adserverd/api_explain.c \
+	adserverd/adparams.c \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
@@ -110,8 +112,11 @@ DAEMON_SRCS := \
 	adserverd/rowjson.c \
 	adserverd/router.c \
 	adserverd/seed.c \
+	adserverd/serve_adrequest.c \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
+	adserverd/serve_vmap.c \
+	adserverd/serving.c \
 	adserverd/sigv4.c \
 	adserverd/snapshot.c \
 	adserverd/storage.c \
@@ -135,7 +140,7 @@ CTVTUI_SRCS := ctvtui/main.c
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz catalog
+	decision freqcap pacing snapshot targeting tz catalog adparams
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -231,7 +236,8 @@ bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz
+	decision tz adparams
+FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)

@@ -11,6 +11,7 @@
 #include "isodate.h"
 #include "kv.h"
 #include "metrics.h"
+#include "serving.h"
 #include "reply.h"
 #include "request.h"
 #include "version.h"
@@ -117,6 +118,8 @@ int api_root_metrics(struct request *req)
     db_pool_stats(req->app->db, &size, &in_use, &connected, &resets);
     kv_stats(req->app->kv, &kconn, &kfail);
     rc = metrics_render(req->app->metrics, &out);
+    if (req->app->serving != NULL)
+        rc |= serving_metrics(req->app->serving, &out);
     rc |= buf_printf(&out,
                      "# HELP adserverd_db_pool_connections PostgreSQL pool connections.\n"
                      "# TYPE adserverd_db_pool_connections gauge\n"

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decision.h"
+#include "snapshot.h"
+
 struct config;
 struct db_pool;
 struct kv;
@@ -21,6 +24,8 @@ struct media_index;
 struct creative_worker;
 struct listener;
 struct password_dummy;
+struct catalog;
+struct serving;
 
 #define APP_MAX_ORIGINS 16
 
@@ -45,6 +50,11 @@ struct app {
      * from jwt_secret so instances sharing JWT_SECRET agree. Set at start. */
     unsigned char track_key[64];
     size_t track_key_len;
+    /* The servable catalog (snapshot.h), published by the catalog thread. */
+    struct snapshot_holder snapshots;
+    struct catalog *catalog; /* builder thread (catalog.h) */
+    struct serving *serving; /* ad decisions and rendering (serving.h) */
+    struct decision_spend_source spend_src; /* zero = none: snapshot budget_spent */
 };
 
 #endif

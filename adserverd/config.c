@@ -50,6 +50,8 @@ static const struct opt opts[] = {
      "largest JSON or form body (bytes)"},
     {"public_url", "ADSERVERD_PUBLIC_URL", OPT_STR, O(public_url), NULL, 0,
      "base URL players use to reach the ad listener"},
+    {"trusted_proxies", "ADSERVERD_TRUSTED_PROXIES", OPT_STR, O(trusted_proxies), NULL, 0,
+     "addresses/CIDRs whose X-Forwarded-For, X-Device-IP, X-Device-User-Agent are used"},
     {"node_env", "NODE_ENV", OPT_STR, O(node_env), "development", 0,
      "development, test or production"},
     {"log_level", "LOG_LEVEL", OPT_STR, O(log_level), "info", 0, "error, warn, info or debug"},

@@ -30,6 +30,7 @@ struct config {
     int conn_memory_kb;
     long body_limit;
     char *public_url; /* how players reach the ad listener */
+    char *trusted_proxies; /* SSAI servers whose device headers are believed */
 
     /* environment and security */
     char *node_env;

@@ -27,7 +27,7 @@
 
 /* $1 status, $2 how long after end_date a campaign stays in the catalog. */
 static const char campaigns_sql[] =
-    "SELECT c.id::text AS id, c.created_by::text AS owner_id, c.status,"
+    "SELECT c.id::text AS id, c.created_by::text AS owner_id, c.name, c.status,"
     " (extract(epoch FROM c.start_date) * 1000)::bigint AS start_ms,"
     " (extract(epoch FROM c.end_date) * 1000)::bigint AS end_ms,"
     " c.pricing_model,"
@@ -234,6 +234,7 @@ static int add_campaign(struct snapshot_builder *b, const PGresult *res, int row
     memset(arrs, 0, sizeof(arrs));
     spec.id = col(res, row, "id");
     spec.owner_id = col(res, row, "owner_id");
+    spec.name = col(res, row, "name");
     spec.time_zone = col(res, row, "time_zone");
     spec.advertiser_domain = col(res, row, "advertiser_domain");
     spec.click_url = col(res, row, "click_through_url");

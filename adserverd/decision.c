@@ -119,7 +119,8 @@ static double rng_unit(struct decision_rng *r)
 
 struct decision_options decision_options_default(void)
 {
-    struct decision_options o = {.pacing = pacing_params_default(), .spare_reservations = 2};
+    struct decision_options o = {
+        .pacing = pacing_params_default(), .spare_reservations = 2, .only_campaign = DECISION_ALL};
     return o;
 }
 
@@ -553,6 +554,10 @@ int decision_candidates(struct decision_work *w, const struct snapshot *s,
 
         memset(e, 0, sizeof(*e));
         e->pacing = PACING_OFF_FLIGHT;
+        if (opts->only_campaign != DECISION_ALL && opts->only_campaign != i) {
+            e->reason = DECISION_NOT_REQUESTED;
+            continue;
+        }
         why = static_checks(w, c, &n_fit);
         /* Budget before targeting, as the explain order promises. */
         if (why == DECISION_CHOSEN && c->budget_spent_micros >= c->budget_total_micros)
@@ -679,6 +684,8 @@ const char *decision_reason_name(enum decision_reason reason)
         return "targeting";
     case DECISION_PACING:
         return "pacing";
+    case DECISION_NOT_REQUESTED:
+        return "not_requested";
     }
     return "unknown";
 }
@@ -809,6 +816,9 @@ int decision_explain_format(const struct decision_work *w, uint32_t i, char *buf
     case DECISION_PACING:
         (void)snprintf(buf, len, "not eligible: pacing %s (serving probability %.4f)",
                        pacing_state_name(e->pacing), (double)e->p_ppm / PACING_P_ONE);
+        break;
+    case DECISION_NOT_REQUESTED:
+        (void)snprintf(buf, len, "not considered: the request named another campaign");
         break;
     }
     return 0;

@@ -71,12 +71,17 @@ struct decision_pod {
     uint32_t max_ad_s;   /* bound on each ad; 0 = none */
 };
 
+#define DECISION_ALL UINT32_MAX
+
 struct decision_options {
     struct pacing_params pacing;
     uint32_t spare_reservations; /* at most DECISION_MAX_SPARE */
+    /* Snapshot index of the only campaign that may serve (a campaign's own
+     * tag), or DECISION_ALL; the others get DECISION_NOT_REQUESTED. */
+    uint32_t only_campaign;
 };
 
-/* Pacing defaults, spare_reservations 2. */
+/* Pacing defaults, spare_reservations 2, only_campaign DECISION_ALL. */
 struct decision_options decision_options_default(void);
 
 /*
@@ -108,6 +113,7 @@ enum decision_reason {
     DECISION_BUDGET,            /* total budget spent */
     DECISION_TARGETING,         /* targeting did not match (see dim / targeting) */
     DECISION_PACING,            /* pacing said no (see pacing, p_ppm) */
+    DECISION_NOT_REQUESTED,     /* the request named another campaign (only_campaign) */
 };
 
 struct decision_explain {

@@ -130,6 +130,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         request_elapsed_ms(req));
     if (req->stream_free != NULL)
         req->stream_free(req->stream_state);
+    if (req->after != NULL)
+        req->after(req->after_state);
     for (int i = 0; i < req->nparams; i++)
         free(req->params[i]);
     for (int i = 0; i < req->nhdr; i++)

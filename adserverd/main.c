@@ -9,6 +9,7 @@
  * check-config.
  */
 #include "app.h"
+#include "catalog.h"
 #include "config.h"
 #include "creative_worker.h"
 #include "db.h"
@@ -23,8 +24,10 @@
 #include "password.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "serving.h"
 #include "seed.h"
 #include "storage.h"
+#include "vast.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -138,7 +141,10 @@ static struct storage *open_storage(const struct config *cfg, char *err, size_t 
 
 static void app_release(struct app *app)
 {
-    creative_worker_stop(app->creative_worker); /* first: it uses the pools below */
+    catalog_stop(app->catalog); /* first: it publishes into app->snapshots */
+    creative_worker_stop(app->creative_worker); /* it uses the pools below */
+    serving_free(app->serving);
+    snapshot_holder_release(&app->snapshots);
     media_index_free(app->media_index);
     free(app->dummy);
     storage_free(app->storage);
@@ -182,6 +188,10 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
 {
     memset(app, 0, sizeof(*app));
     app->cfg = cfg;
+    if (snapshot_holder_init(&app->snapshots) != 0) {
+        snprintf(err, errlen, "cannot initialise the catalog holder");
+        return -1;
+    }
     if (auth_jwt_parse_lifetime(cfg->jwt_expires_in, &app->jwt_ttl_s) != 0 ||
         auth_jwt_parse_lifetime(cfg->refresh_expires_in, &app->refresh_ttl_s) != 0) {
         snprintf(err, errlen, "JWT_EXPIRES_IN and REFRESH_TOKEN_EXPIRES_IN take <n>s|m|h|d");
@@ -307,6 +317,13 @@ static int serve(const struct config *cfg, int argc, char **argv)
         app.media_index != NULL ? creative_worker_start(&app, err, sizeof(err)) : NULL;
     if (app.creative_worker == NULL) {
         log_error("start-up failed", "error", app.media_index != NULL ? err : "media index");
+        goto cleanup;
+    }
+    vast_init();
+    app.serving = serving_new(&app, err, sizeof(err));
+    app.catalog = app.serving != NULL ? catalog_start(&app, &app.snapshots, err, sizeof(err)) : NULL;
+    if (app.catalog == NULL) {
+        log_error("start-up failed", "error", err);
         goto cleanup;
     }
     admin.app = &app;

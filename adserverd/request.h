@@ -79,6 +79,10 @@ struct request {
     int (*stream_data)(struct request *req, const char *data, size_t n);
     void *stream_state;
     void (*stream_free)(void *state);
+
+    /* Work to run once the response is sent (off the response path), then done. */
+    void (*after)(void *state);
+    void *after_state;
 };
 
 /* Header or query value, or NULL. Valid for the request's lifetime. */

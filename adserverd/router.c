@@ -226,11 +226,14 @@ out:
 #include "api_analytics.h"
 #include "api_campaigns.h"
 #include "api_creatives.h"
+#include "api_explain.h"
 #include "api_root.h"
 #include "api_serving.h"
 #include "api_uploads.h"
+#include "serve_adrequest.h"
 #include "serve_media.h"
 #include "serve_vast.h"
+#include "serve_vmap.h"
 
 static const struct route admin_routes[] = {
     {"GET", "/", 0, api_root_get, NULL},
@@ -270,11 +273,15 @@ static const struct route admin_routes[] = {
     {"GET", "/api/v1/creatives/:id/stats", ROUTE_AUTH, api_creatives_stats, NULL},
     {"GET", "/api/v1/analytics/summary", ROUTE_AUTH, api_analytics_summary, NULL},
     {"GET", "/api/v1/analytics/campaigns/:id", ROUTE_AUTH, api_analytics_campaign, NULL},
+    {"GET", "/api/v1/decisions/explain", ROUTE_AUTH, api_explain_get, NULL},
 };
 
 static const struct route ad_routes[] = {
     {"GET", "/health", 0, api_root_ad_health, NULL},
     {"GET", "/vast", 0, serve_vast_get, NULL},
+    {"GET", "/vmap", 0, serve_vmap_get, NULL},
+    {"GET", "/api/v1/vast", 0, serve_vast_campaign, NULL},
+    {"POST", "/api/v1/ad-request", 0, serve_adrequest_post, NULL},
     {"GET", "/media/*", 0, serve_media_get, NULL},
 };
 

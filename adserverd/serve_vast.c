@@ -1,18 +1,108 @@
 /*
- * serve_vast: see serve_vast.h.
+ * serve_vast: see serve_vast.h. Parse -> decide -> render -> reply; the
+ * release of unused cap slots runs after the response (request->after).
  */
 #include "serve_vast.h"
+#include "adparams.h"
+#include "app.h"
+#include "log.h"
 #include "reply.h"
 #include "request.h"
+#include "serving.h"
+#include "vast.h"
 
-static const char empty_vast[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<VAST version=\"4.2\" xmlns=\"http://www.iab.com/VAST\"/>\n";
+#include <string.h>
+
+#define VAST_OUT_MAX (1024 * 1024)
+#define HOLD_MS (15 * 60 * 1000)
+
+struct parse_ctx {
+    struct adparams *p;
+    char err[256];
+};
+
+static int take(void *ctx, const char *key, const char *value)
+{
+    struct parse_ctx *c = ctx;
+
+    return adparams_set(c->p, key, value, c->err, sizeof(c->err)) != 0 ? 1 : 0;
+}
+
+int serve_vast_params(struct request *req, struct adparams *p)
+{
+    struct parse_ctx c = {.p = p, .err = ""};
+
+    adparams_init(p);
+    if (request_query_each(req, take, &c) != 0 || adparams_finish(p, c.err, sizeof(c.err)) != 0) {
+        reply_validation(req, p->bad != NULL ? p->bad : "query", c.err);
+        return -1;
+    }
+    adparams_device(p, serving_proxies(req->app->serving), req->ip,
+                    request_header(req, "User-Agent"), request_header(req, "X-Forwarded-For"),
+                    request_header(req, "X-Device-IP"), request_header(req, "X-Device-User-Agent"));
+    return 0;
+}
+
+static int answer(struct request *req, const char *route, int need_campaign)
+{
+    struct serving *sv = req->app->serving;
+    struct adparams p;
+    struct serving_result r;
+    struct serving_strings strs = {0};
+    struct vast_ad ads[DECISION_MAX_ADS];
+    const char *nofill_url = NULL;
+    const char *reason;
+    struct buf out;
+    char err[256];
+    size_t n = 0;
+    int64_t hold = HOLD_MS;
+    int rc;
+
+    if (serve_vast_params(req, &p) != 0)
+        return 0;
+    if (need_campaign && p.campaign_id == NULL)
+        return reply_validation(req, "campaign_id", "campaign_id is required");
+    buf_init(&out, VAST_OUT_MAX);
+    if (serving_decide(sv, &p, &p.pod, &hold, 1, 1, &r) != 0 ||
+        serving_ads(sv, &r, &p, 0, ads, &n, &strs) != 0) {
+        log_error("ad decision failed", "route", route);
+        n = 0;
+        r.breaks[0].no_fill = "internal_error";
+    }
+    reason = n == 0 ? r.breaks[0].no_fill : NULL;
+    if (n == 0)
+        nofill_url = serving_nofill_url(sv, &r, &strs);
+    if (vast_render(ads, n, p.version, nofill_url, &out, err, sizeof(err)) != 0) {
+        log_error("vast render failed", "error", err);
+        buf_reset(&out);
+        n = 0;
+        reason = "render_error";
+        if (vast_render(NULL, 0, p.version, nofill_url, &out, err, sizeof(err)) != 0) {
+            rc = reply_internal(req, 500, "render failed");
+            goto done;
+        }
+    }
+    if (reason != NULL && request_add_header(req, "X-Adserverd-No-Fill", reason) != 0) {
+        rc = -1;
+        goto done;
+    }
+    (void)request_add_header(req, "Cache-Control", "no-store");
+    rc = reply_data(req, 200, "application/xml; charset=utf-8", out.data, out.len);
+done:
+    serving_count(sv, route, n, reason);
+    req->after_state = serving_done(sv, &r);
+    req->after = serving_after;
+    serving_strings_free(&strs);
+    buf_release(&out);
+    return rc;
+}
 
 int serve_vast_get(struct request *req)
 {
-    if (request_add_header(req, "X-Adserverd-No-Fill", "no-eligible-campaign") != 0)
-        return -1;
-    return reply_data(req, 200, "application/xml; charset=utf-8", empty_vast,
-                      sizeof(empty_vast) - 1);
+    return answer(req, "vast", 0);
+}
+
+int serve_vast_campaign(struct request *req)
+{
+    return answer(req, "api_vast", 1);
 }

@@ -471,6 +471,8 @@ int snapshot_builder_add_campaign(struct snapshot_builder *b,
     c->id = pool_add(&b->pool, spec->id, idlen, 0);
     c->owner_id =
         spec->owner_id ? pool_add(&b->pool, spec->owner_id, strlen(spec->owner_id), 0) : NULL;
+    c->name = pool_add(&b->pool, spec->name ? spec->name : "", spec->name ? strlen(spec->name) : 0,
+                       0);
     c->status = spec->status;
     c->start_ms = spec->start_ms;
     c->end_ms = spec->end_ms;

@@ -114,6 +114,7 @@ struct snapshot_creative {
 struct snapshot_campaign {
     const char *id;
     const char *owner_id; /* created_by, for explain output scoped to an owner */
+    const char *name;     /* for AdTitle and explain; "" when none */
     enum snapshot_status status;
     int64_t start_ms, end_ms; /* flight: start <= now < end */
     enum snapshot_pricing pricing;
@@ -158,6 +159,7 @@ struct snapshot_strings {
 struct snapshot_campaign_spec {
     const char *id;
     const char *owner_id; /* may be NULL */
+    const char *name;     /* may be NULL */
     enum snapshot_status status;
     int64_t start_ms, end_ms;
     enum snapshot_pricing pricing;

@@ -56,8 +56,11 @@ cat <<BANNER
               curl -s -X POST http://127.0.0.1:$PORT/api/v1/auth/login \\
                    -H 'Content-Type: application/json' \\
                    -d '{"email":"demo@example.com","password":"demo-password"}'
-  VAST        http://127.0.0.1:$AD_PORT/vast
-              curl -s 'http://127.0.0.1:$AD_PORT/vast'
+  VAST        http://127.0.0.1:$AD_PORT/vast?ifa=6D92078A-8246-4BA4-AE5B-76104861E7DC&country=US
+              curl -s 'http://127.0.0.1:$AD_PORT/vast?ifa=6D92078A-8246-4BA4-AE5B-76104861E7DC&country=US'
+  VAST pod    http://127.0.0.1:$AD_PORT/vast?pod_max_ads=4&pod_duration=60
+  VMAP        http://127.0.0.1:$AD_PORT/vmap?midrolls=300&content_duration=600
+              curl -s 'http://127.0.0.1:$AD_PORT/vmap?midrolls=300&content_duration=600'
   data        $VAR  (PostgreSQL: $DATABASE_URL, Redis: $REDIS_URL)
 
 BANNER

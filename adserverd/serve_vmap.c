@@ -1,0 +1,182 @@
+/*
+ * serve_vmap: see serve_vmap.h.
+ */
+#include "serve_vmap.h"
+#include "adparams.h"
+#include "app.h"
+#include "buf.h"
+#include "log.h"
+#include "reply.h"
+#include "request.h"
+#include "serve_vast.h"
+#include "serving.h"
+#include "vmap.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VMAP_OUT_MAX (4 * 1024 * 1024)
+#define TAG_MAX 8192
+#define HOLD_MS (15 * 60 * 1000)
+
+/* Parameters that shape the playlist, not a break: left out of AdTagURIs. */
+static int vmap_only(const char *key)
+{
+    static const char *const keys[] = {"preroll", "postroll", "midrolls", "midroll_every",
+                                       "break_source"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static int put_encoded(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            if (buf_putc(b, (char)c) != 0)
+                return -1;
+        } else if (buf_putc(b, '%') != 0 || buf_putc(b, hex[c >> 4]) != 0 ||
+                   buf_putc(b, hex[c & 15]) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int copy_arg(void *ctx, const char *key, const char *value)
+{
+    struct buf *b = ctx;
+
+    if (key == NULL || vmap_only(key))
+        return 0;
+    if (buf_putc(b, '&') != 0 || put_encoded(b, key) != 0)
+        return 1;
+    if (value != NULL && (buf_putc(b, '=') != 0 || put_encoded(b, value) != 0))
+        return 1;
+    return 0;
+}
+
+/* The AdTagURI of a break: /vast with the request's own parameters. */
+static char *tag_uri(struct request *req, const char *base, const char *break_id)
+{
+    struct buf b;
+
+    buf_init(&b, TAG_MAX);
+    if (buf_printf(&b, "%s/vast?break=%s", base, break_id) != 0 ||
+        request_query_each(req, copy_arg, &b) != 0 || buf_putc(&b, '\0') != 0) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
+static void keep_str(struct serving_strings *s, char *str)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+    }
+    s->v[s->n++] = str;
+}
+
+int serve_vmap_get(struct request *req)
+{
+    struct serving *sv = req->app->serving;
+    struct adparams p;
+    struct serving_result *r = NULL;
+    struct serving_strings strs = {0};
+    struct vmap_break breaks[SERVING_MAX_BREAKS];
+    struct decision_pod pods[SERVING_MAX_BREAKS];
+    int64_t hold[SERVING_MAX_BREAKS];
+    char ids[SERVING_MAX_BREAKS][24];
+    struct buf out;
+    char err[256];
+    size_t nb = 0, total = 0;
+    int rc = -1;
+
+    if (serve_vast_params(req, &p) != 0)
+        return 0;
+    buf_init(&out, VMAP_OUT_MAX);
+    memset(breaks, 0, sizeof(breaks));
+    if (p.preroll) {
+        breaks[nb].offset = VMAP_OFFSET_START;
+        snprintf(ids[nb], sizeof(ids[nb]), "preroll");
+        hold[nb] = HOLD_MS;
+        nb++;
+    }
+    for (uint32_t i = 0; i < p.n_midrolls; i++) {
+        breaks[nb].offset = VMAP_OFFSET_TIME;
+        breaks[nb].offset_ms = p.midrolls[i] * 1000u;
+        snprintf(ids[nb], sizeof(ids[nb]), "midroll-%u", i + 1);
+        hold[nb] = HOLD_MS + (int64_t)p.midrolls[i] * 1000;
+        nb++;
+    }
+    if (p.postroll) {
+        breaks[nb].offset = VMAP_OFFSET_END;
+        snprintf(ids[nb], sizeof(ids[nb]), "postroll");
+        hold[nb] = HOLD_MS + (int64_t)p.content_duration * 1000;
+        nb++;
+    }
+    for (size_t b = 0; b < nb; b++) {
+        breaks[b].break_id = ids[b];
+        pods[b] = p.pod;
+    }
+    if (nb > 0 && p.source == ADPARAMS_SOURCE_TAG) {
+        for (size_t b = 0; b < nb; b++) {
+            char *u = tag_uri(req, serving_base_url(sv), ids[b]);
+            if (u == NULL) {
+                rc = reply_validation(req, "query", "query string too long for an ad tag");
+                goto done;
+            }
+            keep_str(&strs, u);
+            breaks[b].ad_tag_uri = u;
+        }
+    } else if (nb > 0) {
+        r = xmalloc(sizeof(*r));
+        if (serving_decide(sv, &p, pods, hold, nb, 1, r) != 0) {
+            log_error("ad decision failed", "route", "vmap");
+            rc = reply_internal(req, 500, "decision failed");
+            goto done;
+        }
+        for (size_t b = 0; b < nb; b++) {
+            struct vast_ad *ads = xcalloc(DECISION_MAX_ADS, sizeof(*ads));
+            size_t n = 0;
+            keep_str(&strs, (char *)ads);
+            if (serving_ads(sv, r, &p, b, ads, &n, &strs) != 0) {
+                rc = reply_internal(req, 500, "render failed");
+                goto done;
+            }
+            breaks[b].ads = ads;
+            breaks[b].n_ads = n;
+            total += n;
+            if (n == 0)
+                breaks[b].nofill_error_url = serving_nofill_url(sv, r, &strs);
+        }
+    }
+    if (vmap_render(breaks, nb, &out, err, sizeof(err)) != 0) {
+        log_error("vmap render failed", "error", err);
+        rc = reply_internal(req, 500, "render failed");
+        goto done;
+    }
+    if (r != NULL && total == 0)
+        (void)request_add_header(req, "X-Adserverd-No-Fill", r->breaks[0].no_fill);
+    (void)request_add_header(req, "Cache-Control", "no-store");
+    rc = reply_data(req, 200, "application/xml; charset=utf-8", out.data, out.len);
+done:
+    if (r != NULL) {
+        serving_count(sv, "vmap", total, total == 0 ? r->breaks[0].no_fill : NULL);
+        req->after_state = serving_done(sv, r);
+        req->after = serving_after;
+        free(r);
+    }
+    serving_strings_free(&strs);
+    buf_release(&out);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * serving: one ad request from parsed parameters to VAST ads
+ * (ARCHITECTURE.md flow 3), shared by /vast, /api/v1/vast, /vmap,
+ * /api/v1/ad-request and the admin explain route.
+ *
+ * A request has one or more breaks (a VAST answer is one break; a VMAP has
+ * one per pre-, mid- and post-roll). serving_decide() takes one snapshot
+ * reference, runs decision phase 1 for every break (each in its own
+ * per-thread decision_work), merges the capped campaigns of all breaks into
+ * ONE freqcap reserve call (EVALSHA over kv; none when no candidate is
+ * capped), hands each break its share of the granted slots, and runs
+ * phase 2. So a request, VMAP included, touches Redis at most once on the
+ * response path; unused slots are released after the response is sent
+ * (serving_after(), from the request's completion callback).
+ *
+ * Identity of an ad (the beacons engineer relies on it): the request draws
+ * one reservation id R, a UUID whose last four hex digits are 0000. The
+ * AdServingId of each ad is R with its last four hex digits replaced by
+ * kk (the ad's frequency-cap slot within R for its campaign, "ff" when the
+ * campaign is uncapped) and nn (the ad's ordinal in the request, 01..ff).
+ * The commit at the impression beacon therefore takes reservation id =
+ * AdServingId with the last four hex digits set to 0000, slot = kk.
+ *
+ * The struct serving lives as long as the daemon; the per-thread state
+ * (decision works, freqcap argument storage) hangs off a pthread key.
+ */
+#ifndef SERVING_H
+#define SERVING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adparams.h"
+#include "buf.h"
+#include "decision.h"
+#include "freqcap.h"
+#include "vast.h"
+
+struct app;
+struct serving;
+struct snapshot;
+
+#define SERVING_MAX_BREAKS (ADPARAMS_MAX_MIDROLLS + 2)
+
+/* A new serving context; NULL with err when the base URL or a key is unusable. */
+struct serving *serving_new(struct app *app, char *err, size_t errlen);
+void serving_free(struct serving *sv);
+
+/* The ad listener's base URL (no trailing '/'), for tags and beacons. */
+const char *serving_base_url(const struct serving *sv);
+/* The trusted proxies parsed from the configuration. */
+const struct adparams_proxies *serving_proxies(const struct serving *sv);
+
+/* What serving_decide() found for one break. */
+struct serving_break {
+    const struct decision_ad *ads; /* in the break's decision_work; valid until serving_done() */
+    size_t n;
+    const char *no_fill;           /* reason name when n == 0, else NULL */
+    struct decision_work *w;       /* for explain */
+    /* Reservation slot offset of each reserved campaign of this break. */
+    uint32_t res_campaign[DECISION_MAX_ADS + DECISION_MAX_SPARE];
+    uint32_t res_offset[DECISION_MAX_ADS + DECISION_MAX_SPARE];
+    size_t n_res;
+};
+
+struct serving_result {
+    struct snapshot *snap; /* one reference, dropped by serving_done() */
+    struct serving_break breaks[SERVING_MAX_BREAKS];
+    size_t n_breaks;
+    char rid[37];                 /* reservation id R (see above) */
+    char cap_key[FREQCAP_KEY_HEX + 1];
+    int has_cap_key;
+    int redis_calls;              /* 0 or 1 on the response path */
+    int64_t now_ms;
+    unsigned ordinal;             /* ads rendered so far, for AdServingIds */
+    /* Slots to release after the response, filled by serving_decide(). */
+    struct freqcap_item release[FREQCAP_MAX_ITEMS];
+    size_t n_release;
+};
+
+/*
+ * Decide n_breaks breaks (pods[i], 1 <= n_breaks <= SERVING_MAX_BREAKS)
+ * for p. reserve: 1 reserves caps in Redis (the serving routes); 0 assumes
+ * every cap has room and touches nothing (explain). hold_ms[i] is how long
+ * the reservations of break i are held without an impression.
+ * Always fills *r (a no-fill is a result); 0, or -1 on a programming error.
+ * Call serving_done() afterwards in every case.
+ */
+int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
+                   const int64_t *hold_ms, size_t n_breaks, int reserve, struct serving_result *r);
+
+/*
+ * Strings made while rendering (signed URLs, expanded macros, ids): one
+ * list freed by serving_strings_free().
+ */
+struct serving_strings {
+    char **v;
+    size_t n, cap;
+};
+void serving_strings_free(struct serving_strings *s);
+
+/*
+ * The vast_ad structs of break b, into ads[0..*n) (room for
+ * DECISION_MAX_ADS). Everything they point to lives in r's snapshot, in
+ * strs, or in the storage blocks strs owns. 0, or -1 when a URL cannot be
+ * signed (bad key or base).
+ */
+int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
+                struct vast_ad *ads, size_t *n, struct serving_strings *strs);
+
+/* The signed no-fill Error URL of the request (owned by strs), or NULL. */
+const char *serving_nofill_url(struct serving *sv, struct serving_result *r,
+                               struct serving_strings *strs);
+
+/*
+ * Hand the release of unused slots to after-response work: returns a state
+ * for serving_after() (or NULL when nothing is to be released) and drops
+ * r's snapshot reference either way. r may not be used afterwards.
+ */
+void *serving_done(struct serving *sv, struct serving_result *r);
+/* Run the release (one EVALSHA) and free state; for the completion callback. NULL is fine. */
+void serving_after(void *state);
+
+/* Count a served request: ads (0 = no-fill with reason). Lock-free. */
+void serving_count(struct serving *sv, const char *route, size_t ads, const char *no_fill);
+/* Append the decision counters to out in Prometheus text. 0, or -1 when out is full. */
+int serving_metrics(struct serving *sv, struct buf *out);
+
+#endif
