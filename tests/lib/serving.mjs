@@ -91,8 +91,8 @@ export function makeCampaign(owner, {
 } = {}) {
   const [[id]] = sql(`INSERT INTO campaigns (name, status, budget_total, budget_spent, start_date,
       end_date, created_by, pricing_model, cpm_rate)
-    VALUES (:'name', :'status', :'budget', :'spent', :'start', :'end', :'owner', 'cpm', :'cpm')
-    RETURNING id`, { name, status, budget, spent, start: iso(start), end: iso(end), owner, cpm });
+    VALUES (:'name', 'draft', :'budget', :'spent', :'start', :'end', :'owner', 'cpm', :'cpm')
+    RETURNING id`, { name, budget, spent, start: iso(start), end: iso(end), owner, cpm });
   const ids = [];
   for (const c of creatives) {
     const [[cid]] = sql(`INSERT INTO creatives (campaign_id, name, video_url, duration, width,
@@ -120,6 +120,8 @@ export function makeCampaign(owner, {
       VALUES (:'c', NULLIF(:'h', '')::int, NULLIF(:'d', '')::int, NULLIF(:'w', '')::int)`,
     { c: id, h: caps.per_hour ?? '', d: caps.per_day ?? '', w: caps.per_week ?? '' });
   }
+  // Written as a draft, published last: the catalog never sees it half made.
+  sql(`UPDATE campaigns SET status = :'st' WHERE id = :'c'`, { st: status, c: id });
   return { id, creatives: ids };
 }
 
