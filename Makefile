@@ -232,8 +232,8 @@ valgrind: all
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 $$t; done
 
-bench:
-	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
+bench: deps
+	$(Q)bash tests/bench/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
 	decision tz adparams
