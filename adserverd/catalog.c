@@ -272,9 +272,14 @@ static void *run(void *arg)
                 have_built = 1;
                 next_refresh = clock_mono_ms() + c->refresh_ms;
             }
-            if (c->pg != NULL && drain_notifies(c) < 0) {
-                disconnect(c);
-                dirty = 1;
+            /* A change committed while the build ran may be missing from it:
+             * any notification queued meanwhile owes another build. */
+            if (c->pg != NULL) {
+                rc = drain_notifies(c);
+                if (rc < 0)
+                    disconnect(c);
+                if (rc != 0)
+                    dirty = 1;
             }
             continue;
         }

@@ -367,6 +367,8 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
         for (size_t k = 0; k < nres; k++) {
             size_t m;
             g[k] = 0;
+            br->res_campaign[k] = UINT32_MAX;
+            br->res_offset[k] = 0;
             if (asked_before[b][k] == UINT32_MAX)
                 continue;
             for (m = 0; m < n_items; m++)
