@@ -164,6 +164,18 @@ test('frequency caps: two daemons on one Redis never exceed a cap; one EVALSHA p
     // The AdServingId carries the slot: "00" then ordinal "01".
     const one = await getVast(d2, { campaign_id: capped.id, ifa: `viewer-${randomUUID()}` });
     assert.match(adsOf(one.text).servingIds[0], /0001$/);
+    // A VMAP of three inline breaks reserves for all of them in ONE call:
+    // slots 00, 01, 02 of the same reservation, ordinals 01..03.
+    await sleep(300);
+    const before2 = evalshaCalls(await redis(rd.url, 'INFO', 'commandstats'));
+    const vm = await request('GET', `${d1.adUrl}/vmap?campaign_id=${capped.id}&ifa=vm-${randomUUID()}&midrolls=600`);
+    assert.equal(vm.status, 200);
+    const ids = adsOf(vm.text).servingIds;
+    assert.equal(ids.length, 3, 'cap 3: one ad per break');
+    assert.deepEqual(ids.map((x) => x.slice(-4)), ['0001', '0102', '0203']);
+    assert.equal(new Set(ids.map((x) => x.slice(0, 32))).size, 1, 'one reservation id');
+    await sleep(300);
+    assert.equal(evalshaCalls(await redis(rd.url, 'INFO', 'commandstats')) - before2, 1, 'one EVALSHA per VMAP');
   } finally {
     await d1.stop();
     await d2.stop();
