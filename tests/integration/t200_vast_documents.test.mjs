@@ -254,3 +254,25 @@ test('/metrics counts decisions and no-fill reasons', async () => {
   assert.match(m.text, /adserverd_ad_no_fill_total\{reason="campaign_not_servable"\} [1-9]/);
   assert.match(m.text, /adserverd_ad_decisions_total\{route="vmap",result="fill"\} [1-9]/);
 });
+
+test('device headers count only from trusted_proxies; query ip/ua win', async () => {
+  const c = makeCampaign(A.id, { click: 'https://adv.example.com/c?ip=[DEVICEIP]&ua=[DEVICEUA]' });
+  const trusted = await startDaemon({ ADSERVERD_TRUSTED_PROXIES: '127.0.0.0/8, ::1' });
+  try {
+    await waitServable(trusted, c.id);
+    await waitServable(d, c.id);
+    const hdrs = { 'X-Device-IP': '203.0.113.9', 'X-Device-User-Agent': 'Roku/DVP-9.10', 'User-Agent': 'SSAI/1' };
+    const click = (text) => /<ClickThrough><!\[CDATA\[([^\]]+)\]\]>/.exec(text)[1];
+    const viaProxy = await request('GET', `${trusted.adUrl}/vast?campaign_id=${c.id}`, { headers: hdrs });
+    assert.equal(click(viaProxy.text), 'https://adv.example.com/c?ip=203.0.113.9&ua=Roku%2FDVP-9.10');
+    const xff = await request('GET', `${trusted.adUrl}/vast?campaign_id=${c.id}`,
+      { headers: { 'X-Forwarded-For': '198.51.100.4, 127.0.0.1', 'User-Agent': 'SSAI/1' } });
+    assert.equal(click(xff.text), 'https://adv.example.com/c?ip=198.51.100.4&ua=SSAI%2F1');
+    const untrusted = await request('GET', `${d.adUrl}/vast?campaign_id=${c.id}`, { headers: hdrs });
+    assert.equal(click(untrusted.text), 'https://adv.example.com/c?ip=127.0.0.1&ua=SSAI%2F1');
+    const q = await request('GET', `${trusted.adUrl}/vast?campaign_id=${c.id}&ip=192.0.2.1&ua=Q`, { headers: hdrs });
+    assert.equal(click(q.text), 'https://adv.example.com/c?ip=192.0.2.1&ua=Q');
+  } finally {
+    await trusted.stop();
+  }
+});
