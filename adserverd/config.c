@@ -37,7 +37,7 @@ static const struct opt opts[] = {
     {"admin_threads", "ADSERVERD_ADMIN_THREADS", OPT_INT, O(admin_threads), "0", 0,
      "admin listener threads (0: 4 per core)"},
     {"ad_threads", "ADSERVERD_AD_THREADS", OPT_INT, O(ad_threads), "0", 0,
-     "ad listener threads (0: one per core)"},
+     "ad listener threads (0: 4 per core)"},
     {"conn_timeout", "ADSERVERD_CONN_TIMEOUT", OPT_INT, O(conn_timeout_s), "15", 0,
      "seconds a connection may stay idle or send slowly"},
     {"conn_limit", "ADSERVERD_CONN_LIMIT", OPT_INT, O(conn_limit), "2048", 0,
@@ -307,8 +307,10 @@ int config_load(struct config *cfg, int argc, char **argv, char ***rest, int *nr
             n = 1;
         if (cfg->admin_threads <= 0)
             cfg->admin_threads = (int)(n * 4);
+        /* The ad path waits on Redis (one frequency-cap call) when a
+         * candidate is capped: more threads than cores keep the CPU busy. */
         if (cfg->ad_threads <= 0)
-            cfg->ad_threads = (int)n;
+            cfg->ad_threads = (int)(n * 4);
     }
     *rest = left;
     *nrest = nleft;
