@@ -35,7 +35,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
 	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -I$(O)/gen
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -Ictvctl -I$(O)/gen
 
 ifeq ($(BUILD),release)
 OPT := -O2 -g -DNDEBUG
@@ -136,7 +136,10 @@ SQL_FILES := $(sort $(wildcard sql/0*.sql))
 CLIENT_LIB_SRCS := lib/apiclient.c lib/clientcfg.c lib/term.c
 
 CTVCTL_MAIN := ctvctl/main.c
-CTVCTL_SRCS := $(CTVCTL_MAIN)
+CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
+	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
+	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
+	ctvctl/cmd_health.c ctvctl/cmd_version.c
 CTVTUI_SRCS := ctvtui/main.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
@@ -145,7 +148,7 @@ UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_loc
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
 	decision freqcap pacing snapshot targeting tz catalog
 # Unit tests of the client side, linked against the client objects instead.
-CLIENT_UNIT_TESTS := apiclient clientcfg term
+CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
