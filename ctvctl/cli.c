@@ -313,7 +313,7 @@ void cli_print_object(struct cli *cli, const json_t *obj, const char *const *key
 void cli_print_table(struct cli *cli, const json_t *arr, const struct output_col *cols,
                      size_t ncols)
 {
-    const char *headers[16], *cells[16];
+    const char *headers[16] = {0}, *cells[16] = {0};
     char *owned[16];
     struct output_table t;
     const json_t *row;
@@ -334,6 +334,10 @@ void cli_print_table(struct cli *cli, const json_t *arr, const struct output_col
     for (c = 0; c < ncols; c++)
         headers[c] = cols[c].header;
     output_table_init(&t, ncols, headers);
+    /* ids are copied by hand: never shrink them (a too wide line is cut at its end instead) */
+    for (c = 0; c < ncols; c++)
+        if (strcmp(cols[c].key, "id") == 0 || strstr(cols[c].key, "_id") != NULL)
+            output_table_keep(&t, c);
     json_array_foreach(arr, i, row)
     {
         for (c = 0; c < ncols; c++) {

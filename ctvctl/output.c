@@ -19,6 +19,7 @@ void output_table_init(struct output_table *t, size_t ncols, const char *const *
     memset(t, 0, sizeof(*t));
     t->ncols = ncols;
     t->headers = xcalloc(ncols, sizeof(char *));
+    t->keep = xcalloc(ncols ? ncols : 1, sizeof(int));
     for (i = 0; i < ncols; i++)
         t->headers[i] = xstrdup(headers[i] != NULL ? headers[i] : "");
 }
@@ -31,9 +32,16 @@ void output_table_release(struct output_table *t)
         free(t->headers[i]);
     for (i = 0; i < t->nrows * t->ncols; i++)
         free(t->cells[i]);
+    free(t->keep);
     free(t->headers);
     free(t->cells);
     memset(t, 0, sizeof(*t));
+}
+
+void output_table_keep(struct output_table *t, size_t col)
+{
+    if (col < t->ncols)
+        t->keep[col] = 1;
 }
 
 void output_table_add(struct output_table *t, const char *const *cells)
@@ -49,7 +57,7 @@ void output_table_add(struct output_table *t, const char *const *cells)
     t->nrows++;
 }
 
-int output_fit_widths(int *widths, size_t n, int avail, int min)
+int output_fit_widths(int *widths, const int *keep, size_t n, int avail, int min)
 {
     int total = 0, widest;
     size_t i, pick;
@@ -61,7 +69,7 @@ int output_fit_widths(int *widths, size_t n, int avail, int min)
         widest = -1;
         pick = n;
         for (i = 0; i < n; i++)
-            if (widths[i] > min && widths[i] > widest) {
+            if (widths[i] > min && widths[i] > widest && (keep == NULL || !keep[i])) {
                 widest = widths[i];
                 pick = i;
             }
@@ -103,9 +111,30 @@ static int put_tsv(struct buf *out, const char *cell)
     return 0;
 }
 
+/* Append line to out, cut at width columns (ellipsis), bold when asked. */
+static int put_line(struct buf *out, const struct buf *line, int width, int bold)
+{
+    size_t bytes = line->len;
+    int used;
+
+    if (bold && buf_puts(out, "\033[1m") != 0)
+        return -1;
+    if (term_text_width(line->data, line->len) > width && width > 1) {
+        bytes = term_text_fit(line->data, width - 1, &used);
+        if (buf_append(out, line->data, bytes) != 0 || buf_puts(out, ELLIPSIS) != 0)
+            return -1;
+    } else if (line->len > 0 && buf_append(out, line->data, line->len) != 0) {
+        return -1;
+    }
+    if (bold && buf_puts(out, "\033[0m") != 0)
+        return -1;
+    return buf_putc(out, '\n');
+}
+
 int output_table_render(const struct output_table *t, int tty, int width, int color,
                         struct buf *out)
 {
+    struct buf line;
     int *w = NULL, rc = -1;
     size_t r, c;
 
@@ -120,6 +149,7 @@ int output_table_render(const struct output_table *t, int tty, int width, int co
         }
         return 0;
     }
+    buf_init(&line, out->max);
     w = xcalloc(t->ncols ? t->ncols : 1, sizeof(int));
     for (c = 0; c < t->ncols; c++) {
         w[c] = term_text_width(t->headers[c], strlen(t->headers[c]));
@@ -131,25 +161,23 @@ int output_table_render(const struct output_table *t, int tty, int width, int co
                 w[c] = cw;
         }
     }
-    output_fit_widths(w, t->ncols, width, OUTPUT_MIN_COL);
-    if (color && buf_puts(out, "\033[1m") != 0)
-        goto cleanup;
+    output_fit_widths(w, t->keep, t->ncols, width, OUTPUT_MIN_COL);
     for (c = 0; c < t->ncols; c++)
-        if (put_cell(out, t->headers[c], w[c], c + 1 == t->ncols) != 0)
+        if (put_cell(&line, t->headers[c], w[c], c + 1 == t->ncols) != 0)
             goto cleanup;
-    if (color && buf_puts(out, "\033[0m") != 0)
-        goto cleanup;
-    if (buf_putc(out, '\n') != 0)
+    if (put_line(out, &line, width, color) != 0)
         goto cleanup;
     for (r = 0; r < t->nrows; r++) {
+        buf_reset(&line);
         for (c = 0; c < t->ncols; c++)
-            if (put_cell(out, t->cells[r * t->ncols + c], w[c], c + 1 == t->ncols) != 0)
+            if (put_cell(&line, t->cells[r * t->ncols + c], w[c], c + 1 == t->ncols) != 0)
                 goto cleanup;
-        if (buf_putc(out, '\n') != 0)
+        if (put_line(out, &line, width, 0) != 0)
             goto cleanup;
     }
     rc = 0;
 cleanup:
+    buf_release(&line);
     free(w);
     return rc;
 }

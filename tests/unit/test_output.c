@@ -16,7 +16,7 @@ static void test_output_fit_widths_shrinks_widest_first(void **state)
     int w[3] = {36, 30, 6};
     (void)state;
     /* 36+30+6 + 2 gaps of 2 = 76; fit 50: the two wide ones shrink, evenly at the end */
-    assert_int_equal(output_fit_widths(w, 3, 50, 6), 50);
+    assert_int_equal(output_fit_widths(w, NULL, 3, 50, 6), 50);
     assert_int_equal(w[2], 6);
     assert_true(w[0] == 20 || w[0] == 21);
     assert_int_equal(w[0] + w[1], 40);
@@ -27,9 +27,38 @@ static void test_output_fit_widths_floor(void **state)
     int w[2] = {30, 4};
     (void)state;
     /* never below the minimum: the line stays wider than asked */
-    assert_int_equal(output_fit_widths(w, 2, 5, 6), 12);
+    assert_int_equal(output_fit_widths(w, NULL, 2, 5, 6), 12);
     assert_int_equal(w[0], 6);
     assert_int_equal(w[1], 4);
+}
+
+static void test_output_fit_widths_keeps_ids(void **state)
+{
+    int w[3] = {36, 30, 10};
+    const int keep[3] = {1, 0, 0};
+    (void)state;
+    assert_int_equal(output_fit_widths(w, keep, 3, 60, 6), 60);
+    assert_int_equal(w[0], 36);
+    assert_int_equal(w[1] + w[2], 20);
+}
+
+static void test_output_table_line_cut_at_width(void **state)
+{
+    static const char *const h[] = {"ID", "NAME", "STATUS"};
+    static const char *const r1[] = {"0123456789abcdef", "name", "active"};
+    struct output_table t;
+    struct buf b;
+    (void)state;
+    output_table_init(&t, 3, h);
+    output_table_keep(&t, 0);
+    output_table_add(&t, r1);
+    buf_init(&b, 4096);
+    /* 16 + 2 + 6 + 2 + 6 = 32 > 20 even at the minimum: lines are cut at 20 columns */
+    assert_int_equal(output_table_render(&t, 1, 20, 0, &b), 0);
+    assert_string_equal(b.data, "ID                N\xe2\x80\xa6\n"
+                                "0123456789abcdef  n\xe2\x80\xa6\n");
+    buf_release(&b);
+    output_table_release(&t);
 }
 
 static void test_output_table_tty_aligned_and_cut(void **state)
@@ -118,6 +147,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_output_fit_widths_shrinks_widest_first),
         cmocka_unit_test(test_output_fit_widths_floor),
+        cmocka_unit_test(test_output_fit_widths_keeps_ids),
+        cmocka_unit_test(test_output_table_line_cut_at_width),
         cmocka_unit_test(test_output_table_tty_aligned_and_cut),
         cmocka_unit_test(test_output_table_tsv_plain),
         cmocka_unit_test(test_output_table_utf8_width),
