@@ -74,7 +74,8 @@ static int fetch_run(struct cli *cli, const struct cli_args *a)
         json_t *doc;
 
         problems_json = json_array();
-        for (line = strtok_r(problems.data, "\n", &save); line != NULL;
+        for (line = problems.data != NULL ? strtok_r(problems.data, "\n", &save) : NULL;
+             line != NULL;
              line = strtok_r(NULL, "\n", &save))
             json_array_append_new(problems_json, json_string(line));
         doc = json_pack("{s:s,s:i,s:b,s:o,s:O}", "url", url, "status", (int)r.status, "valid",
