@@ -253,7 +253,7 @@ bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz
+	decision tz clientcfg vastcheck
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
@@ -267,10 +267,13 @@ FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_S
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
+FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
+FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd \
+	-Ictvctl
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS)
 	$(call quiet,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) -o $@ $(FUZZ_SRCS_$*) \
