@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startDaemon, api, createUser, SHARED_DIR } from '../lib/harness.mjs';
+import { startDaemon, api, createUser, sleep, SHARED_DIR, ROOT } from '../lib/harness.mjs';
 import { ctl, ctlEnv, login } from '../lib/ctvctl.mjs';
 
 let d;
@@ -122,15 +122,34 @@ test('explain: the decision trace, --json the API answer', async (t) => {
     return;
   }
   assert.equal(probe.status, 200, probe.text);
-  const j = await ctl(['explain', 'country=US', 'device_type=ctv', '--json'], { env });
+  // make the campaign servable (an active creative, status active) and wait for the catalog
+  const up = await ctl(['-q', 'creatives', 'upload', id, path.join(ROOT, 'tests/fixtures/media/h264-aac-15s-320x180.mp4'), '--wait'], { env });
+  assert.equal(up.status, 0, up.stderr);
+  assert.equal((await ctl(['campaigns', 'status', id, 'active'], { env })).status, 0);
+  let listed = false;
+  for (let i = 0; i < 50 && !listed; i++) {
+    const e = await api('GET', `${d.adminUrl}/api/v1/decisions/explain?country=US`, { token: u.token });
+    listed = (e.json?.campaigns || []).some((c) => c.campaign_id === id);
+    if (!listed) await sleep(100);
+  }
+  assert.ok(listed, 'the active campaign never appeared in explain');
+  // ua given, so the trace does not depend on the client's User-Agent header
+  const j = await ctl(['explain', 'country=US', 'device_type=ctv', 'ua=test agent/1.0', '--json'], { env });
   assert.equal(j.status, 0, j.stderr);
   const mine = JSON.parse(j.stdout);
-  const theirs = (await api('GET', `${d.adminUrl}/api/v1/decisions/explain?country=US&device_type=ctv`, { token: u.token })).json;
-  assert.deepEqual(Object.keys(mine).sort(), ['campaigns', 'chosen', 'no_fill_reason', 'request'].sort());
-  assert.deepEqual(mine.request, theirs.request);
-  assert.ok(Array.isArray(mine.campaigns));
+  const theirs = (await api('GET', `${d.adminUrl}/api/v1/decisions/explain?country=US&device_type=ctv&ua=test%20agent%2F1.0`, { token: u.token })).json;
+  assert.deepEqual(mine, theirs);
+  assert.equal(mine.request.ua, 'test agent/1.0');
+  assert.equal(mine.request.country, 'US');
+  // our draft campaign is listed with the reason it was not chosen
+  const ours = mine.campaigns.find((c) => c.campaign_id === id);
+  assert.ok(ours && ours.reason !== 'chosen', JSON.stringify(mine.campaigns));
+  const q = await ctl(['-q', 'explain', 'country=US'], { env });
+  assert.equal(q.status, 0, q.stderr);
+  assert.equal(q.stdout, mine.chosen.map((c) => `${c.campaign_id}\n`).join(''));
   const tsv = await ctl(['explain', 'country=US'], { env });
   assert.equal(tsv.status, 0, tsv.stderr);
+  assert.match(tsv.stdout, new RegExp(`^${id}\tServing tests\t${ours.reason}\t`, 'm'));
   const bad = await ctl(['explain', 'country=USA'], { env });
   assert.equal(bad.status, 5, bad.stderr);
   const notKv = await ctl(['explain', 'country'], { env });
