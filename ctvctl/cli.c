@@ -24,9 +24,11 @@ const struct cli_opt cli_opts[OPT_COUNT] = {
     {OPT_NO_COLOR, "no-color", 0, NULL, "never colour (so does NO_COLOR)"},
     {OPT_HELP, "help", 'h', NULL, "show help for the command and exit"},
     {OPT_VERSION, "version", 'V', NULL, "print the version and exit"},
-    {OPT_FILE, "file", 'f', "FILE", "request body from a JSON file ('-' for stdin); flags override"},
+    {OPT_FILE, "file", 'f', "FILE",
+     "request body from a JSON file ('-' for stdin); flags override"},
     {OPT_EMAIL, "email", 'e', "EMAIL", "account e-mail (prompted on a TTY when absent)"},
-    {OPT_PASSWORD_STDIN, "password-stdin", 0, NULL, "read the password from the first line of stdin"},
+    {OPT_PASSWORD_STDIN, "password-stdin", 0, NULL,
+     "read the password from the first line of stdin"},
     {OPT_NAME, "name", 0, "NAME", "name"},
     {OPT_DESCRIPTION, "description", 0, "TEXT", "campaign description"},
     {OPT_BUDGET, "budget", 0, "AMOUNT", "total budget (budget_total)"},
@@ -55,7 +57,8 @@ const struct cli_opt cli_opts[OPT_COUNT] = {
     {OPT_APP_BUNDLES, "app-bundles", 0, "LIST", "app bundles, comma-separated"},
     {OPT_CONTENT_GENRES, "content-genres", 0, "LIST", "content genres, comma-separated"},
     {OPT_CONTENT_RATINGS, "content-ratings", 0, "LIST", "content ratings, comma-separated"},
-    {OPT_CONTENT_CATEGORIES, "content-categories", 0, "LIST", "content categories, comma-separated"},
+    {OPT_CONTENT_CATEGORIES, "content-categories", 0, "LIST",
+     "content categories, comma-separated"},
     {OPT_LIVESTREAM, "livestream", 0, "WHICH", "any, only or never"},
     {OPT_PER_HOUR, "per-hour", 0, "N", "impressions per device per hour ('none' clears)"},
     {OPT_PER_DAY, "per-day", 0, "N", "impressions per device per day ('none' clears)"},
@@ -73,10 +76,10 @@ const struct cli_opt cli_opts[OPT_COUNT] = {
 };
 
 const struct cli_noun *const cli_nouns[] = {
-    &cmd_login_noun,     &cmd_logout_noun, &cmd_whoami_noun,    &cmd_campaigns_noun,
-    &cmd_creatives_noun, &cmd_analytics_noun, &cmd_targeting_noun, &cmd_caps_noun,
-    &cmd_pacing_noun,    &cmd_advertiser_noun, &cmd_tag_noun,     &cmd_explain_noun,
-    &cmd_vast_noun,      &cmd_health_noun,  &cmd_version_noun,    NULL,
+    &cmd_login_noun,     &cmd_logout_noun,     &cmd_whoami_noun,    &cmd_campaigns_noun,
+    &cmd_creatives_noun, &cmd_analytics_noun,  &cmd_targeting_noun, &cmd_caps_noun,
+    &cmd_pacing_noun,    &cmd_advertiser_noun, &cmd_tag_noun,       &cmd_explain_noun,
+    &cmd_vast_noun,      &cmd_health_noun,     &cmd_version_noun,   NULL,
 };
 
 static void vmsg(const struct cli *cli, const char *prefix, int red, const char *fmt, va_list ap)
@@ -200,9 +203,9 @@ static void save_tokens(void *ctx, const char *access, const char *refresh)
 
     if (cli->cfg.token_from_env)
         return;
-    if (clientcfg_save_tokens(&cli->cfg, cli->cfg.token_server != NULL ? cli->cfg.token_server
-                                                                        : cli->cfg.server,
-                              cli->cfg.email, access, refresh, err, sizeof(err)) != CLIENTCFG_OK)
+    if (clientcfg_save_tokens(
+            &cli->cfg, cli->cfg.token_server != NULL ? cli->cfg.token_server : cli->cfg.server,
+            cli->cfg.email, access, refresh, err, sizeof(err)) != CLIENTCFG_OK)
         cli_error(cli, "token refreshed but not saved: %s", err);
 }
 
@@ -404,8 +407,7 @@ int cli_read_json_file(struct cli *cli, const char *path, json_t **out)
         return EXIT_USAGE;
     }
     if (doc == NULL) {
-        cli_error(cli, "%s: line %d: %s", strcmp(path, "-") == 0 ? "stdin" : path, e.line,
-                  e.text);
+        cli_error(cli, "%s: line %d: %s", strcmp(path, "-") == 0 ? "stdin" : path, e.line, e.text);
         return EXIT_USAGE;
     }
     if (!json_is_object(doc)) {
@@ -474,8 +476,8 @@ json_t *cli_flag_value(const char *text, char kind)
             return arr;
         for (p = text;; p = comma + 1) {
             comma = strchr(p, ',');
-            json_array_append_new(arr, json_stringn(p, comma != NULL ? (size_t)(comma - p)
-                                                                     : strlen(p)));
+            json_array_append_new(arr,
+                                  json_stringn(p, comma != NULL ? (size_t)(comma - p) : strlen(p)));
             if (comma == NULL)
                 break;
         }
@@ -543,7 +545,8 @@ int cli_build_body(struct cli *cli, const struct cli_args *a, const struct cli_f
     }
     for (; fields != NULL && fields->key != NULL; fields++)
         if (a->val[fields->opt] != NULL)
-            json_object_set_new(body, fields->key, cli_flag_value(a->val[fields->opt], fields->kind));
+            json_object_set_new(body, fields->key,
+                                cli_flag_value(a->val[fields->opt], fields->kind));
     *out = body;
     return EXIT_OK;
 }

@@ -21,10 +21,10 @@
 /* Exit codes: stable, documented in ctvctl(1). */
 enum cli_exit {
     EXIT_OK = 0,
-    EXIT_FAIL = 1,       /* the operation ran and failed (creative failed, VAST invalid, local I/O) */
-    EXIT_USAGE = 2,      /* bad command line */
-    EXIT_AUTH = 3,       /* not logged in, token refused or expired, token file refused */
-    EXIT_NOTFOUND = 4,   /* 404 */
+    EXIT_FAIL = 1,     /* the operation ran and failed (creative failed, VAST invalid, local I/O) */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_AUTH = 3,     /* not logged in, token refused or expired, token file refused */
+    EXIT_NOTFOUND = 4, /* 404 */
     EXIT_VALIDATION = 5, /* 400/413/415: the API's field messages are printed */
     EXIT_CONFLICT = 6,   /* 409 */
     EXIT_RATELIMIT = 7,  /* 429 */
@@ -94,9 +94,9 @@ enum cli_opt_id {
 
 struct cli_opt {
     enum cli_opt_id id;
-    const char *name;  /* long name, without "--" */
-    char short_name;   /* 0 when none */
-    const char *arg;   /* metavariable, NULL for a flag */
+    const char *name; /* long name, without "--" */
+    char short_name;  /* 0 when none */
+    const char *arg;  /* metavariable, NULL for a flag */
     const char *help;
 };
 

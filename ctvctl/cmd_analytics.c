@@ -12,18 +12,24 @@
 #define PATH_MAX_LEN 1024
 
 static const struct output_col TOP_COLS[] = {
-    {"ID", "id"},           {"NAME", "name"},   {"STATUS", "status"},
-    {"IMPRESSIONS", "impressions"}, {"CLICKS", "clicks"}, {"CTR", "ctr"},
-    {"SPEND", "spend"},
+    {"ID", "id"},         {"NAME", "name"}, {"STATUS", "status"}, {"IMPRESSIONS", "impressions"},
+    {"CLICKS", "clicks"}, {"CTR", "ctr"},   {"SPEND", "spend"},
 };
 static const struct output_col DAILY_COLS[] = {
-    {"DATE", "date"},     {"IMPRESSIONS", "impressions"}, {"CLICKS", "clicks"},
-    {"COMPLETIONS", "completions"}, {"SPEND", "spend"}, {"CTR", "ctr"},
+    {"DATE", "date"},
+    {"IMPRESSIONS", "impressions"},
+    {"CLICKS", "clicks"},
+    {"COMPLETIONS", "completions"},
+    {"SPEND", "spend"},
+    {"CTR", "ctr"},
     {"COMPLETION_RATE", "completionRate"},
 };
 static const struct output_col CREATIVE_COLS[] = {
-    {"ID", "id"},           {"NAME", "name"}, {"STATUS", "status"},
-    {"IMPRESSIONS", "impressions"}, {"COMPLETIONS", "completions"},
+    {"ID", "id"},
+    {"NAME", "name"},
+    {"STATUS", "status"},
+    {"IMPRESSIONS", "impressions"},
+    {"COMPLETIONS", "completions"},
     {"COMPLETION_RATE", "completionRate"},
 };
 
@@ -84,11 +90,10 @@ static int campaign_run(struct cli *cli, const struct cli_args *a)
         } else {
             cli_print_table(cli, json_object_get(r.json, "dailyStats"), DAILY_COLS,
                             sizeof(DAILY_COLS) / sizeof(DAILY_COLS[0]));
-            if (cli->tty_out &&
-                json_array_size(json_object_get(r.json, "creativeBreakdown")) > 0) {
+            if (cli->tty_out && json_array_size(json_object_get(r.json, "creativeBreakdown")) > 0) {
                 printf("\n");
-                cli_print_table(cli, json_object_get(r.json, "creativeBreakdown"),
-                                CREATIVE_COLS, sizeof(CREATIVE_COLS) / sizeof(CREATIVE_COLS[0]));
+                cli_print_table(cli, json_object_get(r.json, "creativeBreakdown"), CREATIVE_COLS,
+                                sizeof(CREATIVE_COLS) / sizeof(CREATIVE_COLS[0]));
             }
         }
     }

@@ -123,8 +123,8 @@ cleanup:
 
 static int whoami_run(struct cli *cli, const struct cli_args *a)
 {
-    static const char *const keys[] = {"id", "email", "name", "role", "status", "createdAt",
-                                       "server", NULL};
+    static const char *const keys[] = {"id",     "email",     "name",   "role",
+                                       "status", "createdAt", "server", NULL};
     struct apiclient_response r = {0};
     json_t *user;
     int rc;
@@ -161,8 +161,8 @@ static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
 
 static const struct cli_cmd LOGIN[] = {
     {NULL, "[--email EMAIL] [--password-stdin]",
-     "log in and store the tokens in $XDG_CONFIG_HOME/ctvctl/token (mode 0600)", LOGIN_OPTS, 0,
-     0, login_run},
+     "log in and store the tokens in $XDG_CONFIG_HOME/ctvctl/token (mode 0600)", LOGIN_OPTS, 0, 0,
+     login_run},
 };
 static const struct cli_cmd LOGOUT[] = {
     {NULL, "", "revoke the access and refresh tokens and delete the token file", NO_OPTS, 0, 0,

@@ -24,16 +24,11 @@ static const struct output_col LIST_COLS[] = {
 };
 
 static const struct cli_field FIELDS[] = {
-    {OPT_NAME, "name", 's'},
-    {OPT_DESCRIPTION, "description", 's'},
-    {OPT_BUDGET, "budget_total", 'n'},
-    {OPT_START_DATE, "start_date", 's'},
-    {OPT_END_DATE, "end_date", 's'},
-    {OPT_PRICING_MODEL, "pricing_model", 's'},
-    {OPT_CPM_RATE, "cpm_rate", 'n'},
-    {OPT_CPC_RATE, "cpc_rate", 'n'},
-    {OPT_CPV_RATE, "cpv_rate", 'n'},
-    {OPT_COUNT, NULL, 0},
+    {OPT_NAME, "name", 's'},           {OPT_DESCRIPTION, "description", 's'},
+    {OPT_BUDGET, "budget_total", 'n'}, {OPT_START_DATE, "start_date", 's'},
+    {OPT_END_DATE, "end_date", 's'},   {OPT_PRICING_MODEL, "pricing_model", 's'},
+    {OPT_CPM_RATE, "cpm_rate", 'n'},   {OPT_CPC_RATE, "cpc_rate", 'n'},
+    {OPT_CPV_RATE, "cpv_rate", 'n'},   {OPT_COUNT, NULL, 0},
 };
 
 /* Print a {"campaign": {...}}-shaped answer by the output mode. */
@@ -185,18 +180,17 @@ static int delete_run(struct cli *cli, const struct cli_args *a)
     return rc;
 }
 
-static const enum cli_opt_id LIST_OPTS[] = {OPT_STATUS, OPT_START_DATE, OPT_END_DATE, OPT_PAGE,
-                                            OPT_LIMIT, OPT_COUNT};
+static const enum cli_opt_id LIST_OPTS[] = {OPT_STATUS, OPT_START_DATE, OPT_END_DATE,
+                                            OPT_PAGE,   OPT_LIMIT,      OPT_COUNT};
 static const enum cli_opt_id WRITE_OPTS[] = {
-    OPT_FILE,     OPT_NAME,          OPT_DESCRIPTION, OPT_BUDGET,   OPT_START_DATE,
-    OPT_END_DATE, OPT_PRICING_MODEL, OPT_CPM_RATE,    OPT_CPC_RATE, OPT_CPV_RATE,
-    OPT_COUNT};
+    OPT_FILE,          OPT_NAME,     OPT_DESCRIPTION, OPT_BUDGET,   OPT_START_DATE, OPT_END_DATE,
+    OPT_PRICING_MODEL, OPT_CPM_RATE, OPT_CPC_RATE,    OPT_CPV_RATE, OPT_COUNT};
 static const enum cli_opt_id DELETE_OPTS[] = {OPT_HARD, OPT_COUNT};
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
 
 #define WRITE_ARGS                                                                                 \
-    "[-f FILE|-] [--name NAME] [--description TEXT] [--budget AMOUNT] [--start-date DATE] "      \
-    "[--end-date DATE] [--pricing-model MODEL] [--cpm-rate AMOUNT] [--cpc-rate AMOUNT] "          \
+    "[-f FILE|-] [--name NAME] [--description TEXT] [--budget AMOUNT] [--start-date DATE] "        \
+    "[--end-date DATE] [--pricing-model MODEL] [--cpm-rate AMOUNT] [--cpc-rate AMOUNT] "           \
     "[--cpv-rate AMOUNT]"
 
 static const struct cli_cmd CMDS[] = {
@@ -208,8 +202,8 @@ static const struct cli_cmd CMDS[] = {
      update_run},
     {"status", "<id> draft|active|paused|completed", "set a campaign's status", NO_OPTS, 2, 2,
      status_run},
-    {"delete", "<id> [--hard]", "mark a campaign completed, or remove it with --hard",
-     DELETE_OPTS, 1, 1, delete_run},
+    {"delete", "<id> [--hard]", "mark a campaign completed, or remove it with --hard", DELETE_OPTS,
+     1, 1, delete_run},
     {"stats", "<id>", "show a campaign's delivery totals, CTR and completion rate", NO_OPTS, 1, 1,
      stats_run},
 };

@@ -26,9 +26,15 @@
 #define WAIT_DEFAULT_MS (300L * 1000)
 
 static const struct output_col LIST_COLS[] = {
-    {"ID", "id"},         {"NAME", "name"},     {"STATUS", "status"},
-    {"DURATION", "duration"}, {"WIDTH", "width"}, {"HEIGHT", "height"},
-    {"FORMAT", "format"}, {"SIZE", "file_size"}, {"CREATED", "created_at"},
+    {"ID", "id"},
+    {"NAME", "name"},
+    {"STATUS", "status"},
+    {"DURATION", "duration"},
+    {"WIDTH", "width"},
+    {"HEIGHT", "height"},
+    {"FORMAT", "format"},
+    {"SIZE", "file_size"},
+    {"CREATED", "created_at"},
 };
 
 static const struct cli_field UPDATE_FIELDS[] = {
@@ -250,8 +256,8 @@ static int upload_run(struct cli *cli, const struct cli_args *a)
         goto cleanup;
     }
     if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
-        cli_error(cli, "%s: %s", file, errno != 0 && !S_ISDIR(st.st_mode) ? strerror(errno)
-                                                                          : "not a regular file");
+        cli_error(cli, "%s: %s", file,
+                  errno != 0 && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a regular file");
         rc = EXIT_FAIL;
         goto cleanup;
     }
@@ -263,8 +269,7 @@ static int upload_run(struct cli *cli, const struct cli_args *a)
     base = strrchr(file, '/');
     base = base != NULL ? base + 1 : file;
     dot = strrchr(base, '.');
-    snprintf(name, sizeof(name), "%.*s", (int)(dot != NULL && dot > base ? dot - base : 255),
-             base);
+    snprintf(name, sizeof(name), "%.*s", (int)(dot != NULL && dot > base ? dot - base : 255), base);
     json_object_set_new(meta, "name", json_string(a->val[OPT_NAME] ? a->val[OPT_NAME] : name));
     if (a->val[OPT_DURATION] != NULL)
         json_object_set_new(meta, "duration", cli_flag_value(a->val[OPT_DURATION], 'n'));
@@ -311,9 +316,9 @@ cleanup:
 }
 
 static const enum cli_opt_id LIST_OPTS[] = {OPT_STATUS, OPT_COUNT};
-static const enum cli_opt_id UPLOAD_OPTS[] = {OPT_NAME,         OPT_DURATION, OPT_WIDTH,
+static const enum cli_opt_id UPLOAD_OPTS[] = {OPT_NAME,         OPT_DURATION,     OPT_WIDTH,
                                               OPT_HEIGHT,       OPT_CONTENT_TYPE, OPT_WAIT,
-                                              OPT_WAIT_TIMEOUT, OPT_NO_PROGRESS, OPT_COUNT};
+                                              OPT_WAIT_TIMEOUT, OPT_NO_PROGRESS,  OPT_COUNT};
 static const enum cli_opt_id UPDATE_OPTS[] = {OPT_FILE, OPT_NAME, OPT_STATUS, OPT_DURATION,
                                               OPT_COUNT};
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};

@@ -76,9 +76,8 @@ cleanup:
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
 
 static const struct cli_cmd EXPLAIN[] = {
-    {NULL, "[key=value ...]",
-     "trace the ad decision for a request with these /vast parameters", NO_OPTS, 0, CLI_MAX_POS,
-     explain_run},
+    {NULL, "[key=value ...]", "trace the ad decision for a request with these /vast parameters",
+     NO_OPTS, 0, CLI_MAX_POS, explain_run},
 };
 
 const struct cli_noun cmd_explain_noun = {"explain", "trace an ad decision", EXPLAIN, 1};

@@ -133,14 +133,22 @@ PAIR(advertiser, ADVERTISER)
 #undef PAIR
 
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
-static const enum cli_opt_id TARGETING_OPTS[] = {
-    OPT_FILE,           OPT_COUNTRIES,       OPT_REGIONS,           OPT_DMAS,
-    OPT_DEVICE_TYPES,   OPT_OS,              OPT_APP_BUNDLES,       OPT_CONTENT_GENRES,
-    OPT_CONTENT_RATINGS, OPT_CONTENT_CATEGORIES, OPT_LIVESTREAM,    OPT_COUNT};
+static const enum cli_opt_id TARGETING_OPTS[] = {OPT_FILE,
+                                                 OPT_COUNTRIES,
+                                                 OPT_REGIONS,
+                                                 OPT_DMAS,
+                                                 OPT_DEVICE_TYPES,
+                                                 OPT_OS,
+                                                 OPT_APP_BUNDLES,
+                                                 OPT_CONTENT_GENRES,
+                                                 OPT_CONTENT_RATINGS,
+                                                 OPT_CONTENT_CATEGORIES,
+                                                 OPT_LIVESTREAM,
+                                                 OPT_COUNT};
 static const enum cli_opt_id CAPS_OPTS[] = {OPT_FILE, OPT_PER_HOUR, OPT_PER_DAY, OPT_PER_WEEK,
                                             OPT_COUNT};
-static const enum cli_opt_id PACING_OPTS[] = {OPT_FILE, OPT_MODE, OPT_TIME_ZONE, OPT_PRIORITY,
-                                              OPT_WEIGHT, OPT_COUNT};
+static const enum cli_opt_id PACING_OPTS[] = {OPT_FILE,     OPT_MODE,   OPT_TIME_ZONE,
+                                              OPT_PRIORITY, OPT_WEIGHT, OPT_COUNT};
 static const enum cli_opt_id ADVERTISER_OPTS[] = {OPT_FILE, OPT_DOMAIN, OPT_IAB_CATEGORIES,
                                                   OPT_CLICK_THROUGH_URL, OPT_COUNT};
 
@@ -175,8 +183,8 @@ static const struct cli_cmd ADVERTISER_CMDS[] = {
      advertiser_set},
 };
 
-const struct cli_noun cmd_targeting_noun = {"targeting", "a campaign's targeting",
-                                            TARGETING_CMDS, 2};
+const struct cli_noun cmd_targeting_noun = {"targeting", "a campaign's targeting", TARGETING_CMDS,
+                                            2};
 const struct cli_noun cmd_caps_noun = {"caps", "a campaign's frequency caps", CAPS_CMDS, 2};
 const struct cli_noun cmd_pacing_noun = {"pacing", "a campaign's pacing", PACING_CMDS, 2};
 const struct cli_noun cmd_advertiser_noun = {"advertiser", "a campaign's advertiser settings",

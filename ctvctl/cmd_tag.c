@@ -51,8 +51,8 @@ static const enum cli_opt_id TAG_OPTS[] = {OPT_VAST, OPT_VMAP, OPT_COUNT};
 
 static const struct cli_cmd TAG[] = {
     {NULL, "<campaign-id> [--vast|--vmap]",
-     "print the campaign's VAST and VMAP tag URLs (IAB macros left for the player)", TAG_OPTS, 1,
-     1, tag_run},
+     "print the campaign's VAST and VMAP tag URLs (IAB macros left for the player)", TAG_OPTS, 1, 1,
+     tag_run},
 };
 
 const struct cli_noun cmd_tag_noun = {"tag", "a campaign's VAST/VMAP tag URLs", TAG, 1};

@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const struct output_col AD_COLS[] = {
-    {"AD", "id"},       {"SEQ", "sequence"}, {"TYPE", "type"},
+    {"AD", "id"},       {"SEQ", "sequence"},      {"TYPE", "type"},
     {"TITLE", "title"}, {"DURATION", "duration"}, {"MEDIA", "media_summary"},
 };
 
@@ -37,11 +37,11 @@ static void add_media_summary(json_t *ads)
         char *s;
 
         buf_init(&b, 4096);
-        json_array_foreach(json_object_get(ad, "media"), k, m)
-        (void)buf_printf(&b, "%s%s %sx%s", k > 0 ? ", " : "",
-                         str_or(json_string_value(json_object_get(m, "type"))),
-                         str_or(json_string_value(json_object_get(m, "width"))),
-                         str_or(json_string_value(json_object_get(m, "height"))));
+        json_array_foreach(json_object_get(ad, "media"), k, m)(void)
+            buf_printf(&b, "%s%s %sx%s", k > 0 ? ", " : "",
+                       str_or(json_string_value(json_object_get(m, "type"))),
+                       str_or(json_string_value(json_object_get(m, "width"))),
+                       str_or(json_string_value(json_object_get(m, "height"))));
         s = buf_detach(&b, NULL);
         json_object_set_new(ad, "media_summary", json_string(s != NULL ? s : ""));
         free(s);
@@ -75,8 +75,7 @@ static int fetch_run(struct cli *cli, const struct cli_args *a)
 
         problems_json = json_array();
         for (line = problems.data != NULL ? strtok_r(problems.data, "\n", &save) : NULL;
-             line != NULL;
-             line = strtok_r(NULL, "\n", &save))
+             line != NULL; line = strtok_r(NULL, "\n", &save))
             json_array_append_new(problems_json, json_string(line));
         doc = json_pack("{s:s,s:i,s:b,s:o,s:O}", "url", url, "status", (int)r.status, "valid",
                         n == 0, "problems", problems_json, "summary", summary);

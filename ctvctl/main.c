@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const enum cli_opt_id GLOBAL_OPTS[] = {OPT_SERVER,   OPT_TIMEOUT, OPT_JSON, OPT_QUIET,
-                                              OPT_COLOR,    OPT_NO_COLOR, OPT_HELP, OPT_COUNT};
+static const enum cli_opt_id GLOBAL_OPTS[] = {OPT_SERVER, OPT_TIMEOUT,  OPT_JSON, OPT_QUIET,
+                                              OPT_COLOR,  OPT_NO_COLOR, OPT_HELP, OPT_COUNT};
 
 static int in_list(const enum cli_opt_id *list, enum cli_opt_id id)
 {
@@ -243,7 +243,8 @@ static int list_options(int argc, char **argv, int i)
                 cmd = &noun->cmds[k];
     }
     for (k = 0; k < OPT_COUNT; k++) {
-        if (cmd != NULL && !in_list(GLOBAL_OPTS, cli_opts[k].id) && !in_list(cmd->opts, cli_opts[k].id))
+        if (cmd != NULL && !in_list(GLOBAL_OPTS, cli_opts[k].id) &&
+            !in_list(cmd->opts, cli_opts[k].id))
             continue;
         if (cmd != NULL && cli_opts[k].id == OPT_VERSION)
             continue;
@@ -338,8 +339,9 @@ static int run(struct cli *cli, int argc, char **argv)
     if (a.val[OPT_COLOR] != NULL && a.val[OPT_NO_COLOR] != NULL)
         return cli_usage_error(cli, "--color and --no-color exclude each other");
 
-    color = a.val[OPT_COLOR] ? TERM_COLOR_ALWAYS
-                             : a.val[OPT_NO_COLOR] ? TERM_COLOR_NEVER : TERM_COLOR_AUTO;
+    color = a.val[OPT_COLOR]      ? TERM_COLOR_ALWAYS
+            : a.val[OPT_NO_COLOR] ? TERM_COLOR_NEVER
+                                  : TERM_COLOR_AUTO;
     cli->json = a.val[OPT_JSON] != NULL;
     cli->quiet = a.val[OPT_QUIET] != NULL;
     cli->tty_out = term_isatty(1);

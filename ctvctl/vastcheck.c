@@ -279,8 +279,7 @@ static void check_vmap(struct ctx *c, const xmlNode *root, json_t *summary)
         else if (vast != NULL)
             check_vast(c, vast, label, ads);
         else if (child(src, "AdTagURI") == NULL)
-            problem(c, "%s: AdSource has neither VASTAdData with VAST nor AdTagURI%s", label,
-                    NULL);
+            problem(c, "%s: AdSource has neither VASTAdData with VAST nor AdTagURI%s", label, NULL);
         br = json_pack("{s:o,s:o,s:o,s:I}", "id", attr(n, "breakId"), "offset",
                        attr(n, "timeOffset"), "type", attr(n, "breakType"), "ads",
                        (json_int_t)(json_array_size(ads) - before));

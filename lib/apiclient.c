@@ -295,8 +295,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
         v = data + 13;
         while (v < data + len && (*v == ' ' || *v == '\t'))
             v++;
-        snprintf(x->out->content_type, sizeof(x->out->content_type), "%.*s",
-                 (int)(data + len - v), v);
+        snprintf(x->out->content_type, sizeof(x->out->content_type), "%.*s", (int)(data + len - v),
+                 v);
     } else if (len > 12 && strncasecmp(data, "retry-after:", 12) == 0) {
         char tmp[32];
 
@@ -473,8 +473,8 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
                 SET(CURLOPT_CUSTOMREQUEST, s->method);
         }
     }
-    h = curl_slist_append(headers, (s->flags & APICLIENT_RAW) ? "Accept: */*"
-                                                              : "Accept: application/json");
+    h = curl_slist_append(headers,
+                          (s->flags & APICLIENT_RAW) ? "Accept: */*" : "Accept: application/json");
     headers = h != NULL ? h : headers;
     ok &= h != NULL;
     if (s->json != NULL) {
@@ -507,15 +507,14 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
 
         if (cc == CURLE_OPERATION_TIMEDOUT) {
             out->err = APICLIENT_ETIMEOUT;
-            snprintf(out->message, sizeof(out->message), "no answer from %s within %.1f s",
-                     c->base, (double)c->timeout_ms / 1000.0);
+            snprintf(out->message, sizeof(out->message), "no answer from %s within %.1f s", c->base,
+                     (double)c->timeout_ms / 1000.0);
         } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
             out->err = APICLIENT_EABORTED;
             snprintf(out->message, sizeof(out->message), "transfer aborted");
         } else if (cc == CURLE_WRITE_ERROR && x.overflow) {
             out->err = APICLIENT_ELOCAL;
-            snprintf(out->message, sizeof(out->message), "answer larger than %zu bytes",
-                     BODY_MAX);
+            snprintf(out->message, sizeof(out->message), "answer larger than %zu bytes", BODY_MAX);
         } else if (cc == CURLE_READ_ERROR) {
             out->err = APICLIENT_ELOCAL;
             snprintf(out->message, sizeof(out->message), "cannot read the file: %s", detail);
@@ -625,8 +624,7 @@ static enum apiclient_err authed(struct apiclient *c, struct send *s,
 }
 
 enum apiclient_err apiclient_request(struct apiclient *c, const char *method, const char *path,
-                                     const json_t *body, int flags,
-                                     struct apiclient_response *out)
+                                     const json_t *body, int flags, struct apiclient_response *out)
 {
     struct send s = {0};
     char *text = NULL, *url;

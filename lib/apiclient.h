@@ -28,17 +28,17 @@
 
 /* What went wrong, by class. The order is stable. */
 enum apiclient_err {
-    APICLIENT_OK = 0,         /* 2xx */
-    APICLIENT_ENOTFOUND = 1,  /* 404 */
-    APICLIENT_EAUTH = 2,      /* 401, 403, or no token to send */
+    APICLIENT_OK = 0,          /* 2xx */
+    APICLIENT_ENOTFOUND = 1,   /* 404 */
+    APICLIENT_EAUTH = 2,       /* 401, 403, or no token to send */
     APICLIENT_EVALIDATION = 3, /* 400, 413, 415, 422 */
-    APICLIENT_ECONFLICT = 4,  /* 409 */
-    APICLIENT_ERATELIMIT = 5, /* 429 */
-    APICLIENT_ESERVER = 6,    /* 5xx, an unexpected status, or a 2xx that is not JSON */
-    APICLIENT_ENETWORK = 7,   /* no answer: DNS, connect, reset, TLS */
-    APICLIENT_ETIMEOUT = 8,   /* no complete answer within the timeout */
-    APICLIENT_EABORTED = 9,   /* the progress callback asked to stop */
-    APICLIENT_ELOCAL = 10,    /* a local failure: file unreadable, answer too large */
+    APICLIENT_ECONFLICT = 4,   /* 409 */
+    APICLIENT_ERATELIMIT = 5,  /* 429 */
+    APICLIENT_ESERVER = 6,     /* 5xx, an unexpected status, or a 2xx that is not JSON */
+    APICLIENT_ENETWORK = 7,    /* no answer: DNS, connect, reset, TLS */
+    APICLIENT_ETIMEOUT = 8,    /* no complete answer within the timeout */
+    APICLIENT_EABORTED = 9,    /* the progress callback asked to stop */
+    APICLIENT_ELOCAL = 10,     /* a local failure: file unreadable, answer too large */
 };
 
 /*
@@ -47,12 +47,12 @@ enum apiclient_err {
  * releases what the struct held before filling it again.
  */
 struct apiclient_response {
-    long status;           /* HTTP status; 0 when no answer came */
-    char *body;            /* the raw body, NUL-terminated (NULL when none) */
+    long status; /* HTTP status; 0 when no answer came */
+    char *body;  /* the raw body, NUL-terminated (NULL when none) */
     size_t body_len;
-    json_t *json;          /* the parsed body, or NULL (not JSON, or APICLIENT_RAW) */
+    json_t *json;           /* the parsed body, or NULL (not JSON, or APICLIENT_RAW) */
     char content_type[128]; /* the Content-Type header ("" when absent) */
-    long retry_after;      /* Retry-After seconds of a 429, else -1 */
+    long retry_after;       /* Retry-After seconds of a 429, else -1 */
     enum apiclient_err err;
     /*
      * A one-line human message for a failure: the API's error.message (or
@@ -66,8 +66,7 @@ struct apiclient_response {
 void apiclient_response_release(struct apiclient_response *r);
 
 /* Called after a refresh with the new tokens (borrowed for the call only). */
-typedef void (*apiclient_tokens_fn)(void *ctx, const char *access_token,
-                                    const char *refresh_token);
+typedef void (*apiclient_tokens_fn)(void *ctx, const char *access_token, const char *refresh_token);
 
 /*
  * Progress of an upload: bytes sent so far and in total (0 when unknown).
@@ -96,8 +95,7 @@ struct apiclient *apiclient_new(const char *base_url, long timeout_ms);
 void apiclient_free(struct apiclient *c);
 
 /* Replace the tokens (copied; NULL clears). */
-void apiclient_set_tokens(struct apiclient *c, const char *access_token,
-                          const char *refresh_token);
+void apiclient_set_tokens(struct apiclient *c, const char *access_token, const char *refresh_token);
 /* Current tokens (owned by c, valid until the next call that changes them). */
 const char *apiclient_access_token(const struct apiclient *c);
 const char *apiclient_refresh_token(const struct apiclient *c);
@@ -114,8 +112,7 @@ const char *apiclient_base_url(const struct apiclient *c);
  * failure) and returns out->err.
  */
 enum apiclient_err apiclient_request(struct apiclient *c, const char *method, const char *path,
-                                     const json_t *body, int flags,
-                                     struct apiclient_response *out);
+                                     const json_t *body, int flags, struct apiclient_response *out);
 
 /* GET of an absolute URL (any host), no auth, body kept raw. */
 enum apiclient_err apiclient_fetch_url(struct apiclient *c, const char *url,

@@ -73,7 +73,8 @@ static void test_apiclient_err_from_status_classes(void **state)
 static void test_apiclient_error_message_formats(void **state)
 {
     char msg[64];
-    json_t *a = json_loads("{\"error\":{\"message\":\"Campaign not found\",\"code\":\"X\"}}", 0, NULL);
+    json_t *a =
+        json_loads("{\"error\":{\"message\":\"Campaign not found\",\"code\":\"X\"}}", 0, NULL);
     json_t *g = json_loads("{\"error\":\"campaign_id and creative_id are required\"}", 0, NULL);
     json_t *none = json_loads("{\"status\":\"OK\"}", 0, NULL);
     (void)state;

@@ -140,9 +140,9 @@ static void test_clientcfg_tokens_written_0600_and_644_refused(void **state)
     assert_int_equal(clientcfg_load(&cfg, NULL, err, sizeof(err)), CLIENTCFG_OK);
     assert_int_equal(clientcfg_load_tokens(&cfg, err, sizeof(err)), CLIENTCFG_ENOTOKEN);
     umask(0);
-    assert_int_equal(clientcfg_save_tokens(&cfg, "http://h:1", "a@b.co", "acc", "ref", err,
-                                           sizeof(err)),
-                     CLIENTCFG_OK);
+    assert_int_equal(
+        clientcfg_save_tokens(&cfg, "http://h:1", "a@b.co", "acc", "ref", err, sizeof(err)),
+        CLIENTCFG_OK);
     umask(022);
     assert_int_equal(stat(cfg.token_path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -220,8 +220,8 @@ int main(void)
         cmocka_unit_test(test_clientcfg_parse_config_keys),
         cmocka_unit_test_setup_teardown(test_clientcfg_tokens_written_0600_and_644_refused,
                                         setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_clientcfg_load_precedence_from_env_and_file,
-                                        setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_clientcfg_load_precedence_from_env_and_file, setup_dir,
+                                        teardown_dir),
     };
     return cmocka_run_group_tests_name("clientcfg", tests, NULL, NULL);
 }

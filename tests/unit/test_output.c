@@ -124,10 +124,10 @@ static void test_output_table_utf8_width(void **state)
 
 static void test_output_cell_json_types(void **state)
 {
-    json_t *v = json_loads("[\"s\",12,18.75,0.1,true,null,[\"US\",\"CA\"],{\"a\":1},[{\"b\":2}]]",
-                           0, NULL);
-    static const char *const tty[] = {"s", "12", "18.75", "0.1", "true", "-", "US,CA",
-                                      "{\"a\":1}", "[{\"b\":2}]"};
+    json_t *v =
+        json_loads("[\"s\",12,18.75,0.1,true,null,[\"US\",\"CA\"],{\"a\":1},[{\"b\":2}]]", 0, NULL);
+    static const char *const tty[] = {"s", "12",    "18.75",     "0.1",        "true",
+                                      "-", "US,CA", "{\"a\":1}", "[{\"b\":2}]"};
     size_t i;
     char *c;
     (void)state;

@@ -76,9 +76,9 @@ static void test_progress_format_narrow_and_unknown(void **state)
 static void test_progress_due_10hz(void **state)
 {
     (void)state;
-    assert_true(progress_due(-1, 5, 1, 100));     /* first */
-    assert_false(progress_due(1000, 1099, 5, 100)); /* 99 ms later */
-    assert_true(progress_due(1000, 1100, 5, 100));  /* 100 ms later */
+    assert_true(progress_due(-1, 5, 1, 100));        /* first */
+    assert_false(progress_due(1000, 1099, 5, 100));  /* 99 ms later */
+    assert_true(progress_due(1000, 1100, 5, 100));   /* 100 ms later */
     assert_true(progress_due(1000, 1001, 100, 100)); /* finished: always drawn */
 }
 

@@ -29,7 +29,10 @@ static void test_term_text_width_utf8(void **state)
     assert_int_equal(term_text_width("caf\xc3\xa9", 5), 4);
     assert_int_equal(term_text_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4); /* two wide CJK */
     assert_int_equal(term_text_width("a\tb", 3), 2);                     /* control: 0 */
-    assert_int_equal(term_text_width("\xff" "a", 2), 2);                  /* malformed: 1 */
+    assert_int_equal(term_text_width("\xff"
+                                     "a",
+                                     2),
+                     2); /* malformed: 1 */
     assert_int_equal(term_text_width("abcdef", 2), 2);
 }
 

@@ -44,9 +44,9 @@ static void test_vastcheck_good_inline(void **state)
     ad = json_array_get(json_object_get(sum, "ads"), 0);
     assert_string_equal(json_string_value(json_object_get(ad, "title")), "Spot");
     assert_string_equal(json_string_value(json_object_get(ad, "duration")), "00:00:15.000");
-    assert_string_equal(json_string_value(json_object_get(
-                            json_array_get(json_object_get(ad, "media"), 0), "url")),
-                        "http://m/a.mp4");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(ad, "media"), 0), "url")),
+        "http://m/a.mp4");
     json_decref(sum);
     buf_release(&p);
 }
