@@ -72,11 +72,16 @@ int term_read_password(const char *prompt, char *buf, size_t n)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
-    if (write(fd, prompt, strlen(prompt)) < 0)
-        goto cleanup;
+    /*
+     * Echo off before the prompt appears: whoever answers the prompt at once
+     * (a person typing ahead, expect, a test) must never see the password
+     * echoed, and TCSAFLUSH must not discard an answer typed after the prompt.
+     */
     if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
         goto cleanup;
     restored = 0;
+    if (write(fd, prompt, strlen(prompt)) < 0)
+        goto cleanup;
     for (;;) {
         r = read(fd, &ch, 1);
         if (r < 0 && errno == EINTR)

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startDaemon, createUser } from '../lib/harness.mjs';
+import { startDaemon, startRedis, createUser } from '../lib/harness.mjs';
 import { ctl, ctlEnv } from '../lib/ctvctl.mjs';
 
 let fake; // plays a broken admin API: behaviour by path
@@ -106,7 +106,9 @@ test('409 conflict: exit 6; 429: exit 7 with Retry-After; 503 health: exit 8 wit
 });
 
 test('the real rate limiter: exit 7 once the window is used up', async () => {
-  const d = await startDaemon({ RATE_LIMIT_MAX_REQUESTS: '3' });
+  // a private Redis: the shared one counts every other test's requests from 127.0.0.1
+  const redis = await startRedis();
+  const d = await startDaemon({ REDIS_URL: redis.url, RATE_LIMIT_MAX_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '600000' });
   try {
     const u = createUser();
     const env = ctlEnv(d.adminUrl, { CTVCTL_TOKEN: u.token });
@@ -115,6 +117,7 @@ test('the real rate limiter: exit 7 once the window is used up', async () => {
     assert.deepEqual(codes, [0, 0, 0, 7, 7]);
   } finally {
     await d.stop();
+    await redis.stop();
   }
 });
 
