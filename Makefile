@@ -35,7 +35,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
 	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -I$(O)/gen
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -Ictvctl -I$(O)/gen
 
 ifeq ($(BUILD),release)
 OPT := -O2 -g -DNDEBUG
@@ -48,6 +48,7 @@ endif
 
 DAEMON_PKGS := libmicrohttpd jansson libjwt hiredis libpq libxml-2.0 libcurl libcrypt libcrypto
 CLIENT_PKGS := libcurl jansson
+CTVCTL_PKGS := $(CLIENT_PKGS) libxml-2.0
 TUI_PKGS := ncursesw libcurl jansson
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -56,6 +57,7 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(call pkg_cflags,$(DAEMON_PKGS) $(TUI_PKGS) cmocka) $(CFLAGS)
 DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 CLIENT_LIBS = $(call pkg_libs,$(CLIENT_PKGS))
+CTVCTL_LIBS = $(call pkg_libs,$(CTVCTL_PKGS)) -lm
 TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread
 CMOCKA_LIBS = $(call pkg_libs,cmocka)
 
@@ -133,7 +135,16 @@ DAEMON_SRCS := \
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
-CTVCTL_SRCS := ctvctl/main.c
+# The client library of ctvctl and ctvtui (libcurl + jansson): the admin API
+# client, configuration and token file, terminal facts. Both programs link
+# CLIENT_OBJS; ctvtui must not need anything else of ctvctl.
+CLIENT_LIB_SRCS := lib/apiclient.c lib/clientcfg.c lib/term.c
+
+CTVCTL_MAIN := ctvctl/main.c
+CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
+	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
+	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
+	ctvctl/cmd_health.c ctvctl/cmd_version.c
 CTVTUI_SRCS := ctvtui/main.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
@@ -141,11 +152,16 @@ UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_loc
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
 	decision freqcap pacing snapshot targeting tz catalog adparams
+# Unit tests of the client side, linked against the client objects instead.
+CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
 DAEMON_LIB := $(O)/libadserverd.a
-UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%)
+CLIENT_OBJS := $(CLIENT_LIB_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+CTVCTL_OBJS := $(filter-out $(O)/$(CTVCTL_MAIN:.c=.o),$(CTVCTL_SRCS:%.c=$(O)/%.o))
+CLIENT_UNIT_BINS := $(CLIENT_UNIT_TESTS:%=$(O)/tests/test_%)
+UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
@@ -190,12 +206,12 @@ $(O)/bin/adserverd: $(O)/adserverd/main.o $(DAEMON_LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(LDFLAGS)
 
-$(O)/bin/ctvctl: $(CTVCTL_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+$(O)/bin/ctvctl: $(CTVCTL_SRCS:%.c=$(O)/%.o) $(CLIENT_OBJS)
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CLIENT_LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CTVCTL_LIBS) $(LDFLAGS)
 
-$(O)/bin/ctvtui: $(CTVTUI_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
+$(O)/bin/ctvtui: $(CTVTUI_SRCS:%.c=$(O)/%.o) $(CLIENT_OBJS)
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LDFLAGS)
@@ -204,6 +220,12 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(DAEMON_LIB)
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(DAEMON_LIBS) $(LDFLAGS)
+
+# A static pattern rule wins over the one above for the client tests.
+$(CLIENT_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVCTL_OBJS) $(CLIENT_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTVCTL_LIBS) $(LDFLAGS)
 
 # ---------------------------------------------------------------------------
 # Running and testing
@@ -236,7 +258,7 @@ bench: deps
 	$(Q)bash tests/bench/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams
+	decision tz adparams clientcfg vastcheck
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
@@ -251,10 +273,13 @@ FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_S
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
+FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
+FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd \
+	-Ictvctl
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS)
 	$(call quiet,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) -o $@ $(FUZZ_SRCS_$*) \
