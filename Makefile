@@ -72,16 +72,20 @@ DAEMON_SRCS := \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
+	adserverd/api_series.c \
 	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
+	adserverd/beacon.c \
+	adserverd/beacon_record.c \
 	adserverd/body.c \
 	adserverd/catalog.c \
 	adserverd/config.c \
 	adserverd/creative_url.c \
 	adserverd/creative_worker.c \
 	adserverd/db.c \
+	adserverd/db_beacons.c \
 	adserverd/db_catalog.c \
 	adserverd/db_campaigns.c \
 	adserverd/db_creative_media.c \
@@ -114,6 +118,9 @@ DAEMON_SRCS := \
 	adserverd/serve_vast.c \
 	adserverd/sigv4.c \
 	adserverd/snapshot.c \
+	adserverd/spend.c \
+	adserverd/spool.c \
+	adserverd/spool_drain.c \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
@@ -135,7 +142,7 @@ CTVTUI_SRCS := ctvtui/main.c
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz catalog
+	decision freqcap pacing snapshot targeting tz catalog spool beacon_record
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -231,7 +238,7 @@ bench:
 	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz
+	decision tz spool beacon_record
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
@@ -242,6 +249,9 @@ FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
+FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
+FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
+	adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)
