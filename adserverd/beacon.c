@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEDUP_TTL_S 172800 /* retry markers outlive the beacon's max age */
 
 /* Spend counters and the retry marker, atomically per campaign (hash tag {C}). */
 static const char spend_lua[] =
@@ -45,6 +44,43 @@ static const char spend_lua[] =
     "end\n"
     "return 0\n";
 
+/*
+ * Redis counting runs on a thread of its own: intake queues what a verified
+ * beacon adds and returns at once, and the counter thread sends everything
+ * queued in one pipeline (per beacon: the spend script with its retry
+ * marker, and for impressions the frequency-cap commit). So no worker
+ * thread waits on Redis, and a burst of beacons costs one round trip, not
+ * one each. The queue is bounded: past it (Redis far behind or down) an
+ * update is dropped and counted; PostgreSQL's record, which decisioning
+ * also reads (spend.h), stays exact.
+ */
+#define QUEUE_MAX 16384
+#define BATCH_MAX 1024
+#define CMD_ARGS 16
+
+struct pending {
+    char campaign[37];
+    char asid[37];
+    enum trackurl_type type;
+    int64_t price;
+    int64_t now_ms;
+    unsigned char cap[TRACKURL_CAP_KEY_LEN];
+};
+
+struct counter_batch {
+    struct pending items[BATCH_MAX];
+    int argc[2 * BATCH_MAX];
+    const char *argv[2 * BATCH_MAX][CMD_ARGS];
+    size_t argl[2 * BATCH_MAX][CMD_ARGS];
+    const char **av[2 * BATCH_MAX];
+    const size_t *al[2 * BATCH_MAX];
+    redisReply *rep[2 * BATCH_MAX];
+    int item_of[2 * BATCH_MAX]; /* command -> item; -1 for a cap commit */
+    char arena[2 * BATCH_MAX * 512];
+    size_t used;
+    struct freqcap_args fa;
+};
+
 enum { CNT_ACCEPTED, CNT_DEDUP, CNT_KINDS };
 
 struct beacon {
@@ -56,6 +92,17 @@ struct beacon {
     atomic_ulong track_accepted, legacy_accepted;
     atomic_ulong refused_full, refused_failed;
     atomic_ulong redis_errors;
+    atomic_ulong redis_dropped;
+
+    /* the counter thread's queue (see counter_main) */
+    struct kv *kv;
+    pthread_mutex_t qmu;
+    pthread_cond_t qcond;
+    struct pending *queue;
+    int qhead, qlen, qstop;
+    struct counter_batch *batch;
+    pthread_t thread;
+    int started;
 };
 
 /* SHA-1 hex of a script, through OpenSSL (freqcap does the same for its own). */
@@ -73,31 +120,6 @@ static void sha1_hex(const char *text, char out[41])
     out[40] = '\0';
 }
 
-struct beacon *beacon_new(void)
-{
-    struct beacon *b = xcalloc(1, sizeof(*b));
-    char err[128];
-
-    sha1_hex(spend_lua, b->spend_sha);
-    if (freqcap_script_sha1(FREQCAP_SCRIPT_COMMIT, b->commit_sha) != 0 ||
-        tz_parse_posix("UTC0", &b->utc, err, sizeof(err)) != 0) {
-        free(b);
-        return NULL;
-    }
-    return b;
-}
-
-void beacon_free(struct beacon *b)
-{
-    if (b == NULL)
-        return;
-    tz_free(b->utc);
-    free(b);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Redis at intake: one pipelined round trip                                */
-/* ------------------------------------------------------------------------ */
 
 static int cap_key_set(const unsigned char *k)
 {
@@ -117,95 +139,218 @@ static void hex16(const unsigned char *k, char out[33])
     out[32] = '\0';
 }
 
-/*
- * Count a verified beacon in Redis: 1 counted, 0 a retry (marker present),
- * -1 Redis unavailable (the drain's PostgreSQL record stays authoritative).
- */
-static int redis_count(struct app *app, const struct beacon_record *r,
-                       const struct trackurl_event *ev)
+/* Copy a string into the batch's arena; NULL when it is full. */
+static const char *arena_put(struct counter_batch *cb, const char *s, size_t n)
 {
-    static _Thread_local struct freqcap_args fa;
-    struct beacon *b = app->beacon;
-    char marker[160], total[80], hour[96], price[24], ttl[16], cap[33];
-    const char *sargv[8];
-    size_t slen[8];
-    const int sargc = 8;
-    int argc[2];
-    const char **argv[2];
-    const size_t *argvlen[2];
-    redisReply *rep[2] = {NULL, NULL};
-    int n = 1;
-    int64_t now = clock_wall_ms();
-    int ret = -1;
+    char *p;
 
-    snprintf(marker, sizeof(marker), "bk:{%s}:%s:%s", ev->campaign_id, ev->ad_serving_id,
-             trackurl_type_name(ev->type));
-    snprintf(total, sizeof(total), "sp:{%s}:t", ev->campaign_id);
-    snprintf(hour, sizeof(hour), "sp:{%s}:h:%lld", ev->campaign_id,
-             (long long)(now / 3600000));
-    snprintf(price, sizeof(price), "%lld", (long long)ev->price_micros);
-    snprintf(ttl, sizeof(ttl), "%d", DEDUP_TTL_S);
-    sargv[0] = "EVALSHA";
-    sargv[1] = b->spend_sha;
-    sargv[2] = "3";
-    sargv[3] = marker;
-    sargv[4] = total;
-    sargv[5] = hour;
-    sargv[6] = price;
-    sargv[7] = ttl;
-    for (int i = 0; i < sargc; i++)
-        slen[i] = strlen(sargv[i]);
-    argc[0] = sargc;
-    argv[0] = sargv;
-    argvlen[0] = slen;
-    if (r->type == TRACKURL_IMPRESSION && cap_key_set(ev->cap_key)) {
-        hex16(ev->cap_key, cap);
-        /* the reservation id is the request's AdServingId (contracts.md item 4) */
-        if (freqcap_commit_args(&fa, b->commit_sha, cap, ev->campaign_id, b->utc,
-                                ev->ad_serving_id, 0, now, INT64_C(86400000)) == 0) {
-            argc[1] = fa.argc;
-            argv[1] = fa.argv;
-            argvlen[1] = fa.argvlen;
-            n = 2;
-        }
+    if (cb->used + n + 1 > sizeof(cb->arena))
+        return NULL;
+    p = cb->arena + cb->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    cb->used += n + 1;
+    return p;
+}
+
+static int add_spend(struct beacon *b, struct counter_batch *cb, int c, const struct pending *it)
+{
+    char tmp[4][160];
+    const char *fixed[3] = {"EVALSHA", b->spend_sha, "3"};
+    int argc = 0;
+
+    snprintf(tmp[0], sizeof(tmp[0]), "bk:{%s}:%s:%s", it->campaign, it->asid,
+             trackurl_type_name(it->type));
+    snprintf(tmp[1], sizeof(tmp[1]), "sp:{%s}:t", it->campaign);
+    snprintf(tmp[2], sizeof(tmp[2]), "sp:{%s}:h:%lld", it->campaign,
+             (long long)(it->now_ms / 3600000));
+    snprintf(tmp[3], sizeof(tmp[3]), "%lld", (long long)it->price);
+    for (int i = 0; i < 3; i++)
+        cb->argv[c][argc++] = fixed[i];
+    for (int i = 0; i < 4; i++) {
+        cb->argv[c][argc] = arena_put(cb, tmp[i], strlen(tmp[i]));
+        if (cb->argv[c][argc++] == NULL)
+            return -1;
     }
-    if (kv_pipeline(app->kv, n, argc, argv, argvlen, rep) != 0) {
-        atomic_fetch_add(&b->redis_errors, 1);
+    cb->argv[c][argc++] = "172800"; /* retry markers outlive the beacon's max age */
+    cb->argc[c] = argc;
+    for (int i = 0; i < argc; i++)
+        cb->argl[c][i] = strlen(cb->argv[c][i]);
+    return 0;
+}
+
+static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const struct pending *it)
+{
+    char cap[33];
+
+    hex16(it->cap, cap);
+    /* the reservation id is the request's AdServingId (contracts.md item 4) */
+    if (freqcap_commit_args(&cb->fa, b->commit_sha, cap, it->campaign, b->utc, it->asid, 0,
+                            it->now_ms, INT64_C(86400000)) != 0 ||
+        cb->fa.argc > CMD_ARGS)
         return -1;
+    for (int i = 0; i < cb->fa.argc; i++) {
+        cb->argv[c][i] = arena_put(cb, cb->fa.argv[i], cb->fa.argvlen[i]);
+        if (cb->argv[c][i] == NULL)
+            return -1;
+        cb->argl[c][i] = cb->fa.argvlen[i];
     }
-    for (int i = 0; i < n; i++)
-        if (rep[i] == NULL)
-            goto cleanup;
+    cb->argc[c] = cb->fa.argc;
+    return 0;
+}
+
+/* Load both scripts (after NOSCRIPT: Redis restarted or flushed them). */
+static void load_scripts(struct beacon *b)
+{
+    redisReply *r = kv_command(b->kv, "SCRIPT LOAD %s", spend_lua);
+    if (r != NULL)
+        freeReplyObject(r);
+    r = kv_command(b->kv, "SCRIPT LOAD %s", freqcap_script(FREQCAP_SCRIPT_COMMIT));
+    if (r != NULL)
+        freeReplyObject(r);
+}
+
+static void send_batch(struct beacon *b, struct counter_batch *cb, int n)
+{
+    int ncmd = 0;
+
+    cb->used = 0;
     for (int i = 0; i < n; i++) {
-        if (rep[i]->type == REDIS_REPLY_ERROR && strncmp(rep[i]->str, "NOSCRIPT", 8) == 0) {
-            /* Redis restarted or flushed its scripts: send the text once */
-            const char *text = i == 0 ? spend_lua : freqcap_script(FREQCAP_SCRIPT_COMMIT);
-            const char **a = i == 0 ? sargv : argv[1];
-            const size_t *al = i == 0 ? slen : argvlen[1];
-            const char *copy[FREQCAP_ARGV_MAX];
-            size_t copylen[FREQCAP_ARGV_MAX];
-            memcpy(copy, a, sizeof(copy[0]) * (size_t)argc[i]);
-            memcpy(copylen, al, sizeof(copylen[0]) * (size_t)argc[i]);
-            copy[0] = "EVAL";
-            copylen[0] = 4;
-            copy[1] = text;
-            copylen[1] = strlen(text);
-            freeReplyObject(rep[i]);
-            rep[i] = kv_command_argv(app->kv, argc[i], copy, copylen);
-            if (rep[i] == NULL)
-                goto cleanup;
-        }
+        const struct pending *it = &cb->items[i];
+        if (add_spend(b, cb, ncmd, it) == 0)
+            cb->item_of[ncmd++] = i;
+        if (it->type == TRACKURL_IMPRESSION && cap_key_set(it->cap) &&
+            add_commit(b, cb, ncmd, it) == 0)
+            cb->item_of[ncmd++] = -1;
     }
-    if (rep[0]->type != REDIS_REPLY_INTEGER)
-        goto cleanup;
-    ret = rep[0]->integer == 1 ? 1 : 0;
-cleanup:
-    for (int i = 0; i < n; i++)
-        if (rep[i] != NULL)
-            freeReplyObject(rep[i]);
-    if (ret < 0)
-        atomic_fetch_add(&b->redis_errors, 1);
-    return ret;
+    for (int c = 0; c < ncmd; c++) {
+        cb->av[c] = cb->argv[c];
+        cb->al[c] = cb->argl[c];
+    }
+    for (int attempt = 0; attempt < 2 && ncmd > 0; attempt++) {
+        int noscript = 0;
+        if (kv_pipeline(b->kv, ncmd, cb->argc, cb->av, cb->al, cb->rep) != 0) {
+            atomic_fetch_add(&b->redis_errors, (unsigned long)n);
+            return;
+        }
+        for (int c = 0; c < ncmd; c++) {
+            redisReply *r = cb->rep[c];
+            if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0)
+                noscript = 1;
+        }
+        if (noscript && attempt == 0) {
+            for (int c = 0; c < ncmd; c++)
+                freeReplyObject(cb->rep[c]);
+            load_scripts(b); /* EVALSHA is idempotent here: the markers make a resend safe */
+            continue;
+        }
+        for (int c = 0; c < ncmd; c++) {
+            redisReply *r = cb->rep[c];
+            int i = cb->item_of[c];
+            if (i >= 0) {
+                if (r->type == REDIS_REPLY_INTEGER)
+                    atomic_fetch_add(&b->count[r->integer == 1 ? CNT_ACCEPTED : CNT_DEDUP]
+                                              [cb->items[i].type],
+                                     1);
+                else
+                    atomic_fetch_add(&b->redis_errors, 1);
+            }
+            freeReplyObject(r);
+        }
+        return;
+    }
+}
+
+static void *counter_main(void *arg)
+{
+    struct beacon *b = arg;
+
+    log_set_request(NULL);
+    for (;;) {
+        int n = 0, stop;
+
+        pthread_mutex_lock(&b->qmu);
+        while (b->qlen == 0 && !b->qstop)
+            pthread_cond_wait(&b->qcond, &b->qmu);
+        stop = b->qstop;
+        while (n < BATCH_MAX && b->qlen > 0) {
+            b->batch->items[n++] = b->queue[b->qhead];
+            b->qhead = (b->qhead + 1) % QUEUE_MAX;
+            b->qlen--;
+        }
+        pthread_mutex_unlock(&b->qmu);
+        if (n > 0)
+            send_batch(b, b->batch, n);
+        if (stop && n == 0)
+            break;
+    }
+    return NULL;
+}
+
+/* Queue a verified beacon's counter updates (never blocks on Redis). */
+static void counter_queue(struct beacon *b, const struct trackurl_event *ev)
+{
+    struct pending *it;
+
+    pthread_mutex_lock(&b->qmu);
+    if (b->qlen >= QUEUE_MAX) {
+        pthread_mutex_unlock(&b->qmu);
+        atomic_fetch_add(&b->redis_dropped, 1);
+        return;
+    }
+    it = &b->queue[(b->qhead + b->qlen) % QUEUE_MAX];
+    b->qlen++;
+    memcpy(it->campaign, ev->campaign_id, sizeof(it->campaign));
+    memcpy(it->asid, ev->ad_serving_id, sizeof(it->asid));
+    it->type = ev->type;
+    it->price = ev->price_micros;
+    it->now_ms = clock_wall_ms();
+    memcpy(it->cap, ev->cap_key, sizeof(it->cap));
+    pthread_cond_signal(&b->qcond);
+    pthread_mutex_unlock(&b->qmu);
+}
+
+struct beacon *beacon_new(struct kv *kv)
+{
+    struct beacon *b = xcalloc(1, sizeof(*b));
+    char err[128];
+
+    b->kv = kv;
+    sha1_hex(spend_lua, b->spend_sha);
+    if (freqcap_script_sha1(FREQCAP_SCRIPT_COMMIT, b->commit_sha) != 0 ||
+        tz_parse_posix("UTC0", &b->utc, err, sizeof(err)) != 0) {
+        free(b);
+        return NULL;
+    }
+    b->queue = xcalloc(QUEUE_MAX, sizeof(*b->queue));
+    b->batch = xcalloc(1, sizeof(*b->batch));
+    pthread_mutex_init(&b->qmu, NULL);
+    pthread_cond_init(&b->qcond, NULL);
+    if (pthread_create(&b->thread, NULL, counter_main, b) != 0) {
+        beacon_free(b);
+        return NULL;
+    }
+    b->started = 1;
+    return b;
+}
+
+void beacon_free(struct beacon *b)
+{
+    if (b == NULL)
+        return;
+    if (b->started) {
+        pthread_mutex_lock(&b->qmu);
+        b->qstop = 1;
+        pthread_cond_signal(&b->qcond);
+        pthread_mutex_unlock(&b->qmu);
+        pthread_join(b->thread, NULL);
+    }
+    pthread_mutex_destroy(&b->qmu);
+    pthread_cond_destroy(&b->qcond);
+    tz_free(b->utc);
+    free(b->queue);
+    free(b->batch);
+    free(b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -259,7 +404,8 @@ static void random_id(unsigned char id[16])
  * Spool r, then answer through answer(req, ok) once it is durable under the
  * fsync policy (now, or from the resumed connection). ok = 0: refused.
  */
-static int intake(struct request *req, struct beacon_record *r, answer_fn answer)
+static int intake(struct request *req, struct beacon_record *r, const struct trackurl_event *ev,
+                  answer_fn answer)
 {
     struct app *app = req->app;
     unsigned char rec[BEACON_RECORD_MAX];
@@ -281,6 +427,8 @@ static int intake(struct request *req, struct beacon_record *r, answer_fn answer
                          1);
         return answer(req, 0);
     }
+    if (ev != NULL)
+        counter_queue(app->beacon, ev); /* only what was spooled is counted */
     st = xcalloc(1, sizeof(*st));
     st->w.seq = seq;
     st->w.wake = on_synced;
@@ -385,7 +533,7 @@ int beacon_track_get(struct request *req)
         r.type = t;
         r.invalid = vr;
         atomic_fetch_add(&app->beacon->invalid[vr], 1);
-        return intake(req, &r, answer_track);
+        return intake(req, &r, NULL, answer_track);
     }
     r.source = BEACON_SRC_BEACON;
     r.type = ev.type;
@@ -397,16 +545,12 @@ int beacon_track_get(struct request *req)
     r.playhead_ms = ev.content_playhead_ms;
     set_str(&r, BEACON_S_CAMPAIGN, ev.campaign_id);
     set_str(&r, BEACON_S_CREATIVE, ev.creative_id);
-    {
-        int c = redis_count(app, &r, &ev);
-        atomic_fetch_add(&app->beacon->count[c == 0 ? CNT_DEDUP : CNT_ACCEPTED][ev.type], 1);
-    }
     if (ev.type == TRACKURL_CLICK && req->nparams < REQUEST_MAX_PARAMS) {
         /* keep the verified campaign id for answer_click (params are freed at completion) */
         req->params[req->nparams++] = xstrdup(ev.campaign_id);
-        return intake(req, &r, answer_click);
+        return intake(req, &r, &ev, answer_click);
     }
-    return intake(req, &r, answer_track);
+    return intake(req, &r, &ev, answer_track);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -474,7 +618,7 @@ static int impression_post(struct request *req, enum beacon_source src)
     atomic_fetch_add(src == BEACON_SRC_TRACK ? &req->app->beacon->track_accepted
                                              : &req->app->beacon->legacy_accepted,
                      1);
-    return intake(req, &r, answer_queued);
+    return intake(req, &r, NULL, answer_queued);
 }
 
 int beacon_track_impression(struct request *req)
@@ -526,11 +670,14 @@ int beacon_metrics(struct app *app, struct buf *out)
                      "# TYPE adserverd_beacons_refused_total counter\n"
                      "adserverd_beacons_refused_total{reason=\"spool_full\"} %lu\n"
                      "adserverd_beacons_refused_total{reason=\"spool_failed\"} %lu\n"
-                     "# HELP adserverd_beacon_redis_errors_total Intake Redis calls that failed.\n"
+                     "# HELP adserverd_beacon_redis_errors_total Intake Redis updates that failed.\n"
                      "# TYPE adserverd_beacon_redis_errors_total counter\n"
-                     "adserverd_beacon_redis_errors_total %lu\n",
+                     "adserverd_beacon_redis_errors_total %lu\n"
+                     "# HELP adserverd_beacon_redis_dropped_total Updates dropped: queue full.\n"
+                     "# TYPE adserverd_beacon_redis_dropped_total counter\n"
+                     "adserverd_beacon_redis_dropped_total %lu\n",
                      atomic_load(&b->track_accepted), atomic_load(&b->legacy_accepted),
                      atomic_load(&b->refused_full), atomic_load(&b->refused_failed),
-                     atomic_load(&b->redis_errors));
+                     atomic_load(&b->redis_errors), atomic_load(&b->redis_dropped));
     return rc != 0 ? -1 : 0;
 }

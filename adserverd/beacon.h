@@ -4,9 +4,10 @@
  * POST /api/v1/track-impression (admin, API-CONTRACT.md 3.5) and the old
  * POST /api/v1/impression (ad listener) all end here:
  *
- *   verify -> spool_append -> one pipelined Redis call (spend counters with
- *   a SET NX retry marker, freqcap commit) -> wait for the record's group
- *   commit with the connection suspended -> answer.
+ *   verify -> queue the Redis counter updates (spend with a SET NX retry
+ *   marker, freqcap commit; a counter thread pipelines everything queued in
+ *   one round trip) -> spool_append -> wait for the record's group commit
+ *   with the connection suspended -> answer.
  *
  * A beacon that does not verify (unsigned, altered, expired) gets exactly
  * the answer a valid one gets, so an attacker learns nothing, and is
@@ -31,7 +32,10 @@ struct request;
 /* Per-process intake state (counters, script hashes). */
 struct beacon;
 
-struct beacon *beacon_new(void);
+struct kv;
+
+/* Start the counter thread (Redis updates of intake, on kv). NULL on failure. */
+struct beacon *beacon_new(struct kv *kv);
 void beacon_free(struct beacon *b);
 
 /* Handlers (router.c). */

@@ -161,7 +161,7 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
     app->spool = spool_open(dir, &so, err, errlen);
     if (app->spool == NULL)
         return -1;
-    app->beacon = beacon_new();
+    app->beacon = beacon_new(app->kv);
     if (app->beacon == NULL) {
         snprintf(err, errlen, "beacon intake set-up failed");
         return -1;
