@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test on private
 #                   servers, print "N passed, N failed"
 #   make bench      wrk benchmarks against nginx serving the same bytes
+#   make soak       the beacon kill -9 fault test with 100,000 beacons
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
 #   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
@@ -151,7 +152,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
-.PHONY: all asan release run test test-unit bench valgrind fuzz fuzz-build install stop clean \
+.PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
 	deps unit-bins
 
 # Keep test objects between runs (they are intermediate files of test_% links).
@@ -234,8 +235,14 @@ valgrind: all
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 $$t; done
 
-bench:
-	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
+bench: deps
+	$(Q)bash tests/bench/run.sh
+
+# The kill -9 fault test with 100,000 beacons (issue #5), on fresh servers.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=debug all
+	$(Q)$(MAKE) --no-print-directory BUILD=asan all
+	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
 	decision tz spool beacon_record

@@ -73,6 +73,7 @@ struct spend {
     atomic_llong dead_letters;
     atomic_ullong rebuilds;
     atomic_ullong refreshes;
+    atomic_int exhausted; /* campaigns whose spend reached their budget, as decisioning sees it */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -317,6 +318,14 @@ static void publish(struct spend *s)
     if (s->work == NULL)
         return;
     fresh = table_copy(s->work);
+    {
+        int n = 0;
+        for (int i = 0; i < fresh->n; i++) {
+            const struct entry *e = &fresh->e[i];
+            n += e->budget > 0 && (e->pg_total >= e->budget || e->redis_total >= e->budget);
+        }
+        atomic_store(&s->exhausted, n);
+    }
     pthread_rwlock_wrlock(&s->lock);
     old = s->pub;
     s->pub = fresh;
@@ -501,9 +510,13 @@ int spend_metrics(struct spend *s, struct buf *out)
                       "adserverd_spend_rebuilds_total %llu\n"
                       "# HELP adserverd_spend_refreshes_total Spend counter refreshes.\n"
                       "# TYPE adserverd_spend_refreshes_total counter\n"
-                      "adserverd_spend_refreshes_total %llu\n",
+                      "adserverd_spend_refreshes_total %llu\n"
+                      "# HELP adserverd_spend_campaigns_exhausted Campaigns whose spend (any "
+                      "instance) reached their budget: decisioning no longer serves them.\n"
+                      "# TYPE adserverd_spend_campaigns_exhausted gauge\n"
+                      "adserverd_spend_campaigns_exhausted %d\n",
                       (long long)atomic_load(&s->overspend_micros),
                       (long long)atomic_load(&s->dead_letters),
                       (unsigned long long)atomic_load(&s->rebuilds),
-                      (unsigned long long)atomic_load(&s->refreshes));
+                      (unsigned long long)atomic_load(&s->refreshes), atomic_load(&s->exhausted));
 }
