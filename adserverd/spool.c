@@ -31,6 +31,14 @@
 #include <unistd.h>
 
 #define MAX_SEGMENTS 4096
+/*
+ * Sync threads. Concurrent fdatasync calls on one file share the
+ * filesystem's journal commits: on the development VM one thread managed
+ * 310-511 syncs/s, two 2,731/s, four 4,674/s. With several in flight a
+ * beacon waits for a sync that starts within one window of it, not for
+ * the one before it to finish.
+ */
+#define SYNC_THREADS 4
 #define MAX_RETIRED 16
 #define READ_CHUNK (256 * 1024)
 #define PATH_MAX_LEN 4096
@@ -49,7 +57,9 @@ struct spool {
     int nsegs;
     int fd;               /* active segment, O_APPEND */
     int64_t active_born_ms;
-    int retired[MAX_RETIRED];
+    int active_refs;              /* syncs running on fd */
+    int retired[MAX_RETIRED];     /* sealed segments' fds, closed when unused */
+    int retired_refs[MAX_RETIRED];
     int nretired;
     uint64_t written_seq;
     int64_t bytes, peak_bytes;
@@ -61,8 +71,10 @@ struct spool {
     uint64_t synced_seq;
     struct spool_waiter *waiters;
     int stop;
-    pthread_t thread;
-    int thread_started;
+    pthread_t threads[SYNC_THREADS];
+    int nthreads;
+    uint64_t started_upto; /* highest seq a started sync covers (mu) */
+    int64_t last_start;    /* mono ms of the latest sync start (wmu) */
 
     /* reader (drain thread) */
     int rfd;
@@ -274,7 +286,9 @@ static int rotate_locked(struct spool *sp)
         log_error("spool segment creation failed", "error", strerror(e));
         return -1;
     }
-    sp->retired[sp->nretired++] = old;
+    sp->retired[sp->nretired] = old;
+    sp->retired_refs[sp->nretired++] = sp->active_refs;
+    sp->active_refs = 0;
     return 0;
 }
 
@@ -410,21 +424,30 @@ static void wake_upto(struct spool *sp, uint64_t upto, int all_failed)
     }
 }
 
-/* One group commit: 0, or -1 when fdatasync failed (the spool is failed then). */
-static int sync_round(struct spool *sp)
+/*
+ * One sync: fdatasync of the active segment covering every record written
+ * before it, then wake their waiters. force: run even when no record is
+ * new (the final round). 0, or -1 when fdatasync failed (the spool is
+ * failed then).
+ */
+static int sync_round(struct spool *sp, int force)
 {
     uint64_t upto;
     int fd, failed;
 
     pthread_mutex_lock(&sp->mu);
-    for (int i = 0; i < sp->nretired; i++)
-        close(sp->retired[i]);
-    sp->nretired = 0;
     upto = sp->written_seq;
     fd = sp->fd;
     failed = sp->failed;
+    if (!force && upto <= sp->started_upto) {
+        pthread_mutex_unlock(&sp->mu);
+        return 0; /* another thread's sync already covers these */
+    }
+    if (upto > sp->started_upto)
+        sp->started_upto = upto;
+    sp->active_refs++;
     pthread_mutex_unlock(&sp->mu);
-    if (!failed && upto > sp->synced_seq && fd >= 0) {
+    if (!failed && fd >= 0) {
         if (fdatasync(fd) != 0) {
             int e = errno;
             pthread_mutex_lock(&sp->mu);
@@ -432,12 +455,30 @@ static int sync_round(struct spool *sp)
             pthread_mutex_unlock(&sp->mu);
             log_error("spool fdatasync failed; refusing beacons", "error", strerror(e));
             failed = 1;
-        } else {
-            pthread_mutex_lock(&sp->mu);
-            sp->syncs++;
-            pthread_mutex_unlock(&sp->mu);
         }
     }
+    pthread_mutex_lock(&sp->mu);
+    if (fd == sp->fd) {
+        sp->active_refs--;
+    } else {
+        for (int i = 0; i < sp->nretired; i++)
+            if (sp->retired[i] == fd)
+                sp->retired_refs[i]--;
+    }
+    /* a sealed segment's fd closes once no sync uses it (rotation synced it) */
+    for (int i = 0; i < sp->nretired;) {
+        if (sp->retired_refs[i] == 0) {
+            close(sp->retired[i]);
+            sp->retired[i] = sp->retired[sp->nretired - 1];
+            sp->retired_refs[i] = sp->retired_refs[sp->nretired - 1];
+            sp->nretired--;
+        } else {
+            i++;
+        }
+    }
+    if (!failed)
+        sp->syncs++;
+    pthread_mutex_unlock(&sp->mu);
     wake_upto(sp, upto, failed);
     return failed ? -1 : 0;
 }
@@ -449,18 +490,34 @@ static void sleep_ms(int64_t ms)
         ;
 }
 
+/* Any waiter whose record no started sync covers yet? Under wmu. */
+static int uncovered_waiters(struct spool *sp)
+{
+    uint64_t started;
+
+    if (sp->waiters == NULL)
+        return 0;
+    pthread_mutex_lock(&sp->mu);
+    started = sp->started_upto;
+    pthread_mutex_unlock(&sp->mu);
+    for (struct spool_waiter *w = sp->waiters; w != NULL; w = w->next)
+        if (w->seq > started)
+            return 1;
+    return 0;
+}
+
 static void *sync_main(void *arg)
 {
     struct spool *sp = arg;
-    int64_t last = 0;
 
     log_set_request(NULL);
     for (;;) {
         struct timespec until;
-        int stop;
+        int stop, due;
+        int64_t now, wait;
 
         pthread_mutex_lock(&sp->wmu);
-        if (sp->waiters == NULL && !sp->stop) {
+        if (!sp->stop && !uncovered_waiters(sp)) {
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_nsec += 100 * 1000000L;
             if (until.tv_nsec >= 1000000000L) {
@@ -470,17 +527,21 @@ static void *sync_main(void *arg)
             pthread_cond_timedwait(&sp->wcond, &sp->wmu, &until);
         }
         stop = sp->stop;
+        due = uncovered_waiters(sp);
+        now = clock_mono_ms();
+        /* group commit: one sync starts per window; the window fills meanwhile */
+        wait = sp->opts.sync_ms > 0 ? sp->last_start + sp->opts.sync_ms - now : 0;
+        if (due && wait <= 0)
+            sp->last_start = now;
         pthread_mutex_unlock(&sp->wmu);
-        if (!stop && sp->opts.sync_ms > 0) {
-            /* group commit: let the window fill before syncing it */
-            int64_t wait = last + sp->opts.sync_ms - clock_mono_ms();
-            if (wait > 0)
-                sleep_ms(wait);
-        }
-        last = clock_mono_ms();
-        sync_round(sp);
         if (stop)
             break;
+        if (due && wait > 0) {
+            sleep_ms(wait);
+            continue;
+        }
+        /* also on the 100 ms timeout: records of appends nobody waits for */
+        sync_round(sp, 0);
     }
     return NULL;
 }
@@ -514,11 +575,13 @@ struct spool *spool_open(const char *dir, const struct spool_opts *opts, char *e
     sp->peak_bytes = sp->bytes;
     sp->rbuf = xmalloc(READ_CHUNK);
     spool_cursor_start(sp, &sp->released);
-    if (pthread_create(&sp->thread, NULL, sync_main, sp) != 0) {
-        snprintf(err, errlen, "spool: cannot start the sync thread");
-        goto fail;
+    for (int i = 0; i < (opts->sync_ms > 0 ? SYNC_THREADS : 1); i++) {
+        if (pthread_create(&sp->threads[i], NULL, sync_main, sp) != 0) {
+            snprintf(err, errlen, "spool: cannot start the sync thread");
+            goto fail;
+        }
+        sp->nthreads++;
     }
-    sp->thread_started = 1;
     return sp;
 fail:
     spool_free(sp);
@@ -529,12 +592,14 @@ void spool_free(struct spool *sp)
 {
     if (sp == NULL)
         return;
-    if (sp->thread_started) {
+    if (sp->nthreads > 0) {
         pthread_mutex_lock(&sp->wmu);
         sp->stop = 1;
-        pthread_cond_signal(&sp->wcond);
+        pthread_cond_broadcast(&sp->wcond);
         pthread_mutex_unlock(&sp->wmu);
-        pthread_join(sp->thread, NULL);
+        for (int i = 0; i < sp->nthreads; i++)
+            pthread_join(sp->threads[i], NULL);
+        sync_round(sp, 1); /* the final sync: every waiter left is answered */
     }
     wake_upto(sp, 0, 1); /* anyone left (none after the final round) */
     for (int i = 0; i < sp->nretired; i++)
