@@ -96,6 +96,7 @@ struct beacon {
 
     /* the counter thread's queue (see counter_main) */
     struct kv *kv;
+    struct spend *_Atomic spend; /* campaign zones for cap windows; NULL until set */
     pthread_mutex_t qmu;
     pthread_cond_t qcond;
     struct pending *queue;
@@ -185,7 +186,10 @@ static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const s
 
     hex16(it->cap, cap);
     /* the reservation id is the request's AdServingId (contracts.md item 4) */
-    if (freqcap_commit_args(&cb->fa, b->commit_sha, cap, it->campaign, b->utc, it->asid, 0,
+    const struct tz_zone *zone = spend_zone(atomic_load(&b->spend), it->campaign);
+
+    if (freqcap_commit_args(&cb->fa, b->commit_sha, cap, it->campaign, zone != NULL ? zone : b->utc,
+                            it->asid, 0,
                             it->now_ms, INT64_C(86400000)) != 0 ||
         cb->fa.argc > CMD_ARGS)
         return -1;
@@ -285,6 +289,11 @@ static void *counter_main(void *arg)
             break;
     }
     return NULL;
+}
+
+void beacon_set_spend(struct beacon *b, struct spend *s)
+{
+    atomic_store(&b->spend, s);
 }
 
 /* Queue a verified beacon's counter updates (never blocks on Redis). */

@@ -38,6 +38,10 @@ struct kv;
 struct beacon *beacon_new(struct kv *kv);
 void beacon_free(struct beacon *b);
 
+/* Campaign time zones for the cap windows of the freqcap commit (spend.h). */
+struct spend;
+void beacon_set_spend(struct beacon *b, struct spend *s);
+
 /* Handlers (router.c). */
 int beacon_track_get(struct request *req);           /* GET|HEAD /t/:event */
 int beacon_track_impression(struct request *req);    /* POST /api/v1/track-impression */

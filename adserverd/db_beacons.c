@@ -105,7 +105,8 @@ PGresult *db_beacons_spend_all(struct db_conn *c, char sqlstate[6])
     return db_exec(c, "db_beacons_spend_all",
                    "SELECT c.id::text AS id, (c.budget_total * 1000000)::bigint AS budget_micros, "
                    "COALESCE(s.spent_micros, 0) AS spent_micros, "
-                   "v.click_through_url AS click_url FROM campaigns c "
+                   "v.click_through_url AS click_url, COALESCE(v.time_zone, 'UTC') AS time_zone "
+                   "FROM campaigns c "
                    "LEFT JOIN campaign_spend s ON s.campaign_id = c.id "
                    "LEFT JOIN campaign_serving v ON v.campaign_id = c.id",
                    0, NULL, sqlstate);
@@ -161,4 +162,15 @@ PGresult *db_beacons_campaign_pacing(struct db_conn *c, const char *campaign, ch
                    "FROM campaigns c LEFT JOIN campaign_serving s ON s.campaign_id = c.id "
                    "LEFT JOIN campaign_spend sp ON sp.campaign_id = c.id WHERE c.id = $1::uuid",
                    1, p, sqlstate);
+}
+
+PGresult *db_beacons_cap_hours(struct db_conn *c, char sqlstate[6])
+{
+    return db_exec(c, "db_beacons_cap_hours",
+                   "SELECT cap_key, campaign_id::text AS campaign_id, "
+                   "floor(extract(epoch FROM received_at) / 3600)::bigint AS hour, "
+                   "count(*) AS n FROM beacon_events WHERE valid AND event_type = 'impression' "
+                   "AND cap_key IS NOT NULL AND received_at >= now() - interval '8 days' "
+                   "GROUP BY 1, 2, 3",
+                   0, NULL, sqlstate);
 }

@@ -31,7 +31,7 @@ PGresult *db_beacons_spend(struct db_conn *c, const char *const p[3], char sqlst
 /* 7 arrays: dead letters. */
 PGresult *db_beacons_dead_letters(struct db_conn *c, const char *const p[7], char sqlstate[6]);
 
-/* Spend record of every campaign: rows (id, budget_micros, spent_micros, click_url). */
+/* Spend record of every campaign: rows (id, budget_micros, spent_micros, click_url, time_zone). */
 PGresult *db_beacons_spend_all(struct db_conn *c, char sqlstate[6]);
 /* Sum of overspend and dead letters: one row (overspend_micros, dead_letters). */
 PGresult *db_beacons_totals(struct db_conn *c, char sqlstate[6]);
@@ -49,5 +49,11 @@ PGresult *db_beacons_series(struct db_conn *c, const char *campaign, const char 
  * pacing_mode, time_zone), none when it does not exist.
  */
 PGresult *db_beacons_campaign_pacing(struct db_conn *c, const char *campaign, char sqlstate[6]);
+
+/*
+ * Capped impressions of the last 8 days per viewer, campaign and UTC hour:
+ * rows (cap_key, campaign_id, hour, n), to rebuild frequency caps.
+ */
+PGresult *db_beacons_cap_hours(struct db_conn *c, char sqlstate[6]);
 
 #endif

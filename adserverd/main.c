@@ -172,6 +172,7 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
     app->spend = spend_start(app, err, errlen);
     if (app->spend == NULL)
         return -1;
+    beacon_set_spend(app->beacon, app->spend);
     app->spend_src.get = spend_get;
     app->spend_src.ctx = app->spend;
     return 0;
@@ -181,9 +182,9 @@ static void app_release(struct app *app)
 {
     /* after the listeners stopped: nothing appends or waits on the spool any more */
     spool_drain_stop(app->drain);
+    beacon_free(app->beacon); /* its counter thread reads spend's zones */
     spend_stop(app->spend);
     spool_free(app->spool);
-    beacon_free(app->beacon);
     memset(&app->spend_src, 0, sizeof(app->spend_src));
     creative_worker_stop(app->creative_worker); /* first: it uses the pools below */
     media_index_free(app->media_index);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_beacons.h"
+#include "freqcap.h"
 #include "kv.h"
 #include "log.h"
 #include "snapshot.h"
@@ -36,6 +37,7 @@ struct entry {
     int64_t pg_hours[HOURS];
     int64_t redis_hours[HOURS];
     char *click_url;
+    const struct tz_zone *zone; /* the campaign's, from spend's zone cache */
 };
 
 struct table {
@@ -74,7 +76,42 @@ struct spend {
     atomic_ullong rebuilds;
     atomic_ullong refreshes;
     atomic_int exhausted; /* campaigns whose spend reached their budget, as decisioning sees it */
+    atomic_ullong cap_keys_rebuilt;
+
+    /* zones by name, loaded once, freed at stop (entries point into them) */
+    pthread_mutex_t zmu;
+    struct zone_slot {
+        char *name;
+        struct tz_zone *zone;
+    } *zones;
+    int nzones;
 };
+
+/* The zone called name, loaded on first use; UTC when it cannot load. */
+static const struct tz_zone *zone_get(struct spend *s, const char *name)
+{
+    struct tz_zone *z = NULL;
+    char err[128];
+    const struct tz_zone *ret = NULL;
+
+    pthread_mutex_lock(&s->zmu);
+    for (int i = 0; i < s->nzones; i++)
+        if (strcmp(s->zones[i].name, name) == 0) {
+            ret = s->zones[i].zone;
+            goto out;
+        }
+    if (tz_load(NULL, name, &z, err, sizeof(err)) != 0 &&
+        tz_load(NULL, "UTC", &z, err, sizeof(err)) != 0)
+        goto out;
+    s->zones = xrealloc(s->zones, (size_t)(s->nzones + 1) * sizeof(*s->zones));
+    s->zones[s->nzones].name = xstrdup(name);
+    s->zones[s->nzones].zone = z;
+    s->nzones++;
+    ret = z;
+out:
+    pthread_mutex_unlock(&s->zmu);
+    return ret;
+}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -160,6 +197,8 @@ static int refresh_pg(struct spend *s)
         e->budget = strtoll(db_get(res, r, "budget_micros"), NULL, 10);
         e->pg_total = strtoll(db_get(res, r, "spent_micros"), NULL, 10);
         e->click_url = url != NULL && url[0] != '\0' ? xstrdup(url) : NULL;
+        e->zone = zone_get(s, db_get(res, r, "time_zone") != NULL ? db_get(res, r, "time_zone")
+                                                                   : "UTC");
         e->base_hour = now_h;
         if (old != NULL) {
             shift_hours(old, now_h);
@@ -202,6 +241,76 @@ static const char raise_lua[] =
     "if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end\n"
     "return 0\n";
 
+/*
+ * Frequency-cap counters of the current hour, day and week per viewer and
+ * campaign, from the capped impressions PostgreSQL recorded, with the key
+ * layout and windows of freqcap.h (the campaign's zone). Raised, never
+ * lowered (an impression counted since the flush stays counted).
+ */
+static int rebuild_caps(struct spend *s)
+{
+    struct db_conn *c = db_acquire(s->app->db, 2000);
+    PGresult *res;
+    struct kv *kv = s->app->kv;
+    int64_t now = clock_wall_ms();
+    int ret = -1;
+    unsigned long long keys = 0;
+
+    if (c == NULL)
+        return -1;
+    res = db_beacons_cap_hours(c, NULL);
+    db_release(s->app->db, c);
+    if (res == NULL)
+        return -1;
+    /* rows are per UTC hour; sum them into the windows they fall in */
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *cap = PQgetvalue(res, r, 0);
+        const char *cid = PQgetvalue(res, r, 1);
+        int64_t hour_ms = strtoll(PQgetvalue(res, r, 2), NULL, 10) * 3600000;
+        long long n = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+        const struct entry *e = find(s->work, cid);
+        const struct tz_zone *z = e != NULL && e->zone != NULL ? e->zone : zone_get(s, "UTC");
+        struct freqcap_windows at, cur;
+        char key[160];
+
+        if (z == NULL || strlen(cap) != 32)
+            continue;
+        freqcap_windows(z, hour_ms, &at);
+        freqcap_windows(z, now, &cur);
+        struct {
+            char w;
+            int64_t bucket, cur, end;
+        } ws[3] = {{'h', at.hour, cur.hour, cur.hour_end_ms},
+                   {'d', at.day, cur.day, cur.day_end_ms},
+                   {'w', at.week, cur.week, cur.week_end_ms}};
+        for (int k = 0; k < 3; k++) {
+            redisReply *rep;
+            char val[24], ttl[24];
+            if (ws[k].bucket != ws[k].cur)
+                continue;
+            snprintf(key, sizeof(key), "fc:{u:%s}:%s:%c:%lld", cap, cid, ws[k].w,
+                     (long long)ws[k].bucket);
+            snprintf(val, sizeof(val), "%lld", n);
+            snprintf(ttl, sizeof(ttl), "%lld", (long long)((ws[k].end - now) / 1000 + 3600));
+            /* several hours of one day add up: INCRBY, the key starts empty after a flush */
+            rep = kv_command(kv, "INCRBY %s %s", key, val);
+            if (rep == NULL)
+                goto cleanup;
+            freeReplyObject(rep);
+            rep = kv_command(kv, "EXPIRE %s %s", key, ttl);
+            if (rep == NULL)
+                goto cleanup;
+            freeReplyObject(rep);
+            keys++;
+        }
+    }
+    atomic_fetch_add(&s->cap_keys_rebuilt, keys);
+    ret = 0;
+cleanup:
+    PQclear(res);
+    return ret;
+}
+
 static int rebuild_redis(struct spend *s)
 {
     struct kv *kv = s->app->kv;
@@ -231,7 +340,14 @@ static int rebuild_redis(struct spend *s)
             freeReplyObject(r);
         }
     }
+    /* the marker first: a crash in the middle must not rebuild (and add) caps twice */
     r = kv_command(kv, "SET sp:epoch %lld", (long long)clock_wall_ms());
+    if (r == NULL)
+        return -1;
+    freeReplyObject(r);
+    if (rebuild_caps(s) != 0)
+        log_warn("frequency caps not rebuilt from postgresql");
+    r = kv_command(kv, "PING");
     if (r == NULL)
         return -1;
     freeReplyObject(r);
@@ -256,8 +372,12 @@ static int refresh_redis(struct spend *s)
         return -1;
     exists = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
     freeReplyObject(r);
-    if (!exists && rebuild_redis(s) != 0)
-        return -1;
+    if (!exists) {
+        /* rebuild from a fresh read of the record, not the last 5 s one */
+        if (refresh_pg(s) != 0 || rebuild_redis(s) != 0)
+            return -1;
+        t = s->work;
+    }
     for (int base = 0; base < t->n; base += CHUNK) {
         int m = t->n - base < CHUNK ? t->n - base : CHUNK;
         char(*keys)[1 + HOURS][96] = b->keys;
@@ -382,6 +502,7 @@ struct spend *spend_start(struct app *app, char *err, size_t errlen)
     s->app = app;
     s->pb = xcalloc(1, sizeof(*s->pb));
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->zmu, NULL);
     pthread_cond_init(&s->cond, NULL);
     pthread_rwlock_init(&s->lock, NULL);
     refresh(s);
@@ -410,6 +531,12 @@ void spend_stop(struct spend *s)
     pthread_rwlock_destroy(&s->lock);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cond);
+    for (int i = 0; i < s->nzones; i++) {
+        free(s->zones[i].name);
+        tz_free(s->zones[i].zone);
+    }
+    free(s->zones);
+    pthread_mutex_destroy(&s->zmu);
     free(s->pb);
     free(s);
 }
@@ -511,6 +638,10 @@ int spend_metrics(struct spend *s, struct buf *out)
                       "# HELP adserverd_spend_refreshes_total Spend counter refreshes.\n"
                       "# TYPE adserverd_spend_refreshes_total counter\n"
                       "adserverd_spend_refreshes_total %llu\n"
+                      "# HELP adserverd_freqcap_keys_rebuilt_total Frequency-cap counters "
+                      "rebuilt from PostgreSQL after a FLUSHALL.\n"
+                      "# TYPE adserverd_freqcap_keys_rebuilt_total counter\n"
+                      "adserverd_freqcap_keys_rebuilt_total %llu\n"
                       "# HELP adserverd_spend_campaigns_exhausted Campaigns whose spend (any "
                       "instance) reached their budget: decisioning no longer serves them.\n"
                       "# TYPE adserverd_spend_campaigns_exhausted gauge\n"
@@ -518,5 +649,21 @@ int spend_metrics(struct spend *s, struct buf *out)
                       (long long)atomic_load(&s->overspend_micros),
                       (long long)atomic_load(&s->dead_letters),
                       (unsigned long long)atomic_load(&s->rebuilds),
-                      (unsigned long long)atomic_load(&s->refreshes), atomic_load(&s->exhausted));
+                      (unsigned long long)atomic_load(&s->refreshes),
+                      (unsigned long long)atomic_load(&s->cap_keys_rebuilt), atomic_load(&s->exhausted));
+}
+
+const struct tz_zone *spend_zone(struct spend *s, const char *campaign_id)
+{
+    const struct entry *e;
+    const struct tz_zone *z = NULL;
+
+    if (s == NULL)
+        return NULL;
+    pthread_rwlock_rdlock(&s->lock);
+    e = find(s->pub, campaign_id);
+    if (e != NULL)
+        z = e->zone;
+    pthread_rwlock_unlock(&s->lock);
+    return z;
 }

@@ -15,7 +15,11 @@
  *
  * After a Redis FLUSHALL or restart (the marker key sp:epoch is gone) the
  * thread rebuilds the counters from PostgreSQL, never lowering one that
- * intake has already raised again.
+ * intake has already raised again: spend totals and hours, and the
+ * frequency-cap counters of the current hour, day and week (beacon_events
+ * keeps each impression's cap key). Retry markers and freqcap's dedup sets
+ * are not rebuilt: a beacon retried across a flush counts again in Redis
+ * (never in PostgreSQL), which only makes caps and budgets stricter.
  */
 #ifndef SPEND_H
 #define SPEND_H
@@ -29,6 +33,7 @@
 struct app;
 struct snapshot_campaign;
 struct spend;
+struct tz_zone;
 
 /* Start the refresh thread; the first refresh runs before this returns. NULL with err. */
 struct spend *spend_start(struct app *app, char *err, size_t errlen);
@@ -46,6 +51,12 @@ int spend_lookup(struct spend *s, const char *campaign_id, int64_t *total, int64
 
 /* The campaign's click-through URL into out; 0, or -1 when none or unknown. */
 int spend_click_url(struct spend *s, const char *campaign_id, char *out, size_t n);
+
+/*
+ * The campaign's time zone (its frequency-cap and pacing windows), or NULL
+ * when unknown. Valid until spend_stop().
+ */
+const struct tz_zone *spend_zone(struct spend *s, const char *campaign_id);
 
 /* Prometheus lines (overspend, dead letters, counter rebuilds). 0, or -1 when full. */
 int spend_metrics(struct spend *s, struct buf *out);
