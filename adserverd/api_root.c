@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "beacon.h"
 #include "spend.h"
+#include "spool.h"
 #include "spool_drain.h"
 #include "reply.h"
 #include "request.h"
@@ -150,5 +151,9 @@ int api_root_metrics(struct request *req)
 
 int api_root_ad_health(struct request *req)
 {
+    /* a spool that refuses beacons (full, or a failed sync): take this instance out */
+    if (req->app->spool != NULL && spool_refusing(req->app->spool))
+        return reply_json(req, 503, json_pack("{s:s,s:s}", "status", "NOT_READY", "reason",
+                                              "beacon spool full or failed"));
     return reply_json(req, 200, json_pack("{s:s}", "status", "OK"));
 }

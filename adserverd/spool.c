@@ -55,7 +55,9 @@ struct spool {
     pthread_mutex_t mu;
     struct segment *segs; /* sorted by num; the last one is active */
     int nsegs;
-    int fd;               /* active segment, O_APPEND */
+    int fd;               /* active segment, O_APPEND; -1 when there is none */
+    int has_active;       /* the last of segs is open for appends */
+    uint64_t next_num;    /* number of the next segment created */
     int64_t active_born_ms;
     int active_refs;              /* syncs running on fd */
     int retired[MAX_RETIRED];     /* sealed segments' fds, closed when unused */
@@ -258,6 +260,8 @@ static int segment_create(struct spool *sp, uint64_t num)
         return -1;
     }
     sp->fd = fd;
+    sp->has_active = 1;
+    sp->next_num = num + 1;
     sp->segs[sp->nsegs].num = num;
     sp->segs[sp->nsegs].size = SPOOL_MAGIC_LEN;
     sp->nsegs++;
@@ -266,29 +270,42 @@ static int segment_create(struct spool *sp, uint64_t num)
     return 0;
 }
 
-/* Seal the active segment (synced) and start the next one. Under mu. */
-static int rotate_locked(struct spool *sp)
+/*
+ * Seal the active segment: synced, its descriptor retired (closed once no
+ * sync uses it). The next append creates the next segment, so an idle
+ * spool leaves no file behind. Under mu.
+ */
+static int seal_locked(struct spool *sp)
 {
     int old = sp->fd;
-    uint64_t next = sp->segs[sp->nsegs - 1].num + 1;
 
+    if (!sp->has_active)
+        return 0;
+    if (sp->nretired >= MAX_RETIRED)
+        return -1; /* syncs close them as they end; should not happen */
     if (fdatasync(old) != 0) {
         int e = errno;
         sp->failed = 1;
         log_error("spool fdatasync failed; refusing beacons", "error", strerror(e));
         return -1;
     }
-    if (sp->nretired >= MAX_RETIRED)
-        return -1; /* the sync thread closes them every round; should not happen */
-    if (segment_create(sp, next) != 0) {
-        int e = errno;
-        sp->fd = old;
-        log_error("spool segment creation failed", "error", strerror(e));
-        return -1;
-    }
     sp->retired[sp->nretired] = old;
     sp->retired_refs[sp->nretired++] = sp->active_refs;
     sp->active_refs = 0;
+    sp->fd = -1;
+    sp->has_active = 0;
+    return 0;
+}
+
+/* Seal the active segment and start the next one. Under mu. */
+static int rotate_locked(struct spool *sp)
+{
+    if (seal_locked(sp) != 0)
+        return -1;
+    if (segment_create(sp, sp->next_num) != 0) {
+        log_error("spool segment creation failed", "error", strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -439,6 +456,14 @@ static int sync_round(struct spool *sp, int force)
     upto = sp->written_seq;
     fd = sp->fd;
     failed = sp->failed;
+    if (fd < 0) {
+        /* no active segment: every record written is in a sealed, synced one */
+        if (upto > sp->started_upto)
+            sp->started_upto = upto;
+        pthread_mutex_unlock(&sp->mu);
+        wake_upto(sp, upto, failed);
+        return failed ? -1 : 0;
+    }
     if (!force && upto <= sp->started_upto) {
         pthread_mutex_unlock(&sp->mu);
         return 0; /* another thread's sync already covers these */
@@ -567,11 +592,8 @@ struct spool *spool_open(const char *dir, const struct spool_opts *opts, char *e
     }
     if (recover(sp, err, errlen) != 0)
         goto fail;
-    /* appends go to a fresh segment; recovered ones are sealed */
-    if (segment_create(sp, sp->nsegs > 0 ? sp->segs[sp->nsegs - 1].num + 1 : 1) != 0) {
-        snprintf(err, errlen, "spool: cannot create a segment in %s: %s", dir, strerror(errno));
-        goto fail;
-    }
+    /* recovered segments are sealed; the first append creates the next one */
+    sp->next_num = sp->nsegs > 0 ? sp->segs[sp->nsegs - 1].num + 1 : 1;
     sp->peak_bytes = sp->bytes;
     sp->rbuf = xmalloc(READ_CHUNK);
     spool_cursor_start(sp, &sp->released);
@@ -632,6 +654,11 @@ enum spool_result spool_append(struct spool *sp, const void *data, size_t len, u
         goto refused;
     if (sp->bytes + (int64_t)n > sp->opts.max_bytes) {
         res = SPOOL_FULL;
+        goto refused;
+    }
+    if (!sp->has_active && segment_create(sp, sp->next_num) != 0) {
+        int e = errno;
+        log_error("spool segment creation failed", "error", strerror(e));
         goto refused;
     }
     act = &sp->segs[sp->nsegs - 1];
@@ -719,7 +746,7 @@ int spool_refusing(struct spool *sp)
 void spool_cursor_start(struct spool *sp, struct spool_cursor *cur)
 {
     pthread_mutex_lock(&sp->mu);
-    cur->seg = sp->segs[0].num;
+    cur->seg = sp->nsegs > 0 ? sp->segs[0].num : sp->next_num;
     cur->off = SPOOL_MAGIC_LEN;
     pthread_mutex_unlock(&sp->mu);
 }
@@ -812,21 +839,24 @@ int spool_release(struct spool *sp, struct spool_cursor *cur)
     int i;
 
     pthread_mutex_lock(&sp->mu);
-    {
+    if (sp->has_active) {
         struct segment *act = &sp->segs[sp->nsegs - 1];
-        /* caught up with a non-empty active segment: seal it so it can be deleted */
+        /* caught up with the active segment: seal it so it can be deleted */
         if (cur->seg == act->num && (int64_t)cur->off >= act->size &&
-            act->size > SPOOL_MAGIC_LEN &&
             (act->size >= sp->opts.segment_bytes / 8 ||
              clock_mono_ms() - sp->active_born_ms >= 1000) &&
-            !sp->failed) {
-            if (rotate_locked(sp) == 0) {
-                cur->seg = sp->segs[sp->nsegs - 1].num;
-                cur->off = SPOOL_MAGIC_LEN;
-            }
+            !sp->failed)
+            seal_locked(sp);
+    }
+    /* past the end of a sealed segment: on to the next (or the one to come) */
+    for (int k = 0; k < sp->nsegs; k++) {
+        int is_active = sp->has_active && k == sp->nsegs - 1;
+        if (sp->segs[k].num == cur->seg && !is_active && (int64_t)cur->off >= sp->segs[k].size) {
+            cur->seg = k + 1 < sp->nsegs ? sp->segs[k + 1].num : sp->next_num;
+            cur->off = SPOOL_MAGIC_LEN;
         }
     }
-    for (i = 0; i < sp->nsegs - 1 && sp->segs[i].num < cur->seg; i++) {
+    for (i = 0; i < sp->nsegs - (sp->has_active ? 1 : 0) && sp->segs[i].num < cur->seg; i++) {
         char path[PATH_MAX_LEN];
         seg_path(sp, sp->segs[i].num, path, sizeof(path));
         if (unlink(path) != 0 && errno != ENOENT) {
