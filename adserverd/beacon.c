@@ -185,11 +185,21 @@ static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const s
     char cap[33];
 
     hex16(it->cap, cap);
-    /* the reservation id is the request's AdServingId (contracts.md item 4) */
     const struct tz_zone *zone = spend_zone(atomic_load(&b->spend), it->campaign);
+    char rid[37];
+    unsigned slot = 0;
 
+    /*
+     * The reservation is the request's id, the same 36 characters with the
+     * last four "0000"; serving puts the ad's slot (two hex digits) and
+     * ordinal in those four for its AdServingId (contracts.md item 4).
+     */
+    memcpy(rid, it->asid, sizeof(rid));
+    memcpy(rid + 32, "0000", 4);
+    if (sscanf(it->asid + 32, "%2x", &slot) != 1)
+        slot = 0;
     if (freqcap_commit_args(&cb->fa, b->commit_sha, cap, it->campaign, zone != NULL ? zone : b->utc,
-                            it->asid, 0,
+                            rid, slot,
                             it->now_ms, INT64_C(86400000)) != 0 ||
         cb->fa.argc > CMD_ARGS)
         return -1;

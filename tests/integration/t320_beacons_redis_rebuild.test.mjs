@@ -37,6 +37,19 @@ test('FLUSHALL: spend and frequency-cap counters come back from PostgreSQL', { t
     assert.ok(metric(m, 'adserverd_spend_rebuilds_total') >= 1);
     assert.ok(metric(m, 'adserverd_freqcap_keys_rebuilt_total') >= 3);
 
+    // the impression beacon turns serving's reservation into a count: the
+    // reservation id is the request id ("...0000"), the AdServingId carries
+    // slot 03 and ordinal 01 in its last four hex digits
+    const rid = '7b1e4c2a-9d3f-4e8a-b6c1-5f2d8a9e0000';
+    const asid = `${rid.slice(0, 32)}0301`;
+    const resKey = `fc:{u:${viewerHex}}:${campaignId}:r`;
+    await redis(process.env.REDIS_URL, 'ZADD', resKey, String(Date.now() + 60000), `${rid}:3`);
+    const imp = signed({ event: 'impression', asid, campaignId, creativeId, cap: viewer });
+    assert.equal((await request('GET', d.adUrl + imp)).status, 204);
+    assert.ok(await waitFor(async () => (await redis(process.env.REDIS_URL, 'ZSCORE', resKey, `${rid}:3`)) === null, 5000),
+      'the reservation is converted');
+    assert.ok(await waitFor(async () => (await hourKey()) === 8, 5000), 'and counted');
+
     // the per-minute series (contracts.md item 6)
     const auth = { headers: { Authorization: `Bearer ${user.token}` } };
     const s = await request('GET', `${d.adminUrl}/api/v1/campaigns/${campaignId}/series?minutes=5`, auth);
@@ -46,8 +59,10 @@ test('FLUSHALL: spend and frequency-cap counters come back from PostgreSQL', { t
     assert.equal(s.json.points.length, 5);
     assert.deepEqual(Object.keys(s.json.points[0]), ['t', 'impressions', 'starts', 'completes', 'clicks', 'spend_micros', 'pacing_target_micros']);
     assert.match(s.json.from, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
-    assert.equal(s.json.points.reduce((a, p) => a + p.impressions, 0), 7);
-    assert.equal(s.json.points.reduce((a, p) => a + p.spend_micros, 0), 21000);
+    assert.ok(await waitFor(() => count(`SELECT count(*) FROM beacon_events WHERE campaign_id = :'c'`, { c: campaignId }) === 8, 10000));
+    const s2 = await request('GET', `${d.adminUrl}/api/v1/campaigns/${campaignId}/series?minutes=5`, auth);
+    assert.equal(s2.json.points.reduce((a, p) => a + p.impressions, 0), 8);
+    assert.equal(s2.json.points.reduce((a, p) => a + p.spend_micros, 0), 21000);
     assert.ok(s.json.points.at(-1).pacing_target_micros > 0, 'even pacing has a target');
     assert.equal((await request('GET', `${d.adminUrl}/api/v1/campaigns/${campaignId}/series`, auth)).json.points.length, 60);
     const bad = await request('GET', `${d.adminUrl}/api/v1/campaigns/${campaignId}/series?minutes=0`, auth);
