@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test on private
 #                   servers, print "N passed, N failed"
 #   make bench      wrk benchmarks against nginx serving the same bytes
+#   make soak       the beacon kill -9 fault test with 100,000 beacons
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
 #   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
@@ -76,16 +77,20 @@ DAEMON_SRCS := \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
+	adserverd/api_series.c \
 	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
+	adserverd/beacon.c \
+	adserverd/beacon_record.c \
 	adserverd/body.c \
 	adserverd/catalog.c \
 	adserverd/config.c \
 	adserverd/creative_url.c \
 	adserverd/creative_worker.c \
 	adserverd/db.c \
+	adserverd/db_beacons.c \
 	adserverd/db_catalog.c \
 	adserverd/db_campaigns.c \
 	adserverd/db_creative_media.c \
@@ -121,6 +126,9 @@ DAEMON_SRCS := \
 	adserverd/serving.c \
 	adserverd/sigv4.c \
 	adserverd/snapshot.c \
+	adserverd/spend.c \
+	adserverd/spool.c \
+	adserverd/spool_drain.c \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
@@ -151,7 +159,7 @@ CTVTUI_SRCS := ctvtui/main.c
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz catalog adparams
+	decision freqcap pacing snapshot targeting tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 
@@ -165,7 +173,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
-.PHONY: all asan release run test test-unit bench valgrind fuzz fuzz-build install stop clean \
+.PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
 	deps unit-bins
 
 # Keep test objects between runs (they are intermediate files of test_% links).
@@ -257,8 +265,14 @@ valgrind: all
 bench: deps
 	$(Q)bash tests/bench/run.sh
 
+# The kill -9 fault test with 100,000 beacons (issue #5), on fresh servers.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=debug all
+	$(Q)$(MAKE) --no-print-directory BUILD=asan all
+	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
+
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams clientcfg vastcheck
+	decision tz adparams spool beacon_record clientcfg vastcheck
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
@@ -270,6 +284,9 @@ FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
+FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
+FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
+	adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)

@@ -12,6 +12,10 @@
 #include "kv.h"
 #include "metrics.h"
 #include "serving.h"
+#include "beacon.h"
+#include "spend.h"
+#include "spool.h"
+#include "spool_drain.h"
 #include "reply.h"
 #include "request.h"
 #include "version.h"
@@ -136,6 +140,9 @@ int api_root_metrics(struct request *req)
                      "# TYPE adserverd_redis_failures_total counter\n"
                      "adserverd_redis_failures_total %lu\n",
                      size, in_use, connected, resets, kconn, kfail);
+    rc |= beacon_metrics(req->app, &out);
+    rc |= spool_drain_metrics(req->app->drain, &out);
+    rc |= spend_metrics(req->app->spend, &out);
     if (rc != 0) {
         buf_release(&out);
         return -1;
@@ -147,5 +154,9 @@ int api_root_metrics(struct request *req)
 
 int api_root_ad_health(struct request *req)
 {
+    /* a spool that refuses beacons (full, or a failed sync): take this instance out */
+    if (req->app->spool != NULL && spool_refusing(req->app->spool))
+        return reply_json(req, 503, json_pack("{s:s,s:s}", "status", "NOT_READY", "reason",
+                                              "beacon spool full or failed"));
     return reply_json(req, 200, json_pack("{s:s}", "status", "OK"));
 }

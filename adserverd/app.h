@@ -7,6 +7,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include "decision.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +28,10 @@ struct listener;
 struct password_dummy;
 struct catalog;
 struct serving;
+struct spool;
+struct spool_drain;
+struct spend;
+struct beacon;
 
 #define APP_MAX_ORIGINS 16
 
@@ -55,6 +61,11 @@ struct app {
     struct catalog *catalog; /* builder thread (catalog.h) */
     struct serving *serving; /* ad decisions and rendering (serving.h) */
     struct decision_spend_source spend_src; /* zero = none: snapshot budget_spent */
+    /* beacons and money (issue #5); NULL in subcommands other than serve */
+    struct spool *spool;             /* durable beacon queue (spool.h) */
+    struct spool_drain *drain;       /* spool -> PostgreSQL thread (spool_drain.h) */
+    struct spend *spend;             /* spend counters for decisioning (spend.h) */
+    struct beacon *beacon;           /* intake counters and scripts (beacon.h) */
 };
 
 #endif

@@ -83,6 +83,15 @@ struct request {
     /* Work to run once the response is sent (off the response path), then done. */
     void (*after)(void *state);
     void *after_state;
+    /*
+     * Suspended until an asynchronous step ends (the beacon's group commit):
+     * http_server_suspend() parks the connection without a worker thread;
+     * http_server_resume() (any thread) makes MHD call resume(), which answers.
+     */
+    int suspended;
+    int (*resume)(struct request *req);
+    void *state;                    /* the handler's, freed by state_free at completion */
+    void (*state_free)(void *state);
 };
 
 /* Header or query value, or NULL. Valid for the request's lifetime. */
