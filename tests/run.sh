@@ -132,6 +132,8 @@ if [ "${#files[@]}" -gt 0 ]; then
     rc=$?
     # Show failures in full and a line per passing test.
     grep -E '^(not ok|ok) |^# Subtest' "$LOGS/integration.tap" | grep -v '^# Subtest' | sed 's/^/  /'
+    # What the tests measured (their console.log lines starting with "# ").
+    grep -E '^# \\# ' "$LOGS/integration.tap" | sed 's/^# \\# /  measured: /'
     if [ "$rc" -ne 0 ]; then
         echo "  --- failure details ---"
         awk '/^ *not ok /{p=1} p&&/^ *(ok|# Subtest)/{p=0} p' "$LOGS/integration.tap" | head -200 |
