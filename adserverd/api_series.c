@@ -10,6 +10,7 @@
 #include "db.h"
 #include "db_beacons.h"
 #include "db_campaigns.h"
+#include "isodate.h"
 #include "pacing.h"
 #include "reply.h"
 #include "request.h"
@@ -25,25 +26,13 @@
 #define MINUTES_MAX 1440
 #define NOT_FOUND "Campaign not found"
 
-static void iso(int64_t ms, char out[64])
+/* The instants here are recent minutes, always inside isodate's 0000-9999. */
+static void iso(int64_t ms, char out[ISODATE_SIZE])
 {
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&s, &tm);
-    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    if (isodate_format(ms, out) != 0)
+        snprintf(out, ISODATE_SIZE, "1970-01-01T00:00:00.000Z");
 }
 
-static void pg_ts(int64_t ms, char out[64])
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&s, &tm);
-    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d+00", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 /* minutes: absent -> 60; an integer 1..1440; else -1. */
 static int parse_minutes(const char *v)
@@ -111,8 +100,8 @@ int api_series_get(struct request *req)
     now = clock_wall_ms();
     to_ms = now - now % 60000 + 60000; /* the end of the current minute */
     from_ms = to_ms - (int64_t)minutes * 60000;
-    pg_ts(from_ms, from_s);
-    pg_ts(to_ms, to_s);
+    iso(from_ms, from_s); /* PostgreSQL reads ISO 8601 with Z */
+    iso(to_ms, to_s);
     if (rc == DB_CAMPAIGNS_OK) {
         rows = db_beacons_series(c, id, from_s, to_s, state);
         camp = rows != NULL ? db_beacons_campaign_pacing(c, id, state) : NULL;

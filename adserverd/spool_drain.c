@@ -11,6 +11,7 @@
 #include "config.h"
 #include "db.h"
 #include "db_beacons.h"
+#include "isodate.h"
 #include "log.h"
 #include "spool.h"
 #include "uuid.h"
@@ -69,14 +70,11 @@ static int64_t wall_ms(void)
     return clock_wall_ms();
 }
 
+/* Receipt times are recent, always inside isodate's 0000-9999. */
 static void ts_text(int64_t ms, char out[64])
 {
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-
-    gmtime_r(&s, &tm);
-    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    if (isodate_format(ms, out) != 0)
+        snprintf(out, 64, "1970-01-01T00:00:00.000Z");
 }
 
 static void date_text(int64_t ms, char out[32])
