@@ -18,30 +18,8 @@ cd "$ROOT"
 # shellcheck source=tests/bench/lib.sh
 . tests/bench/lib.sh
 
-make --no-print-directory BUILD=release build/release/bin/adserverd >/dev/null
-BIN=$ROOT/build/release/bin/adserverd
-VAR=$(mktemp -d "$ROOT/build/bench-var.XXXXXX")
-DPID=
-stop_daemon() {
-    if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null || true; wait "$DPID" 2>/dev/null || true; DPID=; fi
-}
-cleanup() {
-    bench_nginx_stop
-    stop_daemon
-    bash scripts/svc.sh clean "$VAR" >/dev/null 2>&1 || true
-    rm -rf "$VAR"
-}
-trap cleanup EXIT
-
-bash scripts/svc.sh start --test "$VAR" pg redis >/dev/null
-# shellcheck disable=SC1091
-. "$VAR/env.sh"
-export JWT_SECRET=bench-secret-0123456789abcdef0123456789
-export NODE_ENV=development LOG_LEVEL=warn
-export PORT AD_PORT
-export ADSERVERD_ADMIN_BIND=127.0.0.1 ADSERVERD_AD_BIND=127.0.0.1
+bench_setup
 export ADSERVERD_PER_IP_LIMIT=256
-"$BIN" migrate >/dev/null 2>&1
 CAMPAIGN=00000000-0000-4000-8000-00000000c001
 CREATIVE=00000000-0000-4000-8000-00000000d001
 psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null <<SQL
@@ -85,11 +63,11 @@ code=$(curl -g -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AD_PORT$FIRS
 read -r G_RPS G_P50 G_P99 <<<"$(bench_wrk "http://127.0.0.1:$AD_PORT" "$LUA")"
 G_SYNCS=$(metric adserverd_spool_fsyncs_total)
 G_APPENDED=$(metric adserverd_spool_appended_total)
-stop_daemon
+bench_daemon_stop
 
 start_daemon always
 read -r A_RPS A_P50 A_P99 <<<"$(bench_wrk "http://127.0.0.1:$AD_PORT" "$LUA")"
-stop_daemon
+bench_daemon_stop
 
 # nginx: 204 for every /t/ URL, the same paths
 NGINX_PORT=$(bench_freeport)

@@ -22,31 +22,10 @@ cd "$ROOT"
 . tests/bench/lib.sh
 
 T0=$(date +%s)
-make --no-print-directory BUILD=release build/release/bin/adserverd >/dev/null
-BIN=$ROOT/build/release/bin/adserverd
-VAR=$(mktemp -d "$ROOT/build/bench-var.XXXXXX")
-DPID=
-cleanup() {
-    bench_nginx_stop
-    if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null || true; wait "$DPID" 2>/dev/null || true; fi
-    bash scripts/svc.sh clean "$VAR" >/dev/null 2>&1 || true
-    rm -rf "$VAR"
-}
-trap cleanup EXIT
-
-bash scripts/svc.sh start --test "$VAR" pg redis >/dev/null
-# shellcheck disable=SC1091
-. "$VAR/env.sh"
-export JWT_SECRET=bench-secret-0123456789abcdef0123456789
-export NODE_ENV=development LOG_LEVEL=warn
-export PORT AD_PORT
-PORT=$(bench_freeport)
-AD_PORT=$(bench_freeport)
-export ADSERVERD_ADMIN_BIND=127.0.0.1 ADSERVERD_AD_BIND=127.0.0.1
+bench_setup
 export ADSERVERD_DATA_DIR=$VAR/data ADSERVERD_PUBLIC_URL=http://127.0.0.1:$AD_PORT
 export ADSERVERD_PER_IP_LIMIT=256 ADSERVERD_CATALOG_REFRESH_S=3600
 mkdir -p "$VAR/data"
-"$BIN" migrate >/dev/null 2>&1
 
 psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
 INSERT INTO users (id, email, password_hash, name, role, status)

@@ -10,6 +10,13 @@
 #                                     "RPS P50_MS P99_MS" (median of each)
 #   bench_ratio A B                   A / B with two decimals
 #   bench_rss_mib PID                 "VmRSS VmHWM" of PID in MiB
+#   bench_setup                       release adserverd (BIN), a throw-away
+#                                     PostgreSQL and Redis in VAR (env.sh
+#                                     sourced, schema migrated), the daemon's
+#                                     environment exported, and an EXIT trap
+#                                     that stops nginx, the daemon (DPID) and
+#                                     the servers and deletes VAR
+#   bench_daemon_stop                 stop the daemon started as DPID
 #
 # Only 127.0.0.1 is ever used; every run is bounded (wrk -d, timeouts).
 # Environment: BENCH_DURATION (default 10s), BENCH_WARMUP (3s), BENCH_RUNS (3).
@@ -118,4 +125,37 @@ bench_ratio() {
 bench_rss_mib() {
     awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { printf "%.1f %.1f\n", r / 1024, h / 1024 }' \
         "/proc/$1/status"
+}
+
+bench_daemon_stop() {
+    if [ -n "${DPID:-}" ]; then
+        kill "$DPID" 2>/dev/null || true
+        wait "$DPID" 2>/dev/null || true
+        DPID=
+    fi
+}
+
+bench_cleanup() {
+    bench_nginx_stop
+    bench_daemon_stop
+    bash "$BENCH_ROOT/scripts/svc.sh" clean "$VAR" >/dev/null 2>&1 || true
+    rm -rf "$VAR"
+}
+
+bench_setup() {
+    make -C "$BENCH_ROOT" --no-print-directory BUILD=release build/release/bin/adserverd >/dev/null
+    BIN=$BENCH_ROOT/build/release/bin/adserverd
+    VAR=$(mktemp -d "$BENCH_ROOT/build/bench-var.XXXXXX")
+    DPID=
+    trap bench_cleanup EXIT
+    bash "$BENCH_ROOT/scripts/svc.sh" start --test "$VAR" pg redis >/dev/null
+    # shellcheck disable=SC1091
+    . "$VAR/env.sh"
+    export JWT_SECRET=bench-secret-0123456789abcdef0123456789
+    export NODE_ENV=development LOG_LEVEL=warn
+    export ADSERVERD_ADMIN_BIND=127.0.0.1 ADSERVERD_AD_BIND=127.0.0.1
+    PORT=$(bench_freeport)
+    AD_PORT=$(bench_freeport)
+    export PORT AD_PORT
+    "$BIN" migrate >/dev/null 2>&1
 }
