@@ -58,7 +58,7 @@ CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(call pkg_cflags,$(DAEMON_PKGS) $(TUI_PKGS) 
 DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 CLIENT_LIBS = $(call pkg_libs,$(CLIENT_PKGS))
 CTVCTL_LIBS = $(call pkg_libs,$(CTVCTL_PKGS)) -lm
-TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread
+TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread -lm
 CMOCKA_LIBS = $(call pkg_libs,cmocka)
 
 # ---------------------------------------------------------------------------
@@ -137,7 +137,12 @@ CLIENT_LIB_SRCS := lib/apiclient.c lib/clientcfg.c lib/term.c
 
 CTVCTL_MAIN := ctvctl/main.c
 CTVCTL_SRCS := $(CTVCTL_MAIN)
-CTVTUI_SRCS := ctvtui/main.c
+CTVTUI_MAIN := ctvtui/main.c
+CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/form.c \
+	ctvtui/chart.c ctvtui/text.c ctvtui/model.c ctvtui/pathcomp.c ctvtui/actions.c \
+	ctvtui/view_login.c ctvtui/view_dashboard.c ctvtui/view_campaigns.c \
+	ctvtui/view_campaign.c ctvtui/view_edit.c ctvtui/view_upload.c ctvtui/view_live.c \
+	ctvtui/view_help.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
@@ -146,6 +151,8 @@ UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_loc
 	decision freqcap pacing snapshot targeting tz catalog
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term
+# Unit tests of ctvtui's pure modules, linked against its objects (no main).
+TUI_UNIT_TESTS := tui_chart tui_keys tui_text tui_form tui_model tui_pathcomp
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -153,7 +160,9 @@ DAEMON_LIB := $(O)/libadserverd.a
 CLIENT_OBJS := $(CLIENT_LIB_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
 CTVCTL_OBJS := $(filter-out $(O)/$(CTVCTL_MAIN:.c=.o),$(CTVCTL_SRCS:%.c=$(O)/%.o))
 CLIENT_UNIT_BINS := $(CLIENT_UNIT_TESTS:%=$(O)/tests/test_%)
-UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS)
+CTVTUI_OBJS := $(filter-out $(O)/$(CTVTUI_MAIN:.c=.o),$(CTVTUI_SRCS:%.c=$(O)/%.o))
+TUI_UNIT_BINS := $(TUI_UNIT_TESTS:%=$(O)/tests/test_%)
+UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
@@ -218,6 +227,13 @@ $(CLIENT_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVCTL_OBJS) 
 	$(call quiet,LINK,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTVCTL_LIBS) $(LDFLAGS)
+
+$(TUI_UNIT_TESTS:%=$(O)/tests/unit/test_%.o): BASE_CFLAGS += -Ictvtui
+
+$(TUI_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVTUI_OBJS) $(CLIENT_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TUI_LIBS) $(LDFLAGS)
 
 # ---------------------------------------------------------------------------
 # Running and testing
