@@ -38,6 +38,7 @@ struct ui {
     int color;
     attr_t attrs[UI_ROLE_COUNT];
     WINDOW *body;
+    SCREEN *screen; /* from newterm() */
     char msg[512];
     int64_t msg_until;
     char err[512];
@@ -281,17 +282,19 @@ static void draw(struct ui *ui)
         doupdate();
         return;
     }
-    draw_title(ui);
-    draw_status(ui, now);
-    draw_keybar(ui);
-    wnoutrefresh(stdscr);
     int want_cursor = 0;
+    /* the view first: it may retitle itself from the data it draws */
     if (ui->body && ui->top) {
         werase(ui->body);
         ui->top->ops->draw(ui->top, ui, ui->body, LINES - 3, COLS);
         want_cursor = (ui->top->ops->keys_ctx & (KEYS_FORM | KEYS_LOGIN | KEYS_UPLOAD)) != 0;
-        wnoutrefresh(ui->body);
     }
+    draw_title(ui);
+    draw_status(ui, now);
+    draw_keybar(ui);
+    wnoutrefresh(stdscr);
+    if (ui->body)
+        wnoutrefresh(ui->body);
     if (ui->confirm_active) {
         draw_box(ui, "Confirm", ui->confirm_q, "y: yes   n/Esc: no");
         want_cursor = 0;
@@ -458,7 +461,9 @@ void ui_pop(struct ui *ui)
     ui->top = v->below;
     view_close(ui, v);
     ui->dirty = 1;
-    if (ui->top && ui->top->ops->refresh && (ui->top->stale || changed))
+    int old = ui->top && clock_mono_ms() - ui->top->loaded_ms > 2000;
+    if (ui->top && ui->top->ops->refresh && (ui->top->stale || changed || old) &&
+        ui->top->loading == 0)
         (ui->top->ops->refresh)(ui->top, ui);
 }
 
@@ -677,8 +682,20 @@ struct ui *ui_new(const struct ui_settings *s, char *err, size_t errlen)
     }
     const char *cs = nl_langinfo(CODESET);
     ui->utf8 = cs && strcmp(cs, "UTF-8") == 0;
+    /*
+     * TERM=dumb (or none) cannot address the cursor at all; drive it as the
+     * plainest full-screen terminal there is, a monochrome VT100, with ASCII
+     * charts, rather than printing garbage or refusing to start.
+     */
+    const char *term = getenv("TERM");
+    int dumb = term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0;
+    if (dumb) {
+        ui->utf8 = 0;
+        ui->color = 0;
+    }
     set_escdelay(25);
-    if (initscr() == NULL) {
+    ui->screen = newterm(dumb ? "vt100" : NULL, stdout, stdin);
+    if (ui->screen == NULL) {
         snprintf(err, errlen, "cannot start curses on this terminal");
         fetch_free(ui->fetch, 0);
         free(ui);
@@ -706,6 +723,8 @@ void ui_free(struct ui *ui)
     if (ui->body)
         delwin(ui->body);
     endwin();
+    if (ui->screen)
+        delscreen(ui->screen);
     fetch_free(ui->fetch, 1000);
     free(ui->popup_text);
     free(ui);

@@ -381,6 +381,12 @@ static void detail_result(struct view *v, struct ui *ui, struct fetch_result *r)
                 ui_pop(ui);
                 return;
             }
+            /* a status change answers the new row: show it before the reload */
+            json_t *row = json_object_get(r->json, "campaign");
+            if (json_is_object(row)) {
+                json_decref(s->data[TAG_CAMPAIGN]);
+                s->data[TAG_CAMPAIGN] = json_incref(row);
+            }
             detail_refresh(v, ui);
         }
         return;
