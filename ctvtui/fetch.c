@@ -193,6 +193,7 @@ static void run_job(struct fetch *f, struct job *j, struct fetch_result *r)
     resp.json = NULL;
     snprintf(r->message, sizeof r->message, "%s", resp.message);
     r->elapsed_ms = clock_mono_ms() - t0;
+    r->retry_after = resp.retry_after;
     apiclient_response_release(&resp);
 }
 

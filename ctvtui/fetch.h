@@ -58,6 +58,7 @@ struct fetch_result {
     char *access_token;    /* FETCH_TOKENS (owned) */
     char *refresh_token;
     int64_t elapsed_ms;    /* how long the job took */
+    long retry_after;      /* seconds of a 429's Retry-After, else -1 */
 };
 
 /*

@@ -162,7 +162,9 @@ static void draw_title(struct ui *ui)
         lw = COLS;
         rw = 0;
     }
-    ui_put(stdscr, 0, 0, left, lw, 0);
+    char cut[512];
+    text_fit(cut, sizeof cut, left, lw, 0, 1);
+    mvaddstr(0, 0, cut);
     if (rw > 0)
         ui_put(stdscr, 0, COLS - rw, right, rw, 0);
     attroff(a);
@@ -208,7 +210,7 @@ static void draw_keybar(struct ui *ui)
     unsigned ctx = ui->top ? ui->top->ops->keys_ctx : 0;
     if (ui->confirm_active)
         ctx = KEYS_CONFIRM;
-    keys_bar(ctx, COLS - 1, bar, sizeof bar);
+    keys_bar(ctx, COLS - 2, bar, sizeof bar);
     attron(ui_attr(ui, UI_KEYBAR));
     mvhline(LINES - 1, 0, ' ', COLS);
     ui_put(stdscr, LINES - 1, 1, bar, COLS - 2, 0);
@@ -354,6 +356,12 @@ void ui_fail(struct ui *ui, struct view *v, const struct fetch_result *r, const 
                  (double)ui->s.cfg->timeout_ms / 1000.0);
         return;
     }
+    if (r->err == APICLIENT_ERATELIMIT) {
+        /* take_results() already pushed the view's next refresh past Retry-After */
+        ui_error(ui, "%s: rate limited by the server; next try in %ld s", what,
+                 r->retry_after > 0 ? r->retry_after : 60L);
+        return;
+    }
     if (r->err == APICLIENT_EAUTH && !ui->login_open && !ui->s.cfg->token_from_env) {
         ui_error(ui, "%s: %s; log in", what, r->message[0] ? r->message : "not logged in");
         ui_push(ui, &view_login_ops, NULL);
@@ -432,8 +440,9 @@ int ui_push(struct ui *ui, const struct view_ops *ops, void *arg)
         free(v);
         return -1;
     }
-    if (ops->refresh_ms > 0)
-        v->next_refresh_ms = clock_mono_ms() + ops->refresh_ms;
+    v->refresh_ms = ops->refresh_ms;
+    if (v->refresh_ms > 0)
+        v->next_refresh_ms = clock_mono_ms() + v->refresh_ms;
     ui->dirty = 1;
     return 0;
 }
@@ -462,8 +471,7 @@ void ui_pop(struct ui *ui)
     view_close(ui, v);
     ui->dirty = 1;
     int old = ui->top && clock_mono_ms() - ui->top->loaded_ms > 2000;
-    if (ui->top && ui->top->ops->refresh && (ui->top->stale || changed || old) &&
-        ui->top->loading == 0)
+    if (ui->top && ui->top->ops->refresh && (ui->top->stale || changed || old))
         (ui->top->ops->refresh)(ui->top, ui);
 }
 
@@ -585,6 +593,13 @@ static void take_results(struct ui *ui)
         if (v) {
             if (r->kind == FETCH_DONE && v->loading > 0)
                 v->loading--;
+            if (r->kind == FETCH_DONE && r->err == APICLIENT_ERATELIMIT) {
+                /* back off: no periodic request before the server allows it */
+                long wait_s = r->retry_after > 0 ? r->retry_after : 60;
+                int64_t until = clock_mono_ms() + wait_s * 1000;
+                if (v->next_refresh_ms < until)
+                    v->next_refresh_ms = until;
+            }
             if (r->kind == FETCH_DONE && r->err == APICLIENT_OK) {
                 v->loaded_ms = clock_mono_ms();
                 v->stale = 0;
@@ -736,8 +751,8 @@ int ui_run(struct ui *ui)
     while (!ui->quit && ui->top) {
         int64_t now = clock_mono_ms();
         struct view *top = ui->top;
-        if (top->ops->refresh_ms > 0 && top->ops->refresh && now >= top->next_refresh_ms) {
-            top->next_refresh_ms = now + top->ops->refresh_ms;
+        if (top->refresh_ms > 0 && top->ops->refresh && now >= top->next_refresh_ms) {
+            top->next_refresh_ms = now + top->refresh_ms;
             if (top->loading == 0)
                 (top->ops->refresh)(top, ui);
         }

@@ -52,7 +52,7 @@ enum ui_role {
 struct view_ops {
     const char *name;
     unsigned keys_ctx; /* enum keys_ctx bits: which key table rows apply */
-    int refresh_ms;    /* periodic refresh, 0 for none */
+    int refresh_ms;    /* periodic refresh at open, 0 for none (struct view can change it) */
     int (*open)(struct view *v, struct ui *ui, void *arg);
     void (*draw)(struct view *v, struct ui *ui, WINDOW *w, int lines, int cols);
     /* is_key: ch is a KEY_* code; else a (wide) character */
@@ -71,6 +71,7 @@ struct view {
     int64_t loaded_ms; /* clock_mono_ms of the last good answer, 0 never */
     int stale;        /* the last refresh failed: data shown is old */
     int64_t next_refresh_ms;
+    int refresh_ms;   /* current period (ops->refresh_ms at open; the view may change it) */
     struct view *below;
 };
 

@@ -4,9 +4,10 @@
  * caps, and the VAST/VMAP tags (y/Y copy them through OSC 52 and show them).
  *
  * The first load asks for the campaign, its stats, creatives, serving
- * settings and tags; every 3 s after that only the campaign, stats and
- * creatives are asked again (what changes while an operator watches: spend,
- * a creative leaving "processing"); `r` reloads everything.
+ * settings and tags; after that only the campaign, stats and creatives are
+ * asked again (what changes while an operator watches: spend, a creative
+ * leaving "processing"), every 3 s while a creative is processing and every
+ * 60 s otherwise; `r` reloads everything.
  */
 #include "actions.h"
 #include "chart.h"
@@ -405,6 +406,21 @@ static void detail_result(struct view *v, struct ui *ui, struct fetch_result *r)
         return;
     json_decref(s->data[r->tag]);
     s->data[r->tag] = json_incref(val);
+    if (r->tag == TAG_CREATIVES) {
+        /*
+         * Poll fast only while a creative is processing: the admin API's
+         * default rate limit is 100 requests per 15 minutes per address.
+         */
+        int processing = 0;
+        size_t i;
+        const json_t *x;
+        json_array_foreach(val, i, x)
+        {
+            if (strcmp(model_str(x, "status", ""), "processing") == 0)
+                processing = 1;
+        }
+        v->refresh_ms = processing ? 3000 : 60000;
+    }
 }
 
 const struct view_ops view_campaign_ops = {

@@ -188,7 +188,10 @@ static void list_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int c
             continue;
         snprintf(hdr, sizeof hdr, "%s%s", col_names[c],
                  (int)s->sort == c ? (s->desc ? (utf8 ? "\xe2\x96\xbc" : "v") : (utf8 ? "\xe2\x96\xb2" : "^")) : "");
-        ui_put(w, 1, x, hdr, widths[c], 1);
+        /* money and counts are right-aligned, and so are their headers */
+        int right = c == COL_BUDGET || c == COL_SPENT || c == COL_IMPR;
+        int pad = right ? widths[c] - text_width(hdr) : 0;
+        ui_put(w, 1, x + (pad > 0 ? pad : 0), hdr, widths[c], !right);
         x += widths[c] + 1;
     }
     wattroff(w, ui_attr(ui, UI_HEADER));
@@ -216,7 +219,8 @@ static void list_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int c
             mvwhline(w, y, 0, ' ', cols);
         }
         x = 1;
-        ui_put(w, y, x, model_str(c, "name", ""), widths[COL_NAME], 1);
+        text_fit(cell, sizeof cell, model_str(c, "name", ""), widths[COL_NAME], 1, 1);
+        ui_put(w, y, x, cell, widths[COL_NAME], 1);
         x += widths[COL_NAME] + 1;
         const char *st = model_str(c, "status", "?");
         if (!selected)
@@ -399,7 +403,7 @@ static void list_result(struct view *v, struct ui *ui, struct fetch_result *r)
 const struct view_ops view_campaigns_ops = {
     .name = "campaigns",
     .keys_ctx = KEYS_LIST,
-    .refresh_ms = 30000,
+    .refresh_ms = 60000,
     .open = list_open,
     .draw = list_draw,
     .key = list_key,

@@ -85,15 +85,15 @@ static void dash_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int c
     model_money(a, sizeof a, budget);
     model_money(b, sizeof b, spent);
     model_money(c, sizeof c, model_num(sum, "budgetRemaining", 0));
-    chart_bar(bar, sizeof bar, budget > 0 ? spent / budget : 0, 16, utf8);
-    snprintf(buf, sizeof buf, "Budget       %s spent of %s  %s %.2f%%  (%s left)", b, a, bar,
+    chart_bar(bar, sizeof bar, budget > 0 ? spent / budget : 0, 12, utf8);
+    snprintf(buf, sizeof buf, "Budget       %s / %s  %s  %.1f%% used, %s left", b, a, bar,
              model_num(sum, "budgetUtilization", 0), c);
     ui_put(w, y++, 1, buf, cols - 2, 0);
     chart_human(a, sizeof a, model_num(sum, "totalImpressions", 0));
     chart_human(b, sizeof b, model_num(sum, "totalClicks", 0));
     chart_human(c, sizeof c, model_num(sum, "totalCompletions", 0));
-    snprintf(buf, sizeof buf, "Delivery     %s impressions, %s clicks (CTR %.2f%%), %s completes (%.2f%%)",
-             a, b, model_num(sum, "ctr", 0), c, model_num(sum, "completionRate", 0));
+    snprintf(buf, sizeof buf, "Delivery     %s impr  %s clicks  CTR %.2f%%  %s completes  VCR %.2f%%", a,
+             b, model_num(sum, "ctr", 0), c, model_num(sum, "completionRate", 0));
     ui_put(w, y++, 1, buf, cols - 2, 0);
     y++;
 
@@ -207,7 +207,7 @@ static void dash_result(struct view *v, struct ui *ui, struct fetch_result *r)
 const struct view_ops view_dashboard_ops = {
     .name = "dashboard",
     .keys_ctx = KEYS_DASH,
-    .refresh_ms = 30000,
+    .refresh_ms = 60000,
     .open = dash_open,
     .draw = dash_draw,
     .key = dash_key,

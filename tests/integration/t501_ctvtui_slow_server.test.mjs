@@ -69,7 +69,7 @@ test('ctvtui: a 5 s server shows the spinner and the UI keeps reacting to keys',
     // then the answer arrives and is drawn
     s = await tui.waitFor(/Campaigns\s+3 total/, { timeout: DELAY_MS + 5000 });
     assert.ok(Date.now() - t0 >= DELAY_MS - 200, 'drawn only once the server answered');
-    assert.match(s, /\$750\.00 spent of \$3,000\.00/);
+    assert.match(s, /\$750\.00 \/ \$3,000\.00\s+\S+\s+25\.0% used/);
     assert.match(s, /Slow but sure/);
     assert.match(s, /impressions [▁▂▃▄▅▆▇█]{2} 700/);
     await tui.waitFor((scr) => !/loading/.test(scr));
