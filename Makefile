@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test on private
 #                   servers, print "N passed, N failed"
 #   make bench      wrk benchmarks against nginx serving the same bytes
+#   make soak       the beacon kill -9 fault test with 100,000 beacons
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
 #   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
@@ -74,16 +75,20 @@ DAEMON_SRCS := \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
 	adserverd/api_root.c \
+	adserverd/api_series.c \
 	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
 	adserverd/auth.c \
 	adserverd/auth_jwt.c \
+	adserverd/beacon.c \
+	adserverd/beacon_record.c \
 	adserverd/body.c \
 	adserverd/catalog.c \
 	adserverd/config.c \
 	adserverd/creative_url.c \
 	adserverd/creative_worker.c \
 	adserverd/db.c \
+	adserverd/db_beacons.c \
 	adserverd/db_catalog.c \
 	adserverd/db_campaigns.c \
 	adserverd/db_creative_media.c \
@@ -116,6 +121,9 @@ DAEMON_SRCS := \
 	adserverd/serve_vast.c \
 	adserverd/sigv4.c \
 	adserverd/snapshot.c \
+	adserverd/spend.c \
+	adserverd/spool.c \
+	adserverd/spool_drain.c \
 	adserverd/storage.c \
 	adserverd/storage_local.c \
 	adserverd/storage_s3.c \
@@ -148,7 +156,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz catalog
+	decision freqcap pacing snapshot targeting tz catalog spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
@@ -166,7 +174,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BI
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
-.PHONY: all asan release run test test-unit bench valgrind fuzz fuzz-build install stop clean \
+.PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
 	deps unit-bins
 
 # Keep test objects between runs (they are intermediate files of test_% links).
@@ -262,11 +270,17 @@ valgrind: all
 		valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=1 $$t; done
 
-bench:
-	@echo "no benchmarks yet: the ad-serving issue (#4) adds them"
+bench: deps
+	$(Q)bash tests/bench/run.sh
+
+# The kill -9 fault test with 100,000 beacons (issue #5), on fresh servers.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=debug all
+	$(Q)$(MAKE) --no-print-directory BUILD=asan all
+	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz
+	decision tz spool beacon_record
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
@@ -277,6 +291,9 @@ FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
+FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
+FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
+	adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)

@@ -11,6 +11,9 @@
 #include "isodate.h"
 #include "kv.h"
 #include "metrics.h"
+#include "beacon.h"
+#include "spend.h"
+#include "spool_drain.h"
 #include "reply.h"
 #include "request.h"
 #include "version.h"
@@ -133,6 +136,9 @@ int api_root_metrics(struct request *req)
                      "# TYPE adserverd_redis_failures_total counter\n"
                      "adserverd_redis_failures_total %lu\n",
                      size, in_use, connected, resets, kconn, kfail);
+    rc |= beacon_metrics(req->app, &out);
+    rc |= spool_drain_metrics(req->app->drain, &out);
+    rc |= spend_metrics(req->app->spend, &out);
     if (rc != 0) {
         buf_release(&out);
         return -1;

@@ -7,6 +7,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include "decision.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,10 @@ struct media_index;
 struct creative_worker;
 struct listener;
 struct password_dummy;
+struct spool;
+struct spool_drain;
+struct spend;
+struct beacon;
 
 #define APP_MAX_ORIGINS 16
 
@@ -45,6 +51,12 @@ struct app {
      * from jwt_secret so instances sharing JWT_SECRET agree. Set at start. */
     unsigned char track_key[64];
     size_t track_key_len;
+    struct decision_spend_source spend_src; /* zero = none: snapshot budget_spent */
+    /* beacons and money (issue #5); NULL in subcommands other than serve */
+    struct spool *spool;             /* durable beacon queue (spool.h) */
+    struct spool_drain *drain;       /* spool -> PostgreSQL thread (spool_drain.h) */
+    struct spend *spend;             /* spend counters for decisioning (spend.h) */
+    struct beacon *beacon;           /* intake counters and scripts (beacon.h) */
 };
 
 #endif

@@ -78,6 +78,18 @@ static const struct opt opts[] = {
      "Redis connect and command timeout (ms)"},
     {"tracking_secret", "ADSERVERD_TRACKING_SECRET", OPT_STR, O(tracking_secret), NULL, 1,
      "HMAC key of tracking URLs (default: derived from JWT_SECRET)"},
+    {"spool_fsync", "ADSERVERD_SPOOL_FSYNC", OPT_STR, O(spool_fsync), "2", 0,
+     "beacon spool sync: always, or a group-commit window in ms (1..1000)"},
+    {"spool_max_mb", "ADSERVERD_SPOOL_MAX_MB", OPT_LONG, O(spool_max_mb), "1024", 0,
+     "largest beacon spool on disk before beacons get 503 (MiB)"},
+    {"spool_segment_mb", "ADSERVERD_SPOOL_SEGMENT_MB", OPT_LONG, O(spool_segment_mb), "16", 0,
+     "beacon spool segment size (MiB)"},
+    {"beacon_max_age_s", "ADSERVERD_BEACON_MAX_AGE_S", OPT_INT, O(beacon_max_age_s), "86400", 0,
+     "age after which a signed beacon is stored as expired (seconds)"},
+    {"drain_batch", "ADSERVERD_DRAIN_BATCH", OPT_INT, O(drain_batch), "2000", 0,
+     "events per PostgreSQL transaction of the spool drain"},
+    {"spend_refresh_ms", "ADSERVERD_SPEND_REFRESH_MS", OPT_INT, O(spend_refresh_ms), "250", 0,
+     "spend counter refresh period for budgets and pacing (ms)"},
     {"storage", "ADSERVERD_STORAGE", OPT_STR, O(storage), "local", 0,
      "creative storage: local or s3"},
     {"data_dir", "ADSERVERD_DATA_DIR", OPT_STR, O(data_dir), "./var/data", 0,
@@ -317,6 +329,21 @@ fail:
     return -1;
 }
 
+int config_spool_sync_ms(const struct config *cfg)
+{
+    char *end;
+    long v;
+
+    if (cfg->spool_fsync == NULL)
+        return -1;
+    if (strcmp(cfg->spool_fsync, "always") == 0)
+        return 0;
+    v = strtol(cfg->spool_fsync, &end, 10);
+    if (end == cfg->spool_fsync || *end != '\0' || v < 1 || v > 1000)
+        return -1;
+    return (int)v;
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
     if (cfg->admin_port < 0 || cfg->admin_port > 65535 || cfg->ad_port < 0 ||
@@ -364,6 +391,28 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->bcrypt_cost < 4 || cfg->bcrypt_cost > 31) {
         snprintf(err, errlen, "bcrypt_cost must be 4..31");
+        return -1;
+    }
+    if (config_spool_sync_ms(cfg) < 0) {
+        snprintf(err, errlen, "spool_fsync must be always or 1..1000 (ms)");
+        return -1;
+    }
+    if (cfg->spool_max_mb < 1 || cfg->spool_max_mb > 1048576 || cfg->spool_segment_mb < 1 ||
+        cfg->spool_segment_mb > 1024 || cfg->spool_segment_mb > cfg->spool_max_mb) {
+        snprintf(err, errlen, "spool_max_mb must be 1..1048576 and spool_segment_mb 1..1024, "
+                              "at most spool_max_mb");
+        return -1;
+    }
+    if (cfg->beacon_max_age_s < 60 || cfg->beacon_max_age_s > 30 * 86400) {
+        snprintf(err, errlen, "beacon_max_age_s must be 60..2592000");
+        return -1;
+    }
+    if (cfg->drain_batch < 1 || cfg->drain_batch > 20000) {
+        snprintf(err, errlen, "drain_batch must be 1..20000");
+        return -1;
+    }
+    if (cfg->spend_refresh_ms < 10 || cfg->spend_refresh_ms > 60000) {
+        snprintf(err, errlen, "spend_refresh_ms must be 10..60000");
         return -1;
     }
     if (strcmp(cfg->storage, "local") != 0 && strcmp(cfg->storage, "s3") != 0) {

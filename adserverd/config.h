@@ -51,6 +51,14 @@ struct config {
     int catalog_refresh_s; /* safety-net catalog rebuild interval */
     char *tracking_secret; /* HMAC key of tracking URLs; NULL: derived from jwt_secret */
 
+    /* beacons and money (issue #5) */
+    char *spool_fsync;       /* "always" or a group-commit window in ms ("2") */
+    long spool_max_mb;       /* refuse beacons (503) past this spool size */
+    long spool_segment_mb;   /* rotate segments past this size */
+    int beacon_max_age_s;    /* older signed beacons are stored as invalid (expired) */
+    int drain_batch;         /* events per drain transaction */
+    int spend_refresh_ms;    /* Redis spend counter refresh period */
+
     /* storage */
     char *storage;
     char *data_dir;
@@ -79,6 +87,8 @@ int config_load(struct config *cfg, int argc, char **argv, char ***rest, int *nr
                 size_t errlen);
 /* Check values (ports, sizes, required secrets); -1 with err on the first bad one. */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
+/* spool_fsync parsed: 0 for always, the window in ms, or -1 when malformed. */
+int config_spool_sync_ms(const struct config *cfg);
 /* Print every setting as `key = value` (secrets shown as "(set)") to f. */
 void config_dump(const struct config *cfg, void *file);
 /* Print the settings table for --help. */

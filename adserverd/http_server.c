@@ -109,8 +109,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         return MHD_YES;
     }
+    if (req->resume != NULL) {
+        /* back from http_server_suspend(): the handler's second half answers */
+        int (*fn)(struct request *) = req->resume;
+        req->resume = NULL;
+        req->suspended = 0;
+        if (fn(req) != 0 && !req->responded)
+            reply_internal(req, 500, "Internal server error");
+        if (!req->responded)
+            reply_internal(req, 500, "no response");
+        return MHD_YES;
+    }
     router_dispatch(req);
     return MHD_YES;
+}
+
+void http_server_suspend(struct request *req, int (*resume)(struct request *req))
+{
+    req->resume = resume;
+    req->suspended = 1;
+    MHD_suspend_connection(req->conn);
+}
+
+void http_server_resume(struct request *req)
+{
+    /* suspended stays set until the resumed call: the handler may still be returning */
+    MHD_resume_connection(req->conn);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -130,6 +154,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                         request_elapsed_ms(req));
     if (req->stream_free != NULL)
         req->stream_free(req->stream_state);
+    if (req->state_free != NULL)
+        req->state_free(req->state);
     for (int i = 0; i < req->nparams; i++)
         free(req->params[i]);
     for (int i = 0; i < req->nhdr; i++)

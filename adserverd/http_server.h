@@ -41,6 +41,15 @@ int listener_start(struct listener *lst, const char *bind_addr, int port, int th
 void listener_quiesce(struct listener *lst);
 /* Wait up to timeout_ms for in-flight requests to finish; returns how many remain. */
 int listener_drain(struct listener *lst, int timeout_ms);
+/*
+ * Park req's connection (no worker thread waits) until http_server_resume();
+ * then resume(req) runs on a worker and must answer. Call from a handler
+ * only, before it returns without answering.
+ */
+void http_server_suspend(struct request *req, int (*resume)(struct request *req));
+/* Wake a suspended request; safe from any thread, once per suspend. */
+void http_server_resume(struct request *req);
+
 /* Stop the daemon and close every connection. Safe on a never-started listener. */
 void listener_stop(struct listener *lst);
 

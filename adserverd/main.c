@@ -9,6 +9,7 @@
  * check-config.
  */
 #include "app.h"
+#include "beacon.h"
 #include "config.h"
 #include "creative_worker.h"
 #include "db.h"
@@ -24,6 +25,9 @@
 #include "ratelimit.h"
 #include "router.h"
 #include "seed.h"
+#include "spend.h"
+#include "spool.h"
+#include "spool_drain.h"
 #include "storage.h"
 #include "version.h"
 #include "xalloc.h"
@@ -136,8 +140,51 @@ static struct storage *open_storage(const struct config *cfg, char *err, size_t 
     return storage_new(&sc, err, errlen);
 }
 
+/*
+ * Beacons and money: the spool (recovered before the ad listener accepts a
+ * beacon), its drain, the spend refresh that feeds decisioning.
+ */
+static int beacons_start(struct app *app, const struct config *cfg, char *err, size_t errlen)
+{
+    struct spool_opts so;
+    char dir[4096];
+
+    if (make_dirs(cfg->data_dir, err, errlen) != 0)
+        return -1;
+    if ((size_t)snprintf(dir, sizeof(dir), "%s/spool", cfg->data_dir) >= sizeof(dir)) {
+        snprintf(err, errlen, "data_dir is too long");
+        return -1;
+    }
+    so.max_bytes = (int64_t)cfg->spool_max_mb * 1024 * 1024;
+    so.segment_bytes = (int64_t)cfg->spool_segment_mb * 1024 * 1024;
+    so.sync_ms = config_spool_sync_ms(cfg);
+    app->spool = spool_open(dir, &so, err, errlen);
+    if (app->spool == NULL)
+        return -1;
+    app->beacon = beacon_new(app->kv);
+    if (app->beacon == NULL) {
+        snprintf(err, errlen, "beacon intake set-up failed");
+        return -1;
+    }
+    app->drain = spool_drain_start(app, err, errlen);
+    if (app->drain == NULL)
+        return -1;
+    app->spend = spend_start(app, err, errlen);
+    if (app->spend == NULL)
+        return -1;
+    app->spend_src.get = spend_get;
+    app->spend_src.ctx = app->spend;
+    return 0;
+}
+
 static void app_release(struct app *app)
 {
+    /* after the listeners stopped: nothing appends or waits on the spool any more */
+    spool_drain_stop(app->drain);
+    spend_stop(app->spend);
+    spool_free(app->spool);
+    beacon_free(app->beacon);
+    memset(&app->spend_src, 0, sizeof(app->spend_src));
     creative_worker_stop(app->creative_worker); /* first: it uses the pools below */
     media_index_free(app->media_index);
     free(app->dummy);
@@ -307,6 +354,10 @@ static int serve(const struct config *cfg, int argc, char **argv)
         app.media_index != NULL ? creative_worker_start(&app, err, sizeof(err)) : NULL;
     if (app.creative_worker == NULL) {
         log_error("start-up failed", "error", app.media_index != NULL ? err : "media index");
+        goto cleanup;
+    }
+    if (beacons_start(&app, cfg, err, sizeof(err)) != 0) {
+        log_error("start-up failed", "error", err);
         goto cleanup;
     }
     admin.app = &app;

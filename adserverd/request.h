@@ -79,6 +79,16 @@ struct request {
     int (*stream_data)(struct request *req, const char *data, size_t n);
     void *stream_state;
     void (*stream_free)(void *state);
+
+    /*
+     * Suspended until an asynchronous step ends (the beacon's group commit):
+     * http_server_suspend() parks the connection without a worker thread;
+     * http_server_resume() (any thread) makes MHD call resume(), which answers.
+     */
+    int suspended;
+    int (*resume)(struct request *req);
+    void *state;                    /* the handler's, freed by state_free at completion */
+    void (*state_free)(void *state);
 };
 
 /* Header or query value, or NULL. Valid for the request's lifetime. */

@@ -190,7 +190,7 @@ void router_dispatch(struct request *req)
     }
     if (req->stream_data != NULL || (req->route != NULL && (req->route->flags & ROUTE_STREAM))) {
         /* streaming routes did their stages in router_begin */
-        if (req->route->handler(req) != 0 && !req->responded)
+        if (req->route->handler(req) != 0 && !req->responded && !req->suspended)
             reply_internal(req, 500, "handler failed");
         goto out;
     }
@@ -208,12 +208,12 @@ void router_dispatch(struct request *req)
     }
     if (pre_handler(req) != 0)
         goto out;
-    if (req->route->handler(req) != 0 && !req->responded) {
+    if (req->route->handler(req) != 0 && !req->responded && !req->suspended) {
         log_error("handler failed", "route", req->route->pattern);
         reply_internal(req, 500, "Internal server error");
     }
 out:
-    if (!req->responded)
+    if (!req->responded && !req->suspended)
         reply_internal(req, 500, "no response");
     log_set_request(NULL);
 }
@@ -229,6 +229,8 @@ out:
 #include "api_root.h"
 #include "api_serving.h"
 #include "api_uploads.h"
+#include "api_series.h"
+#include "beacon.h"
 #include "serve_media.h"
 #include "serve_vast.h"
 
@@ -270,12 +272,16 @@ static const struct route admin_routes[] = {
     {"GET", "/api/v1/creatives/:id/stats", ROUTE_AUTH, api_creatives_stats, NULL},
     {"GET", "/api/v1/analytics/summary", ROUTE_AUTH, api_analytics_summary, NULL},
     {"GET", "/api/v1/analytics/campaigns/:id", ROUTE_AUTH, api_analytics_campaign, NULL},
+    {"POST", "/api/v1/track-impression", 0, beacon_track_impression, NULL},
+    {"GET", "/api/v1/campaigns/:id/series", ROUTE_AUTH, api_series_get, NULL},
 };
 
 static const struct route ad_routes[] = {
     {"GET", "/health", 0, api_root_ad_health, NULL},
     {"GET", "/vast", 0, serve_vast_get, NULL},
     {"GET", "/media/*", 0, serve_media_get, NULL},
+    {"GET", "/t/:event", 0, beacon_track_get, NULL},
+    {"POST", "/api/v1/impression", 0, beacon_legacy_impression, NULL},
 };
 
 const struct route_table router_admin_table = {admin_routes,

@@ -1,0 +1,919 @@
+/*
+ * spool_drain: see spool_drain.h. One thread; a batch is read from the
+ * spool with a tentative cursor that becomes the real one only after
+ * COMMIT. Expected load: a few transactions per second of up to
+ * drain_batch events each (thousands of events per second).
+ */
+#include "spool_drain.h"
+#include "app.h"
+#include "beacon_record.h"
+#include "clock.h"
+#include "config.h"
+#include "db.h"
+#include "db_beacons.h"
+#include "log.h"
+#include "spool.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ARRAY_MAX (256u * 1024 * 1024)
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 2000
+#define IDLE_MS 50
+
+struct item {
+    struct beacon_record r;
+    unsigned char *raw;
+    size_t rawlen;
+    int64_t ms;
+    char event_id[64];
+    const char *dead; /* reason, or NULL */
+    char campaign[37];
+    char creative[37];
+    char impression_id[37];
+    int is_new;
+    int valid; /* counted when new: beacon or track/legacy, decoded, not dead */
+};
+
+struct spool_drain {
+    struct app *app;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    int stop;
+
+    struct item *items;
+    int n, max;
+
+    atomic_ullong drained;     /* records committed since start */
+    atomic_ullong batches;
+    atomic_ullong dead;        /* dead letters written since start */
+    atomic_ullong db_errors;   /* failed batch attempts */
+    atomic_llong last_batch_us;
+    atomic_ullong batch_us_sum;
+    atomic_llong last_commit_ms; /* wall clock */
+};
+
+/* ---- helpers ---- */
+
+static int64_t wall_ms(void)
+{
+    return clock_wall_ms();
+}
+
+static void ts_text(int64_t ms, char out[64])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&s, &tm);
+    snprintf(out, 64, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static void date_text(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&s, &tm);
+    snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    uint32_t cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0) {
+        len = 2;
+        cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        len = 3;
+        cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        len = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/*
+ * Append s[0..n) to an array literal as one quoted element, made valid
+ * UTF-8 without control characters (a byte that is neither becomes '?'),
+ * so a player's odd User-Agent can never fail the batch. NULL -> NULL.
+ */
+static int arr_text(struct buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = 0;
+
+    if (b->len > 1 || (b->len == 1 && b->data[0] != '{'))
+        rc |= buf_putc(b, ',');
+    if (s == NULL)
+        return rc | buf_puts(b, "NULL");
+    rc |= buf_putc(b, '"');
+    for (size_t i = 0; i < n;) {
+        size_t l = utf8_len(p + i, n - i);
+        if (l == 0 || (l == 1 && (p[i] < 0x20 || p[i] == 0x7f))) {
+            rc |= buf_putc(b, '?');
+            i++;
+            continue;
+        }
+        if (l == 1 && (p[i] == '"' || p[i] == '\\'))
+            rc |= buf_putc(b, '\\');
+        rc |= buf_append(b, p + i, l);
+        i += l;
+    }
+    return rc | buf_putc(b, '"');
+}
+
+static int arr_str(struct buf *b, const char *s)
+{
+    return arr_text(b, s, s != NULL ? strlen(s) : 0);
+}
+
+static int arr_int(struct buf *b, long long v)
+{
+    char t[24];
+    snprintf(t, sizeof(t), "%lld", v);
+    return arr_str(b, t);
+}
+
+static int arr_hex(struct buf *b, const unsigned char *d, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int rc = 0;
+
+    if (b->len > 1)
+        rc |= buf_putc(b, ',');
+    rc |= buf_puts(b, "\"\\\\x");
+    for (size_t i = 0; i < n; i++) {
+        rc |= buf_putc(b, hex[d[i] >> 4]);
+        rc |= buf_putc(b, hex[d[i] & 15]);
+    }
+    return rc | buf_putc(b, '"');
+}
+
+/* Code points in valid UTF-8 text (invalid bytes count one each). */
+static size_t chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; c++) {
+        size_t l = utf8_len((const unsigned char *)s + i, n - i);
+        i += l == 0 ? 1 : l;
+    }
+    return c;
+}
+
+/* A string field as a C string in out (n bytes), empty when absent. */
+static void sfield(const struct beacon_record *r, enum beacon_str i, char *out, size_t n)
+{
+    size_t l = r->s[i] != NULL ? r->slen[i] : 0;
+    if (l >= n)
+        l = n - 1;
+    if (l > 0)
+        memcpy(out, r->s[i], l);
+    out[l] = '\0';
+}
+
+static const char *len_check(const struct beacon_record *r, enum beacon_str i, size_t max,
+                             const char *reason)
+{
+    return r->s[i] != NULL && chars(r->s[i], r->slen[i]) > max ? reason : NULL;
+}
+
+/* Decode and check one record; fills it->dead when it cannot be applied. */
+static void item_prepare(struct item *it)
+{
+    char ip[BEACON_STR_MAX + 1];
+    unsigned char addr[16];
+    const char *why = NULL;
+
+    if (beacon_record_decode(it->raw, it->rawlen, &it->r) != 0) {
+        it->dead = "undecodable spool record";
+        snprintf(it->event_id, sizeof(it->event_id), "x:%016llx:%zu",
+                 (unsigned long long)it->ms, it->rawlen);
+        /* unique enough for a dead letter: the checksum of the bytes */
+        {
+            uint32_t crc = spool_crc32c(0, it->raw, it->rawlen);
+            size_t l = strlen(it->event_id);
+            snprintf(it->event_id + l, sizeof(it->event_id) - l, ":%08x", crc);
+        }
+        return;
+    }
+    beacon_record_event_id(&it->r, it->event_id);
+    if (it->r.source == BEACON_SRC_INVALID)
+        return;
+    sfield(&it->r, BEACON_S_CAMPAIGN, it->campaign, sizeof(it->campaign));
+    sfield(&it->r, BEACON_S_CREATIVE, it->creative, sizeof(it->creative));
+    if (it->r.slen[BEACON_S_CAMPAIGN] != 36 || !uuid_syntax(it->campaign))
+        why = "malformed campaign_id";
+    else if (it->r.slen[BEACON_S_CREATIVE] != 36 || !uuid_syntax(it->creative))
+        why = "malformed creative_id";
+    if (why == NULL)
+        why = len_check(&it->r, BEACON_S_DEVICE_TYPE, 50, "device_type longer than 50");
+    if (why == NULL)
+        why = len_check(&it->r, BEACON_S_COUNTRY, 2, "location_country longer than 2");
+    if (why == NULL)
+        why = len_check(&it->r, BEACON_S_REGION, 100, "location_region longer than 100");
+    if (why == NULL && it->r.s[BEACON_S_SESSION] != NULL && it->r.slen[BEACON_S_SESSION] > 0)
+        why = len_check(&it->r, BEACON_S_SESSION, 255, "session_id longer than 255");
+    else if (why == NULL)
+        why = len_check(&it->r, BEACON_S_AD_ID, 255, "ad_id longer than 255");
+    sfield(&it->r, BEACON_S_IP, ip, sizeof(ip));
+    if (why == NULL && ip[0] != '\0' && inet_pton(AF_INET, ip, addr) != 1 &&
+        inet_pton(AF_INET6, ip, addr) != 1)
+        why = "malformed ip_address";
+    for (char *p = it->campaign; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+    for (char *p = it->creative; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+    it->dead = why;
+    it->valid = why == NULL;
+    if (it->valid && it->r.type == TRACKURL_IMPRESSION && uuid_v4(it->impression_id) != 0)
+        it->dead = "no entropy for an impression id";
+}
+
+/* ---- one transaction ---- */
+
+enum tx_result { TX_OK, TX_CONN, TX_RETRY, TX_DATA };
+
+static enum tx_result classify(const char *st)
+{
+    if (st[0] == '\0' || strncmp(st, "08", 2) == 0 || strncmp(st, "57", 2) == 0)
+        return TX_CONN;
+    if (strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0)
+        return TX_RETRY;
+    return TX_DATA;
+}
+
+#define NARR 14
+
+struct arrays {
+    struct buf a[NARR];
+    int n;
+};
+
+static void arrays_init(struct arrays *x, int n)
+{
+    x->n = n;
+    for (int i = 0; i < n; i++) {
+        buf_init(&x->a[i], ARRAY_MAX);
+        buf_putc(&x->a[i], '{');
+    }
+}
+
+static int arrays_close(struct arrays *x, const char **p)
+{
+    int rc = 0;
+    for (int i = 0; i < x->n; i++) {
+        rc |= buf_putc(&x->a[i], '}');
+        p[i] = x->a[i].data;
+    }
+    return rc;
+}
+
+static void arrays_release(struct arrays *x)
+{
+    for (int i = 0; i < x->n; i++)
+        buf_release(&x->a[i]);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is id in the sorted result set? Returns its index or -1. */
+static int set_find(const char **set, int n, const char *id)
+{
+    const char **hit = bsearch(&id, set, (size_t)n, sizeof(*set), id_cmp);
+    return hit != NULL ? (int)(hit - set) : -1;
+}
+
+static const char *type_name(enum trackurl_type t)
+{
+    const char *n = trackurl_type_name(t);
+    return n != NULL ? n : "unknown";
+}
+
+static const char *source_name(enum beacon_source s)
+{
+    switch (s) {
+    case BEACON_SRC_BEACON:
+        return "beacon";
+    case BEACON_SRC_TRACK:
+        return "track";
+    case BEACON_SRC_LEGACY:
+        return "legacy";
+    default:
+        return "invalid";
+    }
+}
+
+static const char *invalid_name(enum trackurl_result r)
+{
+    switch (r) {
+    case TRACKURL_BAD_SIGNATURE:
+        return "bad_signature";
+    case TRACKURL_EXPIRED:
+        return "expired";
+    case TRACKURL_MALFORMED:
+        return "malformed";
+    default:
+        return NULL;
+    }
+}
+
+#define STEP(call)                                                                               \
+    do {                                                                                         \
+        PGresult *res_ = (call);                                                                 \
+        if (res_ == NULL)                                                                        \
+            goto failed;                                                                         \
+        PQclear(res_);                                                                           \
+    } while (0)
+
+static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *ndead)
+{
+    char st[6] = "";
+    char err[256];
+    struct arrays x;
+    const char *p[NARR];
+    PGresult *res = NULL;
+    const char **set = NULL;
+    int nset = 0;
+    int64_t *cpm = xcalloc((size_t)n, sizeof(int64_t));
+    enum tx_result ret = TX_DATA;
+
+    x.n = 0;
+    *ndead = 0;
+    for (int i = 0; i < n; i++)
+        items[i].is_new = 0;
+    if (db_simple(c, "BEGIN", err, sizeof(err)) != 0) {
+        ret = TX_CONN;
+        goto cleanup;
+    }
+
+    /* which campaigns and creatives exist (and a CPM campaign's impression price) */
+    arrays_init(&x, 2);
+    for (int i = 0; i < n; i++) {
+        if (items[i].valid && items[i].dead == NULL) {
+            arr_str(&x.a[0], items[i].campaign);
+            arr_str(&x.a[1], items[i].creative);
+        }
+    }
+    if (arrays_close(&x, p) != 0)
+        goto cleanup;
+    res = db_beacons_campaigns(c, p[0], st);
+    if (res == NULL)
+        goto failed;
+    {
+        int rows = PQntuples(res);
+        set = xcalloc((size_t)rows + 1, sizeof(*set));
+        for (int r = 0; r < rows; r++)
+            set[r] = PQgetvalue(res, r, 0);
+        nset = rows;
+        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
+        for (int i = 0; i < n; i++) {
+            int k;
+            if (!items[i].valid || items[i].dead != NULL)
+                continue;
+            k = set_find(set, nset, items[i].campaign);
+            if (k < 0) {
+                items[i].dead = "unknown campaign";
+                continue;
+            }
+            for (int r = 0; r < rows; r++)
+                if (set[k] == PQgetvalue(res, r, 0))
+                    cpm[i] = strtoll(PQgetvalue(res, r, 1), NULL, 10);
+        }
+        free(set);
+        set = NULL;
+        PQclear(res);
+        res = NULL;
+    }
+    res = db_beacons_creatives(c, p[1], st);
+    if (res == NULL)
+        goto failed;
+    {
+        int rows = PQntuples(res);
+        set = xcalloc((size_t)rows + 1, sizeof(*set));
+        for (int r = 0; r < rows; r++)
+            set[r] = PQgetvalue(res, r, 0);
+        nset = rows;
+        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
+        for (int i = 0; i < n; i++)
+            if (items[i].valid && items[i].dead == NULL &&
+                set_find(set, nset, items[i].creative) < 0)
+                items[i].dead = "unknown creative";
+        free(set);
+        set = NULL;
+        PQclear(res);
+        res = NULL;
+    }
+    arrays_release(&x);
+
+    /* dead letters */
+    arrays_init(&x, 7);
+    for (int i = 0; i < n; i++) {
+        char ts[64];
+        if (items[i].dead == NULL)
+            continue;
+        (*ndead)++;
+        ts_text(items[i].ms, ts);
+        arr_str(&x.a[0], items[i].event_id);
+        arr_str(&x.a[1], items[i].dead);
+        arr_text(&x.a[2], items[i].r.s[BEACON_S_CAMPAIGN], items[i].r.slen[BEACON_S_CAMPAIGN]);
+        arr_text(&x.a[3], items[i].r.s[BEACON_S_CREATIVE], items[i].r.slen[BEACON_S_CREATIVE]);
+        arr_str(&x.a[4], items[i].r.s[BEACON_S_CAMPAIGN] != NULL || items[i].valid
+                             ? type_name(items[i].r.type)
+                             : NULL);
+        arr_hex(&x.a[5], items[i].raw, items[i].rawlen);
+        arr_str(&x.a[6], ts);
+    }
+    if (arrays_close(&x, p) != 0)
+        goto cleanup;
+    if (*ndead > 0)
+        STEP(db_beacons_dead_letters(c, p, st));
+    arrays_release(&x);
+
+    /* raw events; the RETURNING set says which were new */
+    arrays_init(&x, 14);
+    for (int i = 0; i < n; i++) {
+        struct item *it = &items[i];
+        char ts[64], cap[33];
+        static const char hex[] = "0123456789abcdef";
+        int has_cap = 0;
+
+        if (it->dead != NULL)
+            continue;
+        if (it->valid && it->r.source != BEACON_SRC_BEACON && it->r.type == TRACKURL_IMPRESSION)
+            it->r.price_micros = cpm[i]; /* unsigned impressions cost what the campaign's CPM says */
+        for (int k = 0; k < 16; k++) {
+            cap[2 * k] = hex[it->r.cap_key[k] >> 4];
+            cap[2 * k + 1] = hex[it->r.cap_key[k] & 15];
+            has_cap |= it->r.cap_key[k];
+        }
+        cap[32] = '\0';
+        ts_text(it->ms, ts);
+        arr_str(&x.a[0], it->event_id);
+        arr_str(&x.a[1], source_name(it->r.source));
+        arr_str(&x.a[2], type_name(it->r.type));
+        arr_str(&x.a[3], it->valid ? "t" : "f");
+        arr_str(&x.a[4], it->valid ? NULL : invalid_name(it->r.invalid));
+        arr_str(&x.a[5], it->valid && it->r.ad_serving_id[0] ? it->r.ad_serving_id : NULL);
+        arr_str(&x.a[6], it->valid ? it->campaign : NULL);
+        arr_str(&x.a[7], it->valid ? it->creative : NULL);
+        arr_str(&x.a[8], it->impression_id[0] ? it->impression_id : NULL);
+        arr_str(&x.a[9], it->valid && has_cap ? cap : NULL);
+        arr_int(&x.a[10], it->valid ? it->r.price_micros : 0);
+        if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.error_code >= 0)
+            arr_int(&x.a[11], it->r.error_code);
+        else
+            arr_str(&x.a[11], NULL);
+        if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.playhead_ms >= 0)
+            arr_int(&x.a[12], it->r.playhead_ms);
+        else
+            arr_str(&x.a[12], NULL);
+        arr_str(&x.a[13], ts);
+    }
+    if (arrays_close(&x, p) != 0)
+        goto cleanup;
+    res = db_beacons_insert_events(c, p, st);
+    if (res == NULL)
+        goto failed;
+    arrays_release(&x);
+    {
+        int rows = PQntuples(res);
+        char *used = xcalloc((size_t)rows + 1, 1);
+        set = xcalloc((size_t)rows + 1, sizeof(*set));
+        for (int r = 0; r < rows; r++)
+            set[r] = PQgetvalue(res, r, 0);
+        nset = rows;
+        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
+        for (int i = 0; i < n; i++) {
+            int k;
+            if (items[i].dead != NULL)
+                continue;
+            k = set_find(set, nset, items[i].event_id);
+            if (k >= 0 && !used[k]) {
+                used[k] = 1; /* the same beacon twice in one batch counts once */
+                items[i].is_new = 1;
+            }
+        }
+        free(used);
+        free(set);
+        set = NULL;
+        PQclear(res);
+        res = NULL;
+    }
+
+    /* the contract's impressions rows */
+    arrays_init(&x, 10);
+    {
+        int cnt = 0;
+        for (int i = 0; i < n; i++) {
+            struct item *it = &items[i];
+            char ts[64];
+            const struct beacon_record *r = &it->r;
+            if (!it->is_new || !it->valid || r->type != TRACKURL_IMPRESSION)
+                continue;
+            cnt++;
+            ts_text(it->ms, ts);
+            arr_str(&x.a[0], it->impression_id);
+            arr_str(&x.a[1], it->campaign);
+            arr_str(&x.a[2], it->creative);
+            arr_str(&x.a[3], ts);
+            arr_text(&x.a[4], r->slen[BEACON_S_DEVICE_TYPE] ? r->s[BEACON_S_DEVICE_TYPE] : NULL,
+                     r->slen[BEACON_S_DEVICE_TYPE]);
+            arr_text(&x.a[5], r->slen[BEACON_S_COUNTRY] ? r->s[BEACON_S_COUNTRY] : NULL,
+                     r->slen[BEACON_S_COUNTRY]);
+            arr_text(&x.a[6], r->slen[BEACON_S_REGION] ? r->s[BEACON_S_REGION] : NULL,
+                     r->slen[BEACON_S_REGION]);
+            arr_text(&x.a[7], r->slen[BEACON_S_USER_AGENT] ? r->s[BEACON_S_USER_AGENT] : NULL,
+                     r->slen[BEACON_S_USER_AGENT]);
+            arr_text(&x.a[8], r->slen[BEACON_S_IP] ? r->s[BEACON_S_IP] : NULL,
+                     r->slen[BEACON_S_IP]);
+            /* contract 3.5: session_id, or ad_id when session_id is empty */
+            if (r->slen[BEACON_S_SESSION] > 0)
+                arr_text(&x.a[9], r->s[BEACON_S_SESSION], r->slen[BEACON_S_SESSION]);
+            else
+                arr_text(&x.a[9], r->slen[BEACON_S_AD_ID] ? r->s[BEACON_S_AD_ID] : NULL,
+                         r->slen[BEACON_S_AD_ID]);
+        }
+        if (arrays_close(&x, p) != 0)
+            goto cleanup;
+        if (cnt > 0)
+            STEP(db_beacons_insert_impressions(c, p, st));
+    }
+    arrays_release(&x);
+
+    /* quartiles, complete and click move their impression row */
+    arrays_init(&x, 4);
+    {
+        int cnt = 0;
+        for (int i = 0; i < n; i++) {
+            struct item *it = &items[i];
+            int q;
+            enum trackurl_type t = it->r.type;
+            if (!it->is_new || !it->valid || it->r.source != BEACON_SRC_BEACON)
+                continue;
+            q = t == TRACKURL_FIRST_QUARTILE ? 1
+                : t == TRACKURL_MIDPOINT     ? 2
+                : t == TRACKURL_THIRD_QUARTILE ? 3
+                : t == TRACKURL_COMPLETE       ? 4
+                                               : 0;
+            if (q == 0 && t != TRACKURL_CLICK)
+                continue;
+            cnt++;
+            arr_str(&x.a[0], it->r.ad_serving_id);
+            arr_str(&x.a[1], t == TRACKURL_COMPLETE ? "t" : "f");
+            arr_str(&x.a[2], t == TRACKURL_CLICK ? "t" : "f");
+            arr_int(&x.a[3], q);
+        }
+        if (arrays_close(&x, p) != 0)
+            goto cleanup;
+        if (cnt > 0)
+            STEP(db_beacons_progress(c, p, st));
+    }
+    arrays_release(&x);
+
+    /* daily counts and spend */
+    arrays_init(&x, 8);
+    {
+        int cnt = 0, spent = 0;
+        for (int i = 0; i < n; i++) {
+            struct item *it = &items[i];
+            enum trackurl_type t = it->r.type;
+            char day[32];
+            if (!it->is_new || !it->valid)
+                continue;
+            date_text(it->ms, day);
+            if (t == TRACKURL_IMPRESSION || t == TRACKURL_CLICK || t == TRACKURL_COMPLETE) {
+                cnt++;
+                arr_str(&x.a[0], it->campaign);
+                arr_str(&x.a[1], day);
+                arr_int(&x.a[2], t == TRACKURL_IMPRESSION);
+                arr_int(&x.a[3], t == TRACKURL_CLICK);
+                arr_int(&x.a[4], t == TRACKURL_COMPLETE);
+            }
+            if (it->r.price_micros > 0) {
+                spent++;
+                arr_str(&x.a[5], it->campaign);
+                arr_str(&x.a[6], day);
+                arr_int(&x.a[7], it->r.price_micros);
+            }
+        }
+        if (arrays_close(&x, p) != 0)
+            goto cleanup;
+        if (cnt > 0)
+            STEP(db_beacons_daily_counts(c, p, st));
+        if (spent > 0)
+            STEP(db_beacons_spend(c, p + 5, st));
+    }
+    arrays_release(&x);
+    x.n = 0;
+    if (db_simple(c, "COMMIT", err, sizeof(err)) != 0) {
+        ret = TX_CONN;
+        goto cleanup;
+    }
+    ret = TX_OK;
+    goto cleanup;
+failed:
+    ret = classify(st);
+    if (ret == TX_DATA)
+        log_warn("drain batch failed", "sqlstate", st);
+cleanup:
+    if (ret != TX_OK)
+        db_simple(c, "ROLLBACK", err, sizeof(err));
+    if (res != NULL)
+        PQclear(res);
+    free(set);
+    free(cpm);
+    arrays_release(&x);
+    return ret;
+}
+
+/* ---- thread ---- */
+
+static void item_clear(struct item *it)
+{
+    free(it->raw);
+    memset(it, 0, sizeof(*it));
+}
+
+static void on_record(void *ctx, const void *data, size_t len, int64_t ms)
+{
+    struct spool_drain *d = ctx;
+    struct item *it = &d->items[d->n++];
+
+    memset(it, 0, sizeof(*it));
+    it->raw = xmalloc(len);
+    memcpy(it->raw, data, len);
+    it->rawlen = len;
+    it->ms = ms;
+    item_prepare(it);
+}
+
+/* Sleep up to ms unless stopping; 1 when stopping. */
+static int nap(struct spool_drain *d, int ms)
+{
+    struct timespec until;
+    int stop;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->mu);
+    if (!d->stop)
+        pthread_cond_timedwait(&d->cond, &d->mu, &until);
+    stop = d->stop;
+    pthread_mutex_unlock(&d->mu);
+    return stop;
+}
+
+/* Apply the batch; on a data error, one record per transaction. 0 done, -1 connection down. */
+static int commit_batch(struct spool_drain *d)
+{
+    struct db_conn *c = db_acquire(d->app->db, 1000);
+    enum tx_result r;
+    int ndead = 0, tries = 0;
+
+    if (c == NULL)
+        return -1;
+    do {
+        r = apply(c, d->items, d->n, &ndead);
+    } while (r == TX_RETRY && ++tries < 5);
+    if (r == TX_DATA || r == TX_RETRY) {
+        /* find the culprits: a record that fails alone is set aside */
+        for (int i = 0; i < d->n && r != TX_CONN; i++) {
+            int nd1 = 0;
+            r = apply(c, &d->items[i], 1, &nd1);
+            if (r == TX_DATA || r == TX_RETRY) {
+                d->items[i].dead = "database refused the event";
+                d->items[i].valid = 0;
+                r = apply(c, &d->items[i], 1, &nd1);
+            }
+            ndead += nd1;
+        }
+    }
+    db_release(d->app->db, c);
+    if (r != TX_OK) {
+        atomic_fetch_add(&d->db_errors, 1);
+        return -1;
+    }
+    atomic_fetch_add(&d->dead, (unsigned long long)ndead);
+    return 0;
+}
+
+static void *drain_main(void *arg)
+{
+    struct spool_drain *d = arg;
+    struct spool_cursor cur, next;
+    int backoff = BACKOFF_MIN_MS;
+    int64_t warned = 0;
+
+    log_set_request(NULL);
+    spool_cursor_start(d->app->spool, &cur);
+    for (;;) {
+        int got;
+        int64_t t0;
+
+        pthread_mutex_lock(&d->mu);
+        if (d->stop) {
+            pthread_mutex_unlock(&d->mu);
+            break;
+        }
+        pthread_mutex_unlock(&d->mu);
+        next = cur;
+        d->n = 0;
+        got = spool_read(d->app->spool, &next, d->max, on_record, d);
+        if (got < 0) {
+            log_error("spool read failed");
+            if (nap(d, 1000))
+                break;
+            continue;
+        }
+        if (got == 0) {
+            spool_release(d->app->spool, &cur);
+            if (nap(d, IDLE_MS))
+                break;
+            continue;
+        }
+        t0 = clock_mono_ms();
+        for (;;) {
+            if (commit_batch(d) == 0)
+                break;
+            if (clock_mono_ms() - warned > 10000) {
+                warned = clock_mono_ms();
+                log_warn("postgresql unavailable; beacons stay in the spool");
+            }
+            if (nap(d, backoff)) {
+                for (int i = 0; i < d->n; i++)
+                    item_clear(&d->items[i]);
+                goto out;
+            }
+            backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+        }
+        backoff = BACKOFF_MIN_MS;
+        {
+            int64_t us = (clock_mono_ms() - t0) * 1000;
+            atomic_store(&d->last_batch_us, us);
+            atomic_fetch_add(&d->batch_us_sum, (unsigned long long)us);
+        }
+        for (int i = 0; i < d->n; i++)
+            item_clear(&d->items[i]);
+        cur = next;
+        if (spool_release(d->app->spool, &cur) != 0)
+            log_error("spool segment deletion failed");
+        atomic_fetch_add(&d->drained, (unsigned long long)got);
+        atomic_fetch_add(&d->batches, 1);
+        atomic_store(&d->last_commit_ms, wall_ms());
+        if (got < d->max && nap(d, IDLE_MS))
+            break;
+    }
+out:
+    return NULL;
+}
+
+struct spool_drain *spool_drain_start(struct app *app, char *err, size_t errlen)
+{
+    struct spool_drain *d = xcalloc(1, sizeof(*d));
+
+    d->app = app;
+    d->max = app->cfg->drain_batch;
+    d->items = xcalloc((size_t)d->max, sizeof(*d->items));
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cond, NULL);
+    if (pthread_create(&d->thread, NULL, drain_main, d) != 0) {
+        snprintf(err, errlen, "cannot start the spool drain thread");
+        free(d->items);
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void spool_drain_stop(struct spool_drain *d)
+{
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&d->mu);
+    d->stop = 1;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->thread, NULL);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cond);
+    free(d->items);
+    free(d);
+}
+
+uint64_t spool_drain_pending(struct spool_drain *d)
+{
+    struct spool_stats s;
+    uint64_t in, out;
+
+    if (d == NULL)
+        return 0;
+    spool_stats(d->app->spool, &s);
+    in = s.appended + s.recovered;
+    out = atomic_load(&d->drained);
+    return in > out ? in - out : 0;
+}
+
+int spool_drain_metrics(struct spool_drain *d, struct buf *out)
+{
+    struct spool_stats s;
+    int64_t now = wall_ms();
+    double age;
+
+    if (d == NULL)
+        return 0;
+    spool_stats(d->app->spool, &s);
+    age = s.oldest_ms > 0 && now > s.oldest_ms ? (double)(now - s.oldest_ms) / 1000.0 : 0.0;
+    return buf_printf(
+        out,
+        "# HELP adserverd_spool_bytes Bytes of spool segments not yet drained.\n"
+        "# TYPE adserverd_spool_bytes gauge\n"
+        "adserverd_spool_bytes %lld\n"
+        "# HELP adserverd_spool_peak_bytes Highest spool size since start.\n"
+        "# TYPE adserverd_spool_peak_bytes gauge\n"
+        "adserverd_spool_peak_bytes %lld\n"
+        "# HELP adserverd_spool_oldest_unsent_seconds Age of the oldest event not yet in "
+        "PostgreSQL.\n"
+        "# TYPE adserverd_spool_oldest_unsent_seconds gauge\n"
+        "adserverd_spool_oldest_unsent_seconds %.3f\n"
+        "# HELP adserverd_spool_pending_events Events in the spool not yet in PostgreSQL.\n"
+        "# TYPE adserverd_spool_pending_events gauge\n"
+        "adserverd_spool_pending_events %llu\n"
+        "# HELP adserverd_spool_appended_total Records appended since start.\n"
+        "# TYPE adserverd_spool_appended_total counter\n"
+        "adserverd_spool_appended_total %llu\n"
+        "# HELP adserverd_spool_fsyncs_total fdatasync calls of the spool.\n"
+        "# TYPE adserverd_spool_fsyncs_total counter\n"
+        "adserverd_spool_fsyncs_total %llu\n"
+        "# HELP adserverd_spool_recovered_records Records found in the spool at start.\n"
+        "# TYPE adserverd_spool_recovered_records gauge\n"
+        "adserverd_spool_recovered_records %llu\n"
+        "# HELP adserverd_spool_cut_bytes Torn or corrupt bytes cut at recovery.\n"
+        "# TYPE adserverd_spool_cut_bytes gauge\n"
+        "adserverd_spool_cut_bytes %llu\n"
+        "# HELP adserverd_spool_failed 1 after a failed write or fdatasync (beacons get 503).\n"
+        "# TYPE adserverd_spool_failed gauge\n"
+        "adserverd_spool_failed %d\n"
+        "# HELP adserverd_drain_events_total Events committed to PostgreSQL.\n"
+        "# TYPE adserverd_drain_events_total counter\n"
+        "adserverd_drain_events_total %llu\n"
+        "# HELP adserverd_drain_batches_total Drain transactions committed.\n"
+        "# TYPE adserverd_drain_batches_total counter\n"
+        "adserverd_drain_batches_total %llu\n"
+        "# HELP adserverd_drain_batch_seconds Latency of the last drain batch.\n"
+        "# TYPE adserverd_drain_batch_seconds gauge\n"
+        "adserverd_drain_batch_seconds %.6f\n"
+        "# HELP adserverd_drain_batch_seconds_sum Total drain batch time.\n"
+        "# TYPE adserverd_drain_batch_seconds_sum counter\n"
+        "adserverd_drain_batch_seconds_sum %.6f\n"
+        "# HELP adserverd_drain_dead_letters_total Events set aside with a reason.\n"
+        "# TYPE adserverd_drain_dead_letters_total counter\n"
+        "adserverd_drain_dead_letters_total %llu\n"
+        "# HELP adserverd_drain_errors_total Drain attempts that failed (PostgreSQL down).\n"
+        "# TYPE adserverd_drain_errors_total counter\n"
+        "adserverd_drain_errors_total %llu\n",
+        (long long)s.bytes, (long long)s.peak_bytes, age,
+        (unsigned long long)spool_drain_pending(d), (unsigned long long)s.appended,
+        (unsigned long long)s.syncs, (unsigned long long)s.recovered,
+        (unsigned long long)s.cut_bytes, s.failed, (unsigned long long)atomic_load(&d->drained),
+        (unsigned long long)atomic_load(&d->batches),
+        (double)atomic_load(&d->last_batch_us) / 1e6,
+        (double)atomic_load(&d->batch_us_sum) / 1e6, (unsigned long long)atomic_load(&d->dead),
+        (unsigned long long)atomic_load(&d->db_errors));
+}
