@@ -280,7 +280,7 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz spool beacon_record
+	decision tz spool beacon_record tui_json
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
@@ -297,14 +297,19 @@ FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_reco
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)
+# ctvtui's readers of server answers (form messages, model, text, charts).
+FUZZ_SRCS_tui_json := tests/fuzz/fuzz_tui_json.c ctvtui/form.c ctvtui/text.c ctvtui/model.c \
+	ctvtui/chart.c $(LIB_SRCS)
+FUZZ_CFLAGS_tui_json := -Ictvtui $(call pkg_cflags,ncursesw)
+FUZZ_LIBS_tui_json := $(call pkg_libs,ncursesw) -lm
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CTVTUI_SRCS)
 	$(call quiet,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) -o $@ $(FUZZ_SRCS_$*) \
-		$(DAEMON_LIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) $(FUZZ_CFLAGS_$*) -o $@ \
+		$(FUZZ_SRCS_$*) $(DAEMON_LIBS) $(FUZZ_LIBS_$*)
 
 fuzz-build: $(FUZZ_BINS)
 
