@@ -230,6 +230,7 @@ static void draw_box(struct ui *ui, const char *title, const char *text, const c
     while (*p && n < 40) {
         size_t len = 0;
         int cols = 0;
+        size_t last_space = 0;
         while (p[len] && p[len] != '\n') {
             size_t cl = text_next_len(p + len);
             char one[8];
@@ -237,11 +238,16 @@ static void draw_box(struct ui *ui, const char *title, const char *text, const c
             int cw = text_width(one);
             if (cols + cw > inner || len + cl >= sizeof lines[0])
                 break;
+            if (p[len] == ' ')
+                last_space = len;
             cols += cw;
             len += cl ? cl : 1;
         }
-        snprintf(lines[n++], sizeof lines[0], "%.*s", (int)len, p);
-        p += len;
+        /* wrap at the last space when a word would be cut (URLs have none: hard wrap) */
+        int cut = p[len] && p[len] != '\n' && last_space > 0;
+        size_t take = cut ? last_space : len;
+        snprintf(lines[n++], sizeof lines[0], "%.*s", (int)take, p);
+        p += cut ? last_space + 1 : len;
         if (*p == '\n')
             p++;
     }

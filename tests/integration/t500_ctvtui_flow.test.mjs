@@ -1,7 +1,7 @@
 // t500: ctvtui end to end in tmux against the real daemon: log in, create a
 // campaign with an invalid field and fix it at the field, upload a real MP4
 // and watch it become active, activate the campaign, copy the VAST tag over
-// OSC 52, filter and sort the list, resize. Every step asserts on the
+// OSC 52, filter and sort the list, edit, delete, resize. Every step asserts on the
 // captured screen (and the API confirms what the screen claims).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ after(async () => {
 // The line of the screen that contains text (index), or -1.
 const lineOf = (screen, re) => screen.split('\n').findIndex((l) => re.test(l));
 
-test('ctvtui: login, create with a validation error, upload, activate, VAST, list, resize', async () => {
+test('ctvtui: login, create with a validation error, upload, activate, VAST, list, edit, delete, resize', async () => {
   const tui = new Tui({ server: d.adminUrl });
   try {
     // log in: no token yet, so the login form comes first
@@ -85,7 +85,7 @@ test('ctvtui: login, create with a validation error, upload, activate, VAST, lis
     tui.keys('C-s');
     s = await tui.waitFor(/creative status: active/, { timeout: 30000 });
     assert.match(s, /100\.0%\s+154kB\/154kB/);
-    assert.match(s, /avc1/); // what processing measured
+    await tui.waitFor(/mp4 avc1\.[0-9A-Fa-f]+\/mp4a[^,]*, 15\.0 s/); // what processing measured
     let cr = await api('GET', `${d.adminUrl}/api/v1/campaigns/${c.id}/creatives`, { token: user.token });
     assert.equal(cr.json.creatives.length, 1);
     assert.equal(cr.json.creatives[0].status, 'active');
@@ -142,6 +142,38 @@ test('ctvtui: login, create with a validation error, upload, activate, VAST, lis
     tui.keys('s');
     s = await tui.waitFor(/sorted by Status/);
     assert.match(s, /Status▲/);
+
+    // edit from the list: a non-number budget, the message at the field, fixed
+    tui.keys('e');
+    await tui.waitFor(/Edit campaign \(only changed fields are sent\)/);
+    tui.keys('Tab', 'Tab', 'C-u');
+    tui.type('abc');
+    tui.keys('C-s');
+    s = await tui.waitFor(/! "budget_total" must be a number/);
+    assert.equal(lineOf(s, /! "budget_total" must be a number/), lineOf(s, /Budget \(\$\)/) + 1);
+    tui.keys('C-u');
+    tui.type('6000');
+    tui.keys('C-s');
+    s = await tui.waitFor(/Campaign updated successfully/);
+    await tui.waitFor(/active\s+\$6,000\.00\s+\$0\.00/);
+
+    // delete asks first; n cancels, y does it (the API's soft delete: completed)
+    tui.keys('d');
+    s = await tui.waitFor(/Delete campaign 'Caf[^']*'\? \(soft delete: it is marked/);
+    assert.match(s, /│ completed\)/, 'the question wraps at a space');
+    tui.keys('n');
+    await tui.waitFor(/cancelled/);
+    assert.equal((await api('GET', `${d.adminUrl}/api/v1/campaigns/${c.id}`, { token: user.token })).json.campaign.status, 'active');
+    tui.keys('d');
+    await tui.waitFor(/Delete campaign/);
+    tui.keys('y');
+    await tui.waitFor(/Campaign marked as completed/);
+    await tui.waitFor(/0 of 1\s+status: active/); // it left the "active" filter
+    tui.keys('f', 'f');
+    await tui.waitFor(/1 of 1\s+status: completed/);
+    const after = await api('GET', `${d.adminUrl}/api/v1/campaigns/${c.id}`, { token: user.token });
+    assert.equal(after.json.campaign.status, 'completed');
+    assert.equal(after.json.campaign.budget_total, '6000.00');
 
     // resize: bigger redraws to the new size, too small shows the notice, back again
     tui.resize(120, 40);

@@ -28,7 +28,7 @@ after(async () => {
 function chartRows(screen) {
   const lines = screen.split('\n');
   const a = lines.findIndex((l) => /Impressions\/min/.test(l));
-  const b = lines.findIndex((l) => /Spend\/min vs pacing target/.test(l));
+  const b = lines.findIndex((l) => /Spend\/min vs even-pace target/.test(l));
   return lines.slice(a + 1, b).join('\n');
 }
 
@@ -72,7 +72,7 @@ test('ctvtui: live stats and charts change when beacons arrive', async (t) => {
     assert.match(s, /Starts\s+\S+\s+30\s+75\.0%/);
     assert.match(s, /Completes\s+\S+\s+20\s+50\.0%/);
     assert.match(s, /Clicks\s+\S+\s+4\s+10\.0%/);
-    assert.match(s, /spent \$0\.20/, 'spend per minute adds up to 40 x $0.005');
+    assert.match(s, /spent \$0\.20, target \$(?!0\.00)\d/, 'spend adds up to 40 x $0.005; an even pace has a target');
     const afterRows = chartRows(s);
     assert.notEqual(afterRows, before, 'the impressions chart changed');
     assert.match(afterRows, /█/, 'this minute is now the tallest column');
