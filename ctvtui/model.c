@@ -93,3 +93,17 @@ double model_ideal_spend(double budget, double start, double end, double now)
         f = 1;
     return budget * f;
 }
+
+void model_target_steps(double *t, size_t n)
+{
+    double prev = n > 0 ? t[0] : 0;
+    for (size_t i = 1; i < n; i++) {
+        double cur = t[i];
+        t[i] = cur >= prev ? cur - prev : cur;
+        prev = cur;
+    }
+    if (n > 1)
+        t[0] = t[1];
+    else if (n == 1)
+        t[0] = 0;
+}

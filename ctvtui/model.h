@@ -31,4 +31,13 @@ double model_epoch(const char *iso);
  */
 double model_ideal_spend(double budget, double start, double end, double now);
 
+/*
+ * The series endpoint's pacing_target_micros is where the even pace wants
+ * today's spend to be at the end of each minute (cumulative, back to 0 at
+ * local midnight). Turn n such values into each minute's own target in
+ * place: the step from the previous point (the value itself after a
+ * reset); the first point takes the second one's step.
+ */
+void model_target_steps(double *t, size_t n);
+
 #endif

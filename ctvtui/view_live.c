@@ -78,26 +78,6 @@ static size_t series(const json_t *points, const char *key, double scale, double
     return n;
 }
 
-/*
- * pacing_target_micros is where the even pace wants today's spend to be at
- * the end of each minute (cumulative, back to 0 at local midnight), so the
- * target for one minute is the step between two points; after midnight
- * the step is the value itself. The first point borrows the next step.
- */
-static void live_target_per_minute(double *t, size_t n)
-{
-    double prev = n > 0 ? t[0] : 0;
-    for (size_t i = 1; i < n; i++) {
-        double cur = t[i];
-        t[i] = cur >= prev ? cur - prev : cur;
-        prev = cur;
-    }
-    if (n > 1)
-        t[0] = t[1];
-    else if (n == 1)
-        t[0] = 0;
-}
-
 static double sum(const double *v, size_t n)
 {
     double t = 0;
@@ -157,7 +137,7 @@ static void live_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int c
     size_t n = series(s->points, "impressions", 1, impr, SERIES_MAX);
     series(s->points, "spend_micros", 1e-6, spend, SERIES_MAX);
     series(s->points, "pacing_target_micros", 1e-6, target, SERIES_MAX);
-    live_target_per_minute(target, n);
+    model_target_steps(target, n);
     double tmp[SERIES_MAX];
     totals[0] = sum(impr, n);
     totals[1] = sum(tmp, series(s->points, "starts", 1, tmp, SERIES_MAX));

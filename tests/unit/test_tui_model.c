@@ -56,12 +56,27 @@ static void test_model_epoch_and_ideal_spend(void **state)
     assert_string_equal(d, "-");
 }
 
+static void test_model_target_steps_per_minute_and_midnight(void **state)
+{
+    (void)state;
+    double t[] = {100, 110, 121, 5, 15};
+    model_target_steps(t, 5);
+    assert_true(t[0] == 10 && t[1] == 10 && t[2] == 11);
+    assert_true(t[3] == 5); /* local midnight: the running total restarted */
+    assert_true(t[4] == 10);
+    double one[] = {42};
+    model_target_steps(one, 1);
+    assert_true(one[0] == 0);
+    model_target_steps(NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_num_string_or_number),
         cmocka_unit_test(test_model_money_groups_thousands),
         cmocka_unit_test(test_model_epoch_and_ideal_spend),
+        cmocka_unit_test(test_model_target_steps_per_minute_and_midnight),
     };
     return cmocka_run_group_tests_name("tui_model", tests, NULL, NULL);
 }
