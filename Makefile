@@ -36,7 +36,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
 	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -I$(O)/gen
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -Ictvctl -I$(O)/gen
 
 ifeq ($(BUILD),release)
 OPT := -O2 -g -DNDEBUG
@@ -144,7 +144,10 @@ SQL_FILES := $(sort $(wildcard sql/0*.sql))
 CLIENT_LIB_SRCS := lib/apiclient.c lib/clientcfg.c lib/term.c
 
 CTVCTL_MAIN := ctvctl/main.c
-CTVCTL_SRCS := $(CTVCTL_MAIN)
+CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
+	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
+	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
+	ctvctl/cmd_health.c ctvctl/cmd_version.c
 CTVTUI_MAIN := ctvtui/main.c
 CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/form.c \
 	ctvtui/chart.c ctvtui/text.c ctvtui/model.c ctvtui/pathcomp.c ctvtui/actions.c \
@@ -158,7 +161,7 @@ UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_loc
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
 	decision freqcap pacing snapshot targeting tz catalog spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
-CLIENT_UNIT_TESTS := apiclient clientcfg term
+CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
 TUI_UNIT_TESTS := tui_chart tui_keys tui_text tui_form tui_model tui_pathcomp
 
@@ -280,7 +283,7 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz spool beacon_record tui_json
+	decision tz spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
@@ -297,15 +300,19 @@ FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_reco
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
 	adserverd/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
+FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
 # ctvtui's readers of server answers (form messages, model, text, charts).
 FUZZ_SRCS_tui_json := tests/fuzz/fuzz_tui_json.c ctvtui/form.c ctvtui/text.c ctvtui/model.c \
 	ctvtui/chart.c $(LIB_SRCS)
 FUZZ_CFLAGS_tui_json := -Ictvtui $(call pkg_cflags,ncursesw)
 FUZZ_LIBS_tui_json := $(call pkg_libs,ncursesw) -lm
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd \
+	-Ictvctl
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CTVTUI_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS) \
+		$(CTVTUI_SRCS)
 	$(call quiet,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) $(FUZZ_CFLAGS_$*) -o $@ \

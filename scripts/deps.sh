@@ -54,7 +54,8 @@ check_apt() {
              tmux:tmux wrk:wrk nginx:nginx-light xmllint:libxml2-utils \
              valgrind:valgrind clang:clang \
              ps:procps pgrep:procps ss:iproute2 \
-             runuser:util-linux setpriv:util-linux; do
+             runuser:util-linux setpriv:util-linux script:bsdutils \
+             zsh:zsh fish:fish; do
         have "${t%%:*}" || need "${t#*:}" "${t%%:*}"
     done
     if [ ! -x "$PGBIN/pg_ctl" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/postgres" ]; then
