@@ -295,7 +295,8 @@ static void draw(struct ui *ui)
     if (ui->body && ui->top) {
         werase(ui->body);
         ui->top->ops->draw(ui->top, ui, ui->body, LINES - 3, COLS);
-        want_cursor = (ui->top->ops->keys_ctx & (KEYS_FORM | KEYS_LOGIN | KEYS_UPLOAD)) != 0;
+        want_cursor = (ui->top->ops->keys_ctx & (KEYS_FORM | KEYS_LOGIN | KEYS_UPLOAD)) != 0 &&
+                      !ui->top->no_cursor;
     }
     draw_title(ui);
     draw_status(ui, now);
@@ -477,7 +478,9 @@ void ui_pop(struct ui *ui)
     view_close(ui, v);
     ui->dirty = 1;
     int old = ui->top && clock_mono_ms() - ui->top->loaded_ms > 2000;
-    if (ui->top && ui->top->ops->refresh && (ui->top->stale || changed || old))
+    /* a view already waiting for answers gets them; only a form's change forces a reload */
+    if (ui->top && ui->top->ops->refresh &&
+        (changed || ((ui->top->stale || old) && ui->top->loading == 0)))
         (ui->top->ops->refresh)(ui->top, ui);
 }
 

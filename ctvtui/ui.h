@@ -72,6 +72,7 @@ struct view {
     int stale;        /* the last refresh failed: data shown is old */
     int64_t next_refresh_ms;
     int refresh_ms;   /* current period (ops->refresh_ms at open; the view may change it) */
+    int no_cursor;    /* a form view that is not editing right now (upload in progress) */
     struct view *below;
 };
 

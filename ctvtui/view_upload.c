@@ -114,6 +114,7 @@ static void upload_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
         if (s->phase == PH_DONE)
             ui_put(w, y++, 2, "Esc goes back to the campaign.", width, 0);
     }
+    v->no_cursor = s->phase != PH_FORM;
     if (s->phase == PH_FORM)
         form_draw(&s->form, w, 2, 2, 14, width, ui_attr(ui, UI_SELECTED), ui_attr(ui, UI_ERROR));
 }
