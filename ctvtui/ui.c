@@ -478,9 +478,9 @@ void ui_pop(struct ui *ui)
     view_close(ui, v);
     ui->dirty = 1;
     int old = ui->top && clock_mono_ms() - ui->top->loaded_ms > 2000;
-    /* a view already waiting for answers gets them; only a form's change forces a reload */
-    if (ui->top && ui->top->ops->refresh &&
-        (changed || ((ui->top->stale || old) && ui->top->loading == 0)))
+    /* reload; but a first load still in flight (a slow server) is not asked twice */
+    int first_pending = ui->top && ui->top->loaded_ms == 0 && ui->top->loading > 0;
+    if (ui->top && ui->top->ops->refresh && (changed || ((ui->top->stale || old) && !first_pending)))
         (ui->top->ops->refresh)(ui->top, ui);
 }
 

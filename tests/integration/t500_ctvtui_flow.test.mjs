@@ -132,7 +132,9 @@ test('ctvtui: login, create with a validation error, upload, activate, VAST, lis
     tui.keys('Enter');
     s = await tui.waitFor(/1 of 1\s+status: all\s+filter: CAF/);
     tui.keys('Escape'); // Enter left the filter mode, so Escape goes back: the dashboard
-    s = await tui.waitFor(/Dashboard[\s\S]*1 total: 1 active/); // reloaded when shown again
+    await tui.waitFor(/Dashboard[\s\S]*Campaigns\s+1 total/);
+    tui.keys('r'); // reload: the activation shows in the KPIs
+    s = await tui.waitFor(/Dashboard[\s\S]*1 total: 1 active/);
     assert.ok(s.includes(NAME), s);
     tui.keys('2', 'f');
     s = await tui.waitFor(/status: draft/);
