@@ -59,7 +59,7 @@ CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(call pkg_cflags,$(DAEMON_PKGS) $(TUI_PKGS) 
 DAEMON_LIBS = $(call pkg_libs,$(DAEMON_PKGS)) -lpthread -lm
 CLIENT_LIBS = $(call pkg_libs,$(CLIENT_PKGS))
 CTVCTL_LIBS = $(call pkg_libs,$(CTVCTL_PKGS)) -lm
-TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread
+TUI_LIBS = $(call pkg_libs,$(TUI_PKGS)) -lpthread -lm
 CMOCKA_LIBS = $(call pkg_libs,cmocka)
 
 # ---------------------------------------------------------------------------
@@ -153,7 +153,12 @@ CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctv
 	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
 	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
 	ctvctl/cmd_health.c ctvctl/cmd_version.c
-CTVTUI_SRCS := ctvtui/main.c
+CTVTUI_MAIN := ctvtui/main.c
+CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/form.c \
+	ctvtui/chart.c ctvtui/text.c ctvtui/model.c ctvtui/pathcomp.c ctvtui/actions.c \
+	ctvtui/view_login.c ctvtui/view_dashboard.c ctvtui/view_campaigns.c \
+	ctvtui/view_campaign.c ctvtui/view_edit.c ctvtui/view_upload.c ctvtui/view_live.c \
+	ctvtui/view_help.c
 
 # Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
@@ -162,6 +167,8 @@ UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_loc
 	decision freqcap pacing snapshot targeting tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
+# Unit tests of ctvtui's pure modules, linked against its objects (no main).
+TUI_UNIT_TESTS := tui_chart tui_keys tui_text tui_form tui_model tui_pathcomp
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
@@ -169,7 +176,9 @@ DAEMON_LIB := $(O)/libadserverd.a
 CLIENT_OBJS := $(CLIENT_LIB_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
 CTVCTL_OBJS := $(filter-out $(O)/$(CTVCTL_MAIN:.c=.o),$(CTVCTL_SRCS:%.c=$(O)/%.o))
 CLIENT_UNIT_BINS := $(CLIENT_UNIT_TESTS:%=$(O)/tests/test_%)
-UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS)
+CTVTUI_OBJS := $(filter-out $(O)/$(CTVTUI_MAIN:.c=.o),$(CTVTUI_SRCS:%.c=$(O)/%.o))
+TUI_UNIT_BINS := $(TUI_UNIT_TESTS:%=$(O)/tests/test_%)
+UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
@@ -235,6 +244,13 @@ $(CLIENT_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVCTL_OBJS) 
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTVCTL_LIBS) $(LDFLAGS)
 
+$(TUI_UNIT_TESTS:%=$(O)/tests/unit/test_%.o): BASE_CFLAGS += -Ictvtui
+
+$(TUI_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVTUI_OBJS) $(CLIENT_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TUI_LIBS) $(LDFLAGS)
+
 # ---------------------------------------------------------------------------
 # Running and testing
 # ---------------------------------------------------------------------------
@@ -272,7 +288,7 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
@@ -292,15 +308,21 @@ FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/
 	adserverd/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
 FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
+# ctvtui's readers of server answers (form messages, model, text, charts).
+FUZZ_SRCS_tui_json := tests/fuzz/fuzz_tui_json.c ctvtui/form.c ctvtui/text.c ctvtui/model.c \
+	ctvtui/chart.c $(LIB_SRCS)
+FUZZ_CFLAGS_tui_json := -Ictvtui $(call pkg_cflags,ncursesw)
+FUZZ_LIBS_tui_json := $(call pkg_libs,ncursesw) -lm
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd \
 	-Ictvctl
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS) \
+		$(CTVTUI_SRCS)
 	$(call quiet,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) -o $@ $(FUZZ_SRCS_$*) \
-		$(DAEMON_LIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(call pkg_cflags,$(DAEMON_PKGS)) $(FUZZ_CFLAGS_$*) -o $@ \
+		$(FUZZ_SRCS_$*) $(DAEMON_LIBS) $(FUZZ_LIBS_$*)
 
 fuzz-build: $(FUZZ_BINS)
 
