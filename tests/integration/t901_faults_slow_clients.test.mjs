@@ -64,8 +64,14 @@ test('500 slowloris connections from 127.0.0.2 do not stop 127.0.0.1 nor leak de
   // Trickle one header byte per second on every socket that is still open.
   const trickle = setInterval(() => { for (const s of sockets) if (!s.destroyed) s.write('X'); }, 1000);
   try {
+    // A connection over the limit is accepted, then closed: under load a few
+    // can be caught between the two, so read the steady state (within 3 s).
     await sleep(500);
-    const held = inboundConnections(d.pid, ports);
+    let held = inboundConnections(d.pid, ports);
+    for (let i = 0; i < 30 && held > 2 * 32; i++) {
+      await sleep(100);
+      held = inboundConnections(d.pid, ports);
+    }
     // The per-IP limit (32 per listener) is what holds them back.
     assert.ok(held <= 2 * 32, `slow connections held: ${held}`);
     assert.ok(held >= 32, `the limit admitted some (${held}), so the test exercises it`);
