@@ -254,6 +254,29 @@ int cli_call(struct cli *cli, const char *method, const char *path, const json_t
     return EXIT_OK;
 }
 
+int cli_delete(struct cli *cli, const char *fmt, const char *id)
+{
+    struct apiclient_response r = {0};
+    char path[CLI_PATH_MAX];
+    const char *msg;
+    int rc;
+
+    if (cli_path(path, sizeof(path), fmt, id) != 0)
+        return cli_usage_error(cli, "id too long");
+    rc = cli_call(cli, "DELETE", path, NULL, &r);
+    if (rc == EXIT_OK) {
+        msg = json_string_value(json_object_get(r.json, "message"));
+        if (cli->json)
+            cli_print_raw(&r);
+        else if (cli->quiet)
+            printf("%s\n", id);
+        else
+            cli_note(cli, "%s: %s", id, msg != NULL ? msg : "deleted");
+    }
+    apiclient_response_release(&r);
+    return rc;
+}
+
 void cli_print_raw(const struct apiclient_response *r)
 {
     if (r->body != NULL) {

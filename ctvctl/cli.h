@@ -190,6 +190,13 @@ struct apiclient *cli_authed(struct cli *cli, int *code);
 int cli_call(struct cli *cli, const char *method, const char *path, const json_t *body,
              struct apiclient_response *r);
 
+/*
+ * DELETE the path of fmt (one %s: id, percent-encoded) and report it: the
+ * answer with --json, the id with -q, else the API's message on stderr.
+ * Returns the exit code.
+ */
+int cli_delete(struct cli *cli, const char *fmt, const char *id);
+
 /* --json: the answer's body unchanged (a newline added when missing). */
 void cli_print_raw(const struct apiclient_response *r);
 
@@ -227,6 +234,9 @@ struct cli_field {
  */
 int cli_build_body(struct cli *cli, const struct cli_args *a, const struct cli_field *fields,
                    const json_t *base, json_t **out);
+
+/* Longest API path the commands build (id included, percent-encoded). */
+#define CLI_PATH_MAX 1024
 
 /* Build "<fmt>" into a path buffer with UUID-safe escaping of each %s argument. */
 int cli_path(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -9,7 +9,6 @@
 
 #include <stdio.h>
 
-#define PATH_MAX_LEN 1024
 
 static const struct output_col TOP_COLS[] = {
     {"ID", "id"},         {"NAME", "name"}, {"STATUS", "status"}, {"IMPRESSIONS", "impressions"},
@@ -48,7 +47,7 @@ static int with_dates(char *path, size_t n, const struct cli_args *a)
 static int summary_run(struct cli *cli, const struct cli_args *a)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN] = "/api/v1/analytics/summary";
+    char path[CLI_PATH_MAX] = "/api/v1/analytics/summary";
     int rc;
 
     if (with_dates(path, sizeof(path), a) != 0)
@@ -75,7 +74,7 @@ static int summary_run(struct cli *cli, const struct cli_args *a)
 static int campaign_run(struct cli *cli, const struct cli_args *a)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     int rc;
 
     if (cli_path(path, sizeof(path), "/api/v1/analytics/campaigns/%s", a->pos[0]) != 0 ||

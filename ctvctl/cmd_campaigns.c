@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PATH_MAX_LEN 1024
 
 static const struct output_col LIST_COLS[] = {
     {"ID", "id"},
@@ -49,7 +48,7 @@ static void print_campaign(struct cli *cli, const struct apiclient_response *r, 
 static int list_run(struct cli *cli, const struct cli_args *a)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN] = "/api/v1/campaigns";
+    char path[CLI_PATH_MAX] = "/api/v1/campaigns";
     static const struct {
         enum cli_opt_id opt;
         const char *name;
@@ -77,17 +76,15 @@ static int list_run(struct cli *cli, const struct cli_args *a)
     return rc;
 }
 
-/* GET /api/v1/campaigns/<id><suffix> and print answer[key]. */
-static int get_and_print(struct cli *cli, const char *id, const char *suffix, const char *key)
+/* GET the path of fmt (one %s: the id, percent-encoded) and print answer[key]. */
+static int get_and_print(struct cli *cli, const char *id, const char *fmt, const char *key)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     int rc;
 
-    if (cli_path(path, sizeof(path), "/api/v1/campaigns/%s", id) != 0 ||
-        strlen(path) + strlen(suffix) >= sizeof(path))
+    if (cli_path(path, sizeof(path), fmt, id) != 0)
         return cli_usage_error(cli, "id too long");
-    strcat(path, suffix);
     rc = cli_call(cli, "GET", path, NULL, &r);
     if (rc == EXIT_OK)
         print_campaign(cli, &r, key);
@@ -97,19 +94,19 @@ static int get_and_print(struct cli *cli, const char *id, const char *suffix, co
 
 static int get_run(struct cli *cli, const struct cli_args *a)
 {
-    return get_and_print(cli, a->pos[0], "", "campaign");
+    return get_and_print(cli, a->pos[0], "/api/v1/campaigns/%s", "campaign");
 }
 
 static int stats_run(struct cli *cli, const struct cli_args *a)
 {
-    return get_and_print(cli, a->pos[0], "/stats", "stats");
+    return get_and_print(cli, a->pos[0], "/api/v1/campaigns/%s/stats", "stats");
 }
 
 /* POST (id NULL) or PUT a body built from -f and flags. */
 static int write_run(struct cli *cli, const struct cli_args *a, const char *id)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN] = "/api/v1/campaigns";
+    char path[CLI_PATH_MAX] = "/api/v1/campaigns";
     json_t *body = NULL;
     int rc;
 
@@ -139,7 +136,7 @@ static int update_run(struct cli *cli, const struct cli_args *a)
 static int status_run(struct cli *cli, const struct cli_args *a)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     json_t *body;
     int rc;
 
@@ -156,28 +153,10 @@ static int status_run(struct cli *cli, const struct cli_args *a)
 
 static int delete_run(struct cli *cli, const struct cli_args *a)
 {
-    struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
-    int rc;
-
-    if (cli_path(path, sizeof(path), "/api/v1/campaigns/%s", a->pos[0]) != 0)
-        return cli_usage_error(cli, "id too long");
-    if (a->val[OPT_HARD] != NULL)
-        strcat(path, "?hard=true");
-    rc = cli_call(cli, "DELETE", path, NULL, &r);
-    if (rc == EXIT_OK) {
-        if (cli->json)
-            cli_print_raw(&r);
-        else if (cli->quiet)
-            printf("%s\n", a->pos[0]);
-        else
-            cli_note(cli, "%s: %s", a->pos[0],
-                     json_string_value(json_object_get(r.json, "message")) != NULL
-                         ? json_string_value(json_object_get(r.json, "message"))
-                         : "deleted");
-    }
-    apiclient_response_release(&r);
-    return rc;
+    return cli_delete(cli,
+                      a->val[OPT_HARD] != NULL ? "/api/v1/campaigns/%s?hard=true"
+                                               : "/api/v1/campaigns/%s",
+                      a->pos[0]);
 }
 
 static const enum cli_opt_id LIST_OPTS[] = {OPT_STATUS, OPT_START_DATE, OPT_END_DATE,

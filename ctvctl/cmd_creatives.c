@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define PATH_MAX_LEN 1024
 #define POLL_MS 500
 #define WAIT_DEFAULT_MS (300L * 1000)
 
@@ -60,7 +59,7 @@ static void print_creative(struct cli *cli, const struct apiclient_response *r, 
 static int list_run(struct cli *cli, const struct cli_args *a)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     json_t *rows, *kept;
     const json_t *row;
     size_t i;
@@ -98,7 +97,7 @@ static int by_id(struct cli *cli, const char *method, const char *fmt, const cha
                  const json_t *body, const char *key)
 {
     struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     int rc;
 
     if (cli_path(path, sizeof(path), fmt, id) != 0)
@@ -147,23 +146,7 @@ static int status_run(struct cli *cli, const struct cli_args *a)
 
 static int delete_run(struct cli *cli, const struct cli_args *a)
 {
-    struct apiclient_response r = {0};
-    char path[PATH_MAX_LEN];
-    int rc;
-
-    if (cli_path(path, sizeof(path), "/api/v1/creatives/%s", a->pos[0]) != 0)
-        return cli_usage_error(cli, "id too long");
-    rc = cli_call(cli, "DELETE", path, NULL, &r);
-    if (rc == EXIT_OK) {
-        if (cli->json)
-            cli_print_raw(&r);
-        else if (cli->quiet)
-            printf("%s\n", a->pos[0]);
-        else
-            cli_note(cli, "%s: deleted", a->pos[0]);
-    }
-    apiclient_response_release(&r);
-    return rc;
+    return cli_delete(cli, "/api/v1/creatives/%s", a->pos[0]);
 }
 
 /* The declared type the API accepts for a file name's extension. */
@@ -198,7 +181,7 @@ static void sleep_ms(long ms)
 static int wait_processed(struct cli *cli, const char *id, long limit_ms,
                           struct apiclient_response *r)
 {
-    char path[PATH_MAX_LEN];
+    char path[CLI_PATH_MAX];
     int64_t start = clock_mono_ms();
     const char *st;
     int rc;
@@ -215,7 +198,7 @@ static int wait_processed(struct cli *cli, const char *id, long limit_ms,
             return EXIT_OK;
         if (st != NULL && strcmp(st, "failed") == 0) {
             struct apiclient_response m = {0};
-            char mpath[PATH_MAX_LEN];
+            char mpath[CLI_PATH_MAX];
             const char *why = NULL;
 
             if (cli_path(mpath, sizeof(mpath), "/api/v1/creatives/%s/media", id) == 0 &&
@@ -241,7 +224,7 @@ static int upload_run(struct cli *cli, const struct cli_args *a)
     const char *campaign = a->pos[0], *file = a->pos[1], *base, *dot, *id;
     struct apiclient_response r = {0};
     const char *fields[3] = {"metadata", NULL, NULL};
-    char path[PATH_MAX_LEN], name[256];
+    char path[CLI_PATH_MAX], name[256];
     json_t *meta = json_object();
     struct progress bar;
     struct apiclient *c;
