@@ -336,3 +336,23 @@ int form_draw(const struct form *f, WINDOW *w, int y, int x, int label_w, int wi
         wmove(w, cy, cx);
     return line;
 }
+
+int form_key(struct form *f, enum keys_action a, int is_key, unsigned ch)
+{
+    if (!is_key && ch >= 0x80)
+        a = ACT_NONE; /* a wide character is text, never a command */
+    switch (a) {
+    case ACT_NEXT_FIELD:
+        if (!is_key && (ch == '\n' || ch == '\r') && f->focus == f->n - 1)
+            return FORM_SUBMIT;
+        form_focus_next(f);
+        return 1;
+    case ACT_PREV_FIELD:
+        form_focus_prev(f);
+        return 1;
+    case ACT_SUBMIT:
+        return FORM_SUBMIT;
+    default:
+        return form_edit(f, is_key, ch);
+    }
+}

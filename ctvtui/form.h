@@ -13,6 +13,8 @@
 #ifndef CTVTUI_FORM_H
 #define CTVTUI_FORM_H
 
+#include "keys.h"
+
 #include <curses.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -77,6 +79,16 @@ int form_edit(struct form *f, int is_key, unsigned ch);
 
 void form_focus_next(struct form *f);
 void form_focus_prev(struct form *f);
+
+#define FORM_SUBMIT 2
+
+/*
+ * One key of a form view, a already looked up in the view's key table:
+ * next/previous field, Enter on the last field or the submit key give
+ * FORM_SUBMIT (the caller sends the form), anything else goes to
+ * form_edit(). Returns FORM_SUBMIT, 1 when the key was used, 0 otherwise.
+ */
+int form_key(struct form *f, enum keys_action a, int is_key, unsigned ch);
 
 /*
  * The request body: every non-optional field, and optional fields that are

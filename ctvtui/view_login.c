@@ -82,26 +82,13 @@ static void submit(struct view *v, struct ui *ui)
 static int login_key(struct view *v, struct ui *ui, int is_key, unsigned ch)
 {
     struct login *s = v->state;
-    enum keys_action a = keys_lookup((int)ch, KEYS_LOGIN);
-    if (!is_key && ch >= 0x80)
-        a = ACT_NONE;
-    switch (a) {
-    case ACT_NEXT_FIELD:
-        if (!is_key && (ch == '\n' || ch == '\r') && s->form.focus == s->form.n - 1)
-            submit(v, ui);
-        else
-            form_focus_next(&s->form);
-        return 1;
-    case ACT_PREV_FIELD:
-        form_focus_prev(&s->form);
-        return 1;
-    case ACT_SUBMIT:
+    int rc = form_key(&s->form, keys_lookup((int)ch, KEYS_LOGIN), is_key, ch);
+
+    if (rc == FORM_SUBMIT) {
         submit(v, ui);
         return 1;
-    default:
-        break;
     }
-    return form_edit(&s->form, is_key, ch);
+    return rc;
 }
 
 static void login_result(struct view *v, struct ui *ui, struct fetch_result *r)
