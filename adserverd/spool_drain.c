@@ -301,16 +301,37 @@ static void arrays_release(struct arrays *x)
         buf_release(&x->a[i]);
 }
 
+/* A result's first column, sorted, with the row each value came from. */
+struct id_row {
+    const char *id;
+    int row;
+};
+
 static int id_cmp(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct id_row *)a)->id, ((const struct id_row *)b)->id);
 }
 
-/* Is id in the sorted result set? Returns its index or -1. */
-static int set_find(const char **set, int n, const char *id)
+/* Index res by its first column (free() it; valid while res lives). */
+static struct id_row *result_index(const PGresult *res)
 {
-    const char **hit = bsearch(&id, set, (size_t)n, sizeof(*set), id_cmp);
-    return hit != NULL ? (int)(hit - set) : -1;
+    int rows = PQntuples(res);
+    struct id_row *ix = xcalloc((size_t)rows + 1, sizeof(*ix));
+
+    for (int r = 0; r < rows; r++) {
+        ix[r].id = PQgetvalue(res, r, 0);
+        ix[r].row = r;
+    }
+    qsort(ix, (size_t)rows, sizeof(*ix), id_cmp);
+    return ix;
+}
+
+/* The row of id in an index of n rows, or -1. */
+static int result_find(const struct id_row *ix, int n, const char *id)
+{
+    const struct id_row key = {id, 0};
+    const struct id_row *hit = bsearch(&key, ix, (size_t)n, sizeof(*ix), id_cmp);
+    return hit != NULL ? hit->row : -1;
 }
 
 static const char *type_name(enum trackurl_type t)
@@ -362,8 +383,8 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
     struct arrays x;
     const char *p[NARR];
     PGresult *res = NULL;
-    const char **set = NULL;
-    int nset = 0;
+    struct id_row *ix = NULL;
+    int nix = 0;
     int64_t *cpm = xcalloc((size_t)n, sizeof(int64_t));
     enum tx_result ret = TX_DATA;
 
@@ -389,50 +410,35 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
     res = db_beacons_campaigns(c, p[0], st);
     if (res == NULL)
         goto failed;
-    {
-        int rows = PQntuples(res);
-        set = xcalloc((size_t)rows + 1, sizeof(*set));
-        for (int r = 0; r < rows; r++)
-            set[r] = PQgetvalue(res, r, 0);
-        nset = rows;
-        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
-        for (int i = 0; i < n; i++) {
-            int k;
-            if (!items[i].valid || items[i].dead != NULL)
-                continue;
-            k = set_find(set, nset, items[i].campaign);
-            if (k < 0) {
-                items[i].dead = "unknown campaign";
-                continue;
-            }
-            for (int r = 0; r < rows; r++)
-                if (set[k] == PQgetvalue(res, r, 0))
-                    cpm[i] = strtoll(PQgetvalue(res, r, 1), NULL, 10);
-        }
-        free(set);
-        set = NULL;
-        PQclear(res);
-        res = NULL;
+    ix = result_index(res);
+    nix = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        int r;
+        if (!items[i].valid || items[i].dead != NULL)
+            continue;
+        r = result_find(ix, nix, items[i].campaign);
+        if (r < 0)
+            items[i].dead = "unknown campaign";
+        else
+            cpm[i] = strtoll(PQgetvalue(res, r, 1), NULL, 10);
     }
+    free(ix);
+    ix = NULL;
+    PQclear(res);
+    res = NULL;
     res = db_beacons_creatives(c, p[1], st);
     if (res == NULL)
         goto failed;
-    {
-        int rows = PQntuples(res);
-        set = xcalloc((size_t)rows + 1, sizeof(*set));
-        for (int r = 0; r < rows; r++)
-            set[r] = PQgetvalue(res, r, 0);
-        nset = rows;
-        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
-        for (int i = 0; i < n; i++)
-            if (items[i].valid && items[i].dead == NULL &&
-                set_find(set, nset, items[i].creative) < 0)
-                items[i].dead = "unknown creative";
-        free(set);
-        set = NULL;
-        PQclear(res);
-        res = NULL;
-    }
+    ix = result_index(res);
+    nix = PQntuples(res);
+    for (int i = 0; i < n; i++)
+        if (items[i].valid && items[i].dead == NULL &&
+            result_find(ix, nix, items[i].creative) < 0)
+            items[i].dead = "unknown creative";
+    free(ix);
+    ix = NULL;
+    PQclear(res);
+    res = NULL;
     arrays_release(&x);
 
     /* dead letters */
@@ -506,26 +512,22 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
         goto failed;
     arrays_release(&x);
     {
-        int rows = PQntuples(res);
-        char *used = xcalloc((size_t)rows + 1, 1);
-        set = xcalloc((size_t)rows + 1, sizeof(*set));
-        for (int r = 0; r < rows; r++)
-            set[r] = PQgetvalue(res, r, 0);
-        nset = rows;
-        qsort(set, (size_t)nset, sizeof(*set), id_cmp);
+        char *used = xcalloc((size_t)PQntuples(res) + 1, 1);
+        ix = result_index(res);
+        nix = PQntuples(res);
         for (int i = 0; i < n; i++) {
-            int k;
+            int r;
             if (items[i].dead != NULL)
                 continue;
-            k = set_find(set, nset, items[i].event_id);
-            if (k >= 0 && !used[k]) {
-                used[k] = 1; /* the same beacon twice in one batch counts once */
+            r = result_find(ix, nix, items[i].event_id);
+            if (r >= 0 && !used[r]) {
+                used[r] = 1; /* the same beacon twice in one batch counts once */
                 items[i].is_new = 1;
             }
         }
         free(used);
-        free(set);
-        set = NULL;
+        free(ix);
+        ix = NULL;
         PQclear(res);
         res = NULL;
     }
@@ -650,7 +652,7 @@ cleanup:
         db_simple(c, "ROLLBACK", err, sizeof(err));
     if (res != NULL)
         PQclear(res);
-    free(set);
+    free(ix);
     free(cpm);
     arrays_release(&x);
     return ret;
