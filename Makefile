@@ -36,7 +36,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
 	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib -Iadserverd -Ictvctl -I$(O)/gen
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -I. -Ilib -Iadserverd -Ictvctl -I$(O)/gen
 
 ifeq ($(BUILD),release)
 OPT := -O2 -g -DNDEBUG
@@ -160,7 +160,9 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 	ctvtui/view_campaign.c ctvtui/view_edit.c ctvtui/view_upload.c ctvtui/view_live.c \
 	ctvtui/view_help.c
 
-# Unit tests: tests/unit/test_<name>.c, linked against the daemon's objects.
+# Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
+# (a name without a folder is still at the top of tests/unit); each builds to
+# $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
 	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
@@ -170,15 +172,19 @@ CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
 TUI_UNIT_TESTS := tui_chart tui_keys tui_text tui_form tui_model tui_pathcomp
 
+unit_bin = $(O)/tests/test_$(notdir $(1))
+unit_obj = $(O)/tests/unit/$(patsubst ./%,%,$(dir $(1)))test_$(notdir $(1)).o
+
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(O)/%.o) $(O)/gen/sql_embed.o
 DAEMON_LIB := $(O)/libadserverd.a
 CLIENT_OBJS := $(CLIENT_LIB_SRCS:%.c=$(O)/%.o) $(LIB_OBJS)
 CTVCTL_OBJS := $(filter-out $(O)/$(CTVCTL_MAIN:.c=.o),$(CTVCTL_SRCS:%.c=$(O)/%.o))
-CLIENT_UNIT_BINS := $(CLIENT_UNIT_TESTS:%=$(O)/tests/test_%)
+CLIENT_UNIT_BINS := $(foreach t,$(CLIENT_UNIT_TESTS),$(call unit_bin,$(t)))
 CTVTUI_OBJS := $(filter-out $(O)/$(CTVTUI_MAIN:.c=.o),$(CTVTUI_SRCS:%.c=$(O)/%.o))
-TUI_UNIT_BINS := $(TUI_UNIT_TESTS:%=$(O)/tests/test_%)
-UNIT_BINS := $(UNIT_TESTS:%=$(O)/tests/test_%) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
+TUI_UNIT_BINS := $(foreach t,$(TUI_UNIT_TESTS),$(call unit_bin,$(t)))
+DAEMON_UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(call unit_bin,$(t)))
+UNIT_BINS := $(DAEMON_UNIT_BINS) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
@@ -233,23 +239,19 @@ $(O)/bin/ctvtui: $(CTVTUI_SRCS:%.c=$(O)/%.o) $(CLIENT_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LDFLAGS)
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(DAEMON_LIB)
-	$(call quiet,LINK,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(DAEMON_LIBS) $(LDFLAGS)
+# One link rule per test binary: its object sits in the folder that mirrors
+# the module's, and what it links against depends on the program it tests.
+define unit_test_rule
+$(call unit_bin,$(1)): $(call unit_obj,$(1)) $(2)
+	$$(call quiet,LINK,$$@)
+	$$(Q)mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) $$(SAN_LDFLAGS) -o $$@ $$^ $$(CMOCKA_LIBS) $(3) $$(LDFLAGS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(DAEMON_LIB),$$(DAEMON_LIBS))))
+$(foreach t,$(CLIENT_UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(CTVCTL_OBJS) $$(CLIENT_OBJS),$$(CTVCTL_LIBS))))
+$(foreach t,$(TUI_UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(CTVTUI_OBJS) $$(CLIENT_OBJS),$$(TUI_LIBS))))
 
-# A static pattern rule wins over the one above for the client tests.
-$(CLIENT_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVCTL_OBJS) $(CLIENT_OBJS)
-	$(call quiet,LINK,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(CTVCTL_LIBS) $(LDFLAGS)
-
-$(TUI_UNIT_TESTS:%=$(O)/tests/unit/test_%.o): BASE_CFLAGS += -Ictvtui
-
-$(TUI_UNIT_BINS): $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(CTVTUI_OBJS) $(CLIENT_OBJS)
-	$(call quiet,LINK,$@)
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(TUI_LIBS) $(LDFLAGS)
+$(foreach t,$(TUI_UNIT_TESTS),$(call unit_obj,$(t))): BASE_CFLAGS += -Ictvtui
 
 # ---------------------------------------------------------------------------
 # Running and testing
@@ -313,7 +315,7 @@ FUZZ_SRCS_tui_json := tests/fuzz/fuzz_tui_json.c ctvtui/form.c ctvtui/text.c ctv
 	ctvtui/chart.c $(LIB_SRCS)
 FUZZ_CFLAGS_tui_json := -Ictvtui $(call pkg_cflags,ncursesw)
 FUZZ_LIBS_tui_json := $(call pkg_libs,ncursesw) -lm
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -Iadserverd \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ilib -Iadserverd \
 	-Ictvctl
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
