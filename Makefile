@@ -69,13 +69,13 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
 
 DAEMON_SRCS := \
+	adserverd/adparams.c \
 	adserverd/api_analytics.c \
 	adserverd/api_auth.c \
 	adserverd/api_campaigns.c \
-	adserverd/api_explain.c \
-	adserverd/adparams.c \
 	adserverd/api_common.c \
 	adserverd/api_creatives.c \
+	adserverd/api_explain.c \
 	adserverd/api_root.c \
 	adserverd/api_series.c \
 	adserverd/api_serving.c \
@@ -91,8 +91,8 @@ DAEMON_SRCS := \
 	adserverd/creative_worker.c \
 	adserverd/db.c \
 	adserverd/db_beacons.c \
-	adserverd/db_catalog.c \
 	adserverd/db_campaigns.c \
+	adserverd/db_catalog.c \
 	adserverd/db_creative_media.c \
 	adserverd/db_creatives.c \
 	adserverd/db_serving.c \
@@ -102,10 +102,9 @@ DAEMON_SRCS := \
 	adserverd/email.c \
 	adserverd/freqcap.c \
 	adserverd/http_server.c \
-	adserverd/isodate.c \
-	adserverd/jsnum.c \
 	adserverd/kv.c \
 	adserverd/macros.c \
+	adserverd/main.c \
 	adserverd/media_index.c \
 	adserverd/mediaprobe.c \
 	adserverd/metrics.c \
@@ -116,8 +115,8 @@ DAEMON_SRCS := \
 	adserverd/ratelimit.c \
 	adserverd/reply.c \
 	adserverd/request.c \
-	adserverd/rowjson.c \
 	adserverd/router.c \
+	adserverd/rowjson.c \
 	adserverd/seed.c \
 	adserverd/serve_adrequest.c \
 	adserverd/serve_media.c \
@@ -135,8 +134,10 @@ DAEMON_SRCS := \
 	adserverd/storage_spool.c \
 	adserverd/targeting.c \
 	adserverd/trackurl.c \
-	adserverd/tz.c \
-	adserverd/uuid.c \
+	adserverd/util/isodate.c \
+	adserverd/util/jsnum.c \
+	adserverd/util/tz.c \
+	adserverd/util/uuid.c \
 	adserverd/validate.c \
 	adserverd/vast.c \
 	adserverd/vmap.c
@@ -165,8 +166,8 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
-	uuid email isodate jsnum validate rowjson trackurl macros vast vmap \
-	decision freqcap pacing snapshot targeting tz catalog adparams spool beacon_record
+	util/uuid email util/isodate util/jsnum validate rowjson trackurl macros vast vmap \
+	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
@@ -295,19 +296,19 @@ FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
-FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision.c adserverd/targeting.c \
-	adserverd/pacing.c adserverd/snapshot.c adserverd/tz.c $(LIB_SRCS)
-FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/tz.c $(LIB_SRCS)
-FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/jsnum.c $(LIB_SRCS)
+	adserverd/pacing.c adserverd/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
+FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
+FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
 	adserverd/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
-FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/jsnum.c \
-	adserverd/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/util/jsnum.c \
+	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
 FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
 # ctvtui's readers of server answers (form messages, model, text, charts).

@@ -15,7 +15,7 @@
 #include "db.h"
 #include "db_users.h"
 #include "email.h"
-#include "jsnum.h"
+#include "util/jsnum.h"
 #include "log.h"
 #include "password.h"
 #include "reply.h"

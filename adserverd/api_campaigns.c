@@ -16,7 +16,7 @@
 #include "reply.h"
 #include "request.h"
 #include "rowjson.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "validate.h"
 
 #include <inttypes.h>

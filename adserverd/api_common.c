@@ -5,7 +5,7 @@
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "validate.h"
 
 #include <stdio.h>

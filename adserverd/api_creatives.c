@@ -18,7 +18,7 @@
 #include "reply.h"
 #include "request.h"
 #include "storage.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "validate.h"
 
 #include <stdio.h>

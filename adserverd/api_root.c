@@ -8,7 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db.h"
-#include "isodate.h"
+#include "util/isodate.h"
 #include "kv.h"
 #include "metrics.h"
 #include "serving.h"

@@ -10,11 +10,11 @@
 #include "db.h"
 #include "db_beacons.h"
 #include "db_campaigns.h"
-#include "isodate.h"
+#include "util/isodate.h"
 #include "pacing.h"
 #include "reply.h"
 #include "request.h"
-#include "tz.h"
+#include "util/tz.h"
 
 #include <jansson.h>
 #include <stdio.h>

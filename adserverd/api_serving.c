@@ -23,7 +23,7 @@
 #include "db_serving.h"
 #include "reply.h"
 #include "request.h"
-#include "tz.h"
+#include "util/tz.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -23,7 +23,7 @@
 #include "db_campaigns.h"
 #include "db_creative_media.h"
 #include "db_creatives.h"
-#include "jsnum.h"
+#include "util/jsnum.h"
 #include "log.h"
 #include "media_index.h"
 #include "multipart.h"
@@ -31,7 +31,7 @@
 #include "request.h"
 #include "serve_media.h"
 #include "storage.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "validate.h"
 #include "xalloc.h"
 

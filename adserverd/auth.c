@@ -13,7 +13,7 @@
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "xalloc.h"
 
 #include <ctype.h>

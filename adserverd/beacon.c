@@ -19,7 +19,7 @@
 #include "spool.h"
 #include "spool_drain.h"
 #include "trackurl.h"
-#include "tz.h"
+#include "util/tz.h"
 #include "xalloc.h"
 
 #include <jansson.h>

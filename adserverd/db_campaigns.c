@@ -10,7 +10,7 @@
 #include "db_campaigns.h"
 
 #include "db.h"
-#include "jsnum.h"
+#include "util/jsnum.h"
 #include "rowjson.h"
 
 #include <inttypes.h>

@@ -10,7 +10,7 @@
  * generator: granting every reservation reproduces phase 1's pod exactly.
  */
 #include "decision.h"
-#include "tz.h"
+#include "util/tz.h"
 #include "xalloc.h"
 
 #include <math.h>

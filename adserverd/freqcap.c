@@ -11,7 +11,7 @@
  */
 #include "freqcap.h"
 #include "snapshot.h"
-#include "tz.h"
+#include "util/tz.h"
 
 #include <openssl/sha.h>
 #include <stdarg.h>

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "isodate.h"
+#include "util/isodate.h"
 
 #define NAME_MAX_LEN 32
 

@@ -13,7 +13,7 @@
 #include "ratelimit.h"
 #include "reply.h"
 #include "request.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "xalloc.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include "macros.h"
 #include "snapshot.h"
 #include "trackurl.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "version.h"
 #include "xalloc.h"
 

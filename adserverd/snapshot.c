@@ -20,7 +20,7 @@
  * for the publisher (an acquirer retries at most once per publish).
  */
 #include "snapshot.h"
-#include "tz.h"
+#include "util/tz.h"
 #include "xalloc.h"
 
 #include <sched.h>

@@ -15,7 +15,7 @@
 #include "kv.h"
 #include "log.h"
 #include "snapshot.h"
-#include "tz.h"
+#include "util/tz.h"
 #include "xalloc.h"
 
 #include <pthread.h>

@@ -11,10 +11,10 @@
 #include "config.h"
 #include "db.h"
 #include "db_beacons.h"
-#include "isodate.h"
+#include "util/isodate.h"
 #include "log.h"
 #include "spool.h"
-#include "uuid.h"
+#include "util/uuid.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>

@@ -7,7 +7,7 @@
  * come first (geo before content), which is also the order explain reports.
  */
 #include "targeting.h"
-#include "tz.h"
+#include "util/tz.h"
 
 #include <string.h>
 

@@ -24,9 +24,9 @@
  */
 #include "validate.h"
 
-#include "isodate.h"
+#include "util/isodate.h"
 #include "buf.h"
-#include "jsnum.h"
+#include "util/jsnum.h"
 #include "xalloc.h"
 
 #include <stdint.h>

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "decision.h"
-#include "isodate.h"
+#include "util/isodate.h"
 #include "snapshot.h"
 
 #define UNIT INT64_C(1000000)

@@ -29,9 +29,9 @@
 #include <unistd.h>
 
 #include "freqcap.h"
-#include "isodate.h"
+#include "util/isodate.h"
 #include "snapshot.h"
-#include "tz.h"
+#include "util/tz.h"
 
 #define HOUR_MS INT64_C(3600000)
 #define KEY "738c84fa151b5418bb2f4045332526f5" /* cap key of the IFA below */

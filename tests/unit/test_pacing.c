@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "isodate.h"
+#include "util/isodate.h"
 #include "pacing.h"
 
 #define UNIT INT64_C(1000000)

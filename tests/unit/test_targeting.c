@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "isodate.h"
+#include "util/isodate.h"
 #include "snapshot.h"
 #include "targeting.h"
 

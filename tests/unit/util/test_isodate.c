@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "isodate.h"
+#include "util/isodate.h"
 
 #define SENTINEL INT64_C(0x5A5A5A5A5A5A5A5A)
 

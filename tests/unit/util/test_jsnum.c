@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "jsnum.h"
+#include "util/jsnum.h"
 
 #define SENTINEL 12345.678
 

@@ -19,7 +19,7 @@
  * significant digits with "%.*e" and keeps the first that reads back as v
  * (see shortest_digits for the one exception).
  */
-#include "jsnum.h"
+#include "util/jsnum.h"
 
 #include "xalloc.h"
 

@@ -2,7 +2,7 @@
  * uuid: see uuid.h. Randomness from getrandom(2); a v4 UUID is 122 random
  * bits with the version and variant bits fixed (RFC 4122 section 4.4).
  */
-#include "uuid.h"
+#include "util/uuid.h"
 
 #include <ctype.h>
 #include <stdint.h>

@@ -12,7 +12,7 @@
  * every function after loading is pure and allocation-free.
  * Calendar arithmetic: Howard Hinnant's days_from_civil (proleptic Gregorian).
  */
-#include "tz.h"
+#include "util/tz.h"
 #include "xalloc.h"
 
 #include <errno.h>

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isodate.h"
-#include "tz.h"
+#include "util/isodate.h"
+#include "util/tz.h"
 
 #define ZONEINFO "/usr/share/zoneinfo"
 #define HOUR_MS INT64_C(3600000)

@@ -8,7 +8,7 @@
  * Inputs come from request bodies and query strings; they are short, and the
  * work is linear in their length.
  */
-#include "isodate.h"
+#include "util/isodate.h"
 
 #define MS_PER_DAY INT64_C(86400000)
 

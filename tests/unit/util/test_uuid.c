@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "uuid.h"
+#include "util/uuid.h"
 
 #include <string.h>
 
