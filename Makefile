@@ -89,15 +89,18 @@ DAEMON_SRCS := \
 	adserverd/config.c \
 	adserverd/creative_url.c \
 	adserverd/creative_worker.c \
-	adserverd/db.c \
-	adserverd/db_beacons.c \
-	adserverd/db_campaigns.c \
-	adserverd/db_catalog.c \
-	adserverd/db_creative_media.c \
-	adserverd/db_creatives.c \
-	adserverd/db_serving.c \
-	adserverd/db_stats.c \
-	adserverd/db_users.c \
+	adserverd/db/db.c \
+	adserverd/db/db_beacons.c \
+	adserverd/db/db_campaigns.c \
+	adserverd/db/db_catalog.c \
+	adserverd/db/db_creative_media.c \
+	adserverd/db/db_creatives.c \
+	adserverd/db/db_serving.c \
+	adserverd/db/db_stats.c \
+	adserverd/db/db_users.c \
+	adserverd/db/migrate.c \
+	adserverd/db/rowjson.c \
+	adserverd/db/seed.c \
 	adserverd/decision.c \
 	adserverd/email.c \
 	adserverd/freqcap.c \
@@ -108,7 +111,6 @@ DAEMON_SRCS := \
 	adserverd/media_index.c \
 	adserverd/mediaprobe.c \
 	adserverd/metrics.c \
-	adserverd/migrate.c \
 	adserverd/multipart.c \
 	adserverd/pacing.c \
 	adserverd/password.c \
@@ -116,8 +118,6 @@ DAEMON_SRCS := \
 	adserverd/reply.c \
 	adserverd/request.c \
 	adserverd/router.c \
-	adserverd/rowjson.c \
-	adserverd/seed.c \
 	adserverd/serve_adrequest.c \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
@@ -166,7 +166,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
 	multipart media_index serve_media creative_url \
-	util/uuid email util/isodate util/jsnum validate rowjson trackurl macros vast vmap \
+	util/uuid email util/isodate util/jsnum validate db/rowjson trackurl macros vast vmap \
 	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck

@@ -10,13 +10,13 @@
 #include "api_common.h"
 
 #include "app.h"
-#include "db.h"
-#include "db_campaigns.h"
-#include "db_stats.h"
+#include "db/db.h"
+#include "db/db_campaigns.h"
+#include "db/db_stats.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "rowjson.h"
+#include "db/rowjson.h"
 #include "validate.h"
 
 #include <string.h>

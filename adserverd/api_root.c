@@ -7,7 +7,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
-#include "db.h"
+#include "db/db.h"
 #include "util/isodate.h"
 #include "kv.h"
 #include "metrics.h"

@@ -18,9 +18,9 @@
 
 #include "app.h"
 #include "config.h"
-#include "db.h"
-#include "db_campaigns.h"
-#include "db_serving.h"
+#include "db/db.h"
+#include "db/db_campaigns.h"
+#include "db/db_serving.h"
 #include "reply.h"
 #include "request.h"
 #include "util/tz.h"

@@ -28,7 +28,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "db_catalog.h"
+#include "db/db_catalog.h"
 #include "log.h"
 #include "snapshot.h"
 #include "xalloc.h"

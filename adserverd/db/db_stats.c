@@ -5,10 +5,10 @@
  * campaign_daily_stats, never over a join with creatives, so they are the
  * true sums (the reference's campaign GET multiplied them; 3.3.2).
  */
-#include "db_stats.h"
+#include "db/db_stats.h"
 
-#include "db.h"
-#include "rowjson.h"
+#include "db/db.h"
+#include "db/rowjson.h"
 
 #include <string.h>
 

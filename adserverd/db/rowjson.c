@@ -1,9 +1,9 @@
 /*
  * rowjson: see rowjson.h.
  */
-#include "rowjson.h"
+#include "db/rowjson.h"
 
-#include "db.h"
+#include "db/db.h"
 
 #include <math.h>
 #include <stdio.h>

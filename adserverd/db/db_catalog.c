@@ -7,7 +7,7 @@
  * the exclusion table. Text arrays come back as JSON (to_json) so the only
  * array parser is jansson's; dayparts come back as seven columns.
  */
-#include "db_catalog.h"
+#include "db/db_catalog.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -1,10 +1,10 @@
 /*
  * db_creatives: see db_creatives.h.
  */
-#include "db_creatives.h"
+#include "db/db_creatives.h"
 
-#include "db.h"
-#include "rowjson.h"
+#include "db/db.h"
+#include "db/rowjson.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "rowjson.h"
+#include "db/rowjson.h"
 
 #include <math.h>
 #include <stdlib.h>

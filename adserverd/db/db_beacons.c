@@ -2,7 +2,7 @@
  * db_beacons: see db_beacons.h. The statement names are the function names
  * (db.c prepares each once per connection).
  */
-#include "db_beacons.h"
+#include "db/db_beacons.h"
 
 PGresult *db_beacons_campaigns(struct db_conn *c, const char *ids, char sqlstate[6])
 {

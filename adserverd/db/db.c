@@ -2,7 +2,7 @@
  * db: see db.h. The pool is an array guarded by one mutex and a condition
  * variable; the critical section is only the hand-out, never a query.
  */
-#include "db.h"
+#include "db/db.h"
 #include "xalloc.h"
 
 #include <errno.h>

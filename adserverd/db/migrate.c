@@ -2,8 +2,8 @@
  * migrate: see migrate.h. The advisory lock key is an arbitrary constant
  * ("ctvad" in ASCII) shared by every adserverd.
  */
-#include "migrate.h"
-#include "db.h"
+#include "db/migrate.h"
+#include "db/db.h"
 #include "log.h"
 
 #include <stdio.h>

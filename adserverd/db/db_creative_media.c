@@ -1,11 +1,11 @@
 /*
  * db_creative_media: see db_creative_media.h.
  */
-#include "db_creative_media.h"
+#include "db/db_creative_media.h"
 
-#include "db.h"
+#include "db/db.h"
 #include "mediaprobe.h"
-#include "rowjson.h"
+#include "db/rowjson.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #ifndef DB_BEACONS_H
 #define DB_BEACONS_H
 
-#include "db.h"
+#include "db/db.h"
 
 /* $1 uuid[] of campaign ids -> rows (id, imp_micros): existing campaigns, CPM price. */
 PGresult *db_beacons_campaigns(struct db_conn *c, const char *ids, char sqlstate[6]);

@@ -2,10 +2,10 @@
  * seed: see seed.h. The demo's queries live here (the demo is one unit of
  * data, not a table's API); every one is parameterized.
  */
-#include "seed.h"
+#include "db/seed.h"
 #include "app.h"
 #include "config.h"
-#include "db.h"
+#include "db/db.h"
 #include "mediaprobe.h"
 #include "password.h"
 #include "storage.h"

@@ -7,11 +7,11 @@
  * the true sums. Instants travel as epoch milliseconds (validate's output)
  * and are turned into timestamptz in SQL, exactly, whatever the year.
  */
-#include "db_campaigns.h"
+#include "db/db_campaigns.h"
 
-#include "db.h"
+#include "db/db.h"
 #include "util/jsnum.h"
-#include "rowjson.h"
+#include "db/rowjson.h"
 
 #include <inttypes.h>
 #include <stdio.h>

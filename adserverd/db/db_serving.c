@@ -9,9 +9,9 @@
  * The upsert selects the campaign with its owner, so a foreign or missing
  * campaign inserts nothing and returns no row.
  */
-#include "db_serving.h"
+#include "db/db_serving.h"
 
-#include "db.h"
+#include "db/db.h"
 
 #include <stdlib.h>
 #include <string.h>

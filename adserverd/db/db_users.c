@@ -2,8 +2,8 @@
  * db_users: see db_users.h. Timestamps are rendered by PostgreSQL in the
  * contract's ISO form so no C-side date conversion is needed.
  */
-#include "db_users.h"
-#include "db.h"
+#include "db/db_users.h"
+#include "db/db.h"
 
 #include <stdio.h>
 #include <string.h>
