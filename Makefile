@@ -105,7 +105,6 @@ DAEMON_SRCS := \
 	adserverd/email.c \
 	adserverd/freqcap.c \
 	adserverd/http_server.c \
-	adserverd/kv.c \
 	adserverd/macros.c \
 	adserverd/main.c \
 	adserverd/media_index.c \
@@ -115,6 +114,7 @@ DAEMON_SRCS := \
 	adserverd/pacing.c \
 	adserverd/password.c \
 	adserverd/ratelimit.c \
+	adserverd/redis/kv.c \
 	adserverd/reply.c \
 	adserverd/request.c \
 	adserverd/router.c \

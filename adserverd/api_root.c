@@ -9,7 +9,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "util/isodate.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "metrics.h"
 #include "serving.h"
 #include "beacon.h"

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "db/db_users.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"

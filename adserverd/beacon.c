@@ -11,7 +11,7 @@
 #include "config.h"
 #include "freqcap.h"
 #include "http_server.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"

@@ -16,7 +16,7 @@
 #include "db/db.h"
 #include "email.h"
 #include "http_server.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "log.h"
 #include "media_index.h"
 #include "metrics.h"

@@ -5,7 +5,7 @@
  */
 #include "ratelimit.h"
 #include "clock.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "request.h"
 #include "xalloc.h"
 

@@ -6,7 +6,7 @@
 #include "app.h"
 #include "clock.h"
 #include "config.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "log.h"
 #include "macros.h"
 #include "snapshot.h"

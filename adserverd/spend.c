@@ -12,7 +12,7 @@
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "freqcap.h"
-#include "kv.h"
+#include "redis/kv.h"
 #include "log.h"
 #include "snapshot.h"
 #include "util/tz.h"

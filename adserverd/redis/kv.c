@@ -3,7 +3,7 @@
  * frees them when a worker thread exits. Only one struct kv exists per
  * process; the key is created by kv_new.
  */
-#include "kv.h"
+#include "redis/kv.h"
 #include "clock.h"
 #include "xalloc.h"
 
