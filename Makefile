@@ -123,15 +123,15 @@ DAEMON_SRCS := \
 	adserverd/serve_vast.c \
 	adserverd/serve_vmap.c \
 	adserverd/serving.c \
-	adserverd/sigv4.c \
 	adserverd/snapshot.c \
 	adserverd/spend.c \
 	adserverd/spool.c \
 	adserverd/spool_drain.c \
-	adserverd/storage.c \
-	adserverd/storage_local.c \
-	adserverd/storage_s3.c \
-	adserverd/storage_spool.c \
+	adserverd/storage/sigv4.c \
+	adserverd/storage/storage.c \
+	adserverd/storage/storage_local.c \
+	adserverd/storage/storage_s3.c \
+	adserverd/storage/storage_spool.c \
 	adserverd/targeting.c \
 	adserverd/trackurl.c \
 	adserverd/util/isodate.c \
@@ -164,7 +164,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
 # (a name without a folder is still at the top of tests/unit); each builds to
 # $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := auth_jwt body mediaprobe password router sigv4 storage storage_local storage_s3 \
+UNIT_TESTS := auth_jwt body mediaprobe password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	multipart media_index serve_media creative_url \
 	util/uuid email util/isodate util/jsnum validate db/rowjson trackurl macros vast vmap \
 	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "storage.h"
+#include "storage/storage.h"
 #include "util/uuid.h"
 #include "validate.h"
 

@@ -30,7 +30,7 @@
 #include "reply.h"
 #include "request.h"
 #include "serve_media.h"
-#include "storage.h"
+#include "storage/storage.h"
 #include "util/uuid.h"
 #include "validate.h"
 #include "xalloc.h"

@@ -5,7 +5,7 @@
 #include "app.h"
 #include "config.h"
 #include "serve_media.h"
-#include "storage.h"
+#include "storage/storage.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "media_index.h"
 #include "mediaprobe.h"
-#include "storage.h"
+#include "storage/storage.h"
 #include "xalloc.h"
 
 #include <errno.h>

@@ -30,7 +30,7 @@
 #include "spend.h"
 #include "spool.h"
 #include "spool_drain.h"
-#include "storage.h"
+#include "storage/storage.h"
 #include "vast.h"
 #include "version.h"
 #include "xalloc.h"

@@ -15,8 +15,8 @@
 #include "media_index.h"
 #include "reply.h"
 #include "request.h"
-#include "sigv4.h"
-#include "storage.h"
+#include "storage/sigv4.h"
+#include "storage/storage.h"
 
 #include <microhttpd.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include "db/db.h"
 #include "mediaprobe.h"
 #include "password.h"
-#include "storage.h"
+#include "storage/storage.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,7 @@
 #include "config.h"
 #include "creative_url.h"
 #include "serve_media.h"
-#include "storage.h"
+#include "storage/storage.h"
 
 #include <stdio.h>
 #include <stdlib.h>

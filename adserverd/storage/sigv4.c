@@ -20,7 +20,7 @@
  * valid request produces, so hitting one means bad input, reported as such.
  * Called once per upload-url request: cost is four HMACs and one SHA-256.
  */
-#include "sigv4.h"
+#include "storage/sigv4.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * storage_spool: see storage_spool.h.
  */
-#include "storage_spool.h"
+#include "storage/storage_spool.h"
 
 #include <errno.h>
 #include <unistd.h>

@@ -16,8 +16,8 @@
  * Load: one upload at a time per writer, a few per minute in practice; reads
  * are one open + fstat per media request.
  */
-#include "storage_local.h"
-#include "storage_spool.h"
+#include "storage/storage_local.h"
+#include "storage/storage_spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "storage.h"
+#include "storage/storage.h"
 #include "xalloc.h"
 
 #define TMP_SUFFIX_FMT "%s.tmp-%08x"

@@ -20,8 +20,8 @@
  * storage_s3_new(), so any thread may use it. Timeouts: connect, a whole-
  * transfer limit and a low-speed abort (a stalled peer fails within a minute).
  */
-#include "storage_s3.h"
-#include "storage_spool.h"
+#include "storage/storage_s3.h"
+#include "storage/storage_spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@
 #include <openssl/crypto.h>
 
 #include "buf.h"
-#include "sigv4.h"
+#include "storage/sigv4.h"
 #include "xalloc.h"
 
 #define URL_MAX 8192

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "sigv4.h"
+#include "storage/sigv4.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #define LOCAL_EP "http://127.0.0.1:4569"

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "storage.h"
+#include "storage/storage.h"
 
 struct fixture {
     char root[64];    /* mkdtemp: holds store/ and outside/ */

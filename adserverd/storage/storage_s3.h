@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "storage.h"
+#include "storage/storage.h"
 
 struct storage_s3;
 struct storage_s3_writer;

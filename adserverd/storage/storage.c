@@ -6,16 +6,16 @@
  * accept exactly the same keys and neither can be reached with one the other
  * would refuse.
  */
-#include "storage.h"
+#include "storage/storage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
-#include "sigv4.h"
-#include "storage_local.h"
-#include "storage_s3.h"
+#include "storage/sigv4.h"
+#include "storage/storage_local.h"
+#include "storage/storage_s3.h"
 #include "xalloc.h"
 
 /* Public base URLs are configuration, not input; this bounds the copy. */

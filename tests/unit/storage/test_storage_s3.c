@@ -29,7 +29,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
-#include "storage.h"
+#include "storage/storage.h"
 
 #define BIG_SIZE (5u * 1024u * 1024u)
 #define CHUNK 65536

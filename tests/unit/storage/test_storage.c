@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sigv4.h"
-#include "storage.h"
+#include "storage/sigv4.h"
+#include "storage/storage.h"
 
 #define SECRET "s3cr3t-s3cr3t-s3cr3t"
 
