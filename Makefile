@@ -105,7 +105,6 @@ DAEMON_SRCS := \
 	adserverd/email.c \
 	adserverd/freqcap.c \
 	adserverd/http_server.c \
-	adserverd/macros.c \
 	adserverd/main.c \
 	adserverd/media_index.c \
 	adserverd/mediaprobe.c \
@@ -133,14 +132,15 @@ DAEMON_SRCS := \
 	adserverd/storage/storage_s3.c \
 	adserverd/storage/storage_spool.c \
 	adserverd/targeting.c \
-	adserverd/trackurl.c \
 	adserverd/util/isodate.c \
 	adserverd/util/jsnum.c \
 	adserverd/util/tz.c \
 	adserverd/util/uuid.c \
 	adserverd/validate.c \
-	adserverd/vast.c \
-	adserverd/vmap.c
+	adserverd/vast/macros.c \
+	adserverd/vast/trackurl.c \
+	adserverd/vast/vast.c \
+	adserverd/vast/vmap.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
@@ -166,7 +166,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth_jwt body mediaprobe password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	multipart media_index serve_media creative_url \
-	util/uuid email util/isodate util/jsnum validate db/rowjson trackurl macros vast vmap \
+	util/uuid email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
@@ -305,8 +305,8 @@ FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LI
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
-	adserverd/trackurl.c $(LIB_SRCS)
-FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/trackurl.c $(LIB_SRCS)
+	adserverd/vast/trackurl.c $(LIB_SRCS)
+FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/util/jsnum.c \
 	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)

@@ -37,7 +37,7 @@
 
 #include "decision.h"
 #include "targeting.h"
-#include "vast.h"
+#include "vast/vast.h"
 
 #define ADPARAMS_MAX_ARGS 64      /* query arguments accepted in one request */
 #define ADPARAMS_MAX_POD_ADS 10   /* pod_max_ads upper bound */

@@ -18,7 +18,7 @@
 #include "spend.h"
 #include "spool.h"
 #include "spool_drain.h"
-#include "trackurl.h"
+#include "vast/trackurl.h"
 #include "util/tz.h"
 #include "xalloc.h"
 

@@ -15,7 +15,7 @@
 #ifndef BEACON_RECORD_H
 #define BEACON_RECORD_H
 
-#include "trackurl.h"
+#include "vast/trackurl.h"
 
 #include <stddef.h>
 #include <stdint.h>

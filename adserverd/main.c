@@ -31,7 +31,7 @@
 #include "spool.h"
 #include "spool_drain.h"
 #include "storage/storage.h"
-#include "vast.h"
+#include "vast/vast.h"
 #include "version.h"
 #include "xalloc.h"
 

@@ -8,7 +8,7 @@
 #include "reply.h"
 #include "request.h"
 #include "serving.h"
-#include "vast.h"
+#include "vast/vast.h"
 
 #include <jansson.h>
 #include <stdio.h>

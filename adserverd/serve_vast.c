@@ -9,7 +9,7 @@
 #include "reply.h"
 #include "request.h"
 #include "serving.h"
-#include "vast.h"
+#include "vast/vast.h"
 
 #include <string.h>
 

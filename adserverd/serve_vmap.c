@@ -10,7 +10,7 @@
 #include "request.h"
 #include "serve_vast.h"
 #include "serving.h"
-#include "vmap.h"
+#include "vast/vmap.h"
 #include "xalloc.h"
 
 #include <ctype.h>

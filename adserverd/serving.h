@@ -34,7 +34,7 @@
 #include "buf.h"
 #include "decision.h"
 #include "freqcap.h"
-#include "vast.h"
+#include "vast/vast.h"
 
 struct app;
 struct serving;

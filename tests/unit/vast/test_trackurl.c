@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "trackurl.h"
+#include "vast/trackurl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

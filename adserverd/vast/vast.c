@@ -14,7 +14,7 @@
  *
  * Load: one render per ad request, a few dozen nodes per ad.
  */
-#include "vast.h"
+#include "vast/vast.h"
 
 #include <inttypes.h>
 #include <limits.h>

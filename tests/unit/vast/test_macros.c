@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "macros.h"
+#include "vast/macros.h"
 
 #include <string.h>
 

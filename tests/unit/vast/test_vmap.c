@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "trackurl.h"
-#include "vast.h"
-#include "vmap.h"
-#include "xsd_check.h"
+#include "vast/trackurl.h"
+#include "vast/vast.h"
+#include "vast/vmap.h"
+#include "tests/unit/xsd_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,7 +20,7 @@
  * then decode. Called once per beacon and once per URL rendered (a VAST ad has
  * about ten): one HMAC-SHA256 over 110 bytes each.
  */
-#include "trackurl.h"
+#include "vast/trackurl.h"
 
 #include <pthread.h>
 #include <stdlib.h>

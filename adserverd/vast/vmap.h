@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "vast.h"
+#include "vast/vast.h"
 
 enum vmap_offset {
     VMAP_OFFSET_START, /* pre-roll */

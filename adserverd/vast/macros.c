@@ -7,7 +7,7 @@
  * resumes right after it, so "[[IFA]" keeps its first bracket and fills the
  * macro. Work is linear in the URL; output is bounded by the caller's buf.
  */
-#include "macros.h"
+#include "vast/macros.h"
 
 #include <string.h>
 

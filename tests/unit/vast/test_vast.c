@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "macros.h"
-#include "trackurl.h"
-#include "vast.h"
-#include "xsd_check.h"
+#include "vast/macros.h"
+#include "vast/trackurl.h"
+#include "vast/vast.h"
+#include "tests/unit/xsd_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

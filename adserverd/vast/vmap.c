@@ -9,7 +9,7 @@
  *
  * Load: one render per /vmap request; a few breaks of a few ads each.
  */
-#include "vmap.h"
+#include "vast/vmap.h"
 
 #include <inttypes.h>
 #include <limits.h>
