@@ -81,7 +81,9 @@ DAEMON_SRCS := \
 	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
 	adserverd/auth.c \
-	adserverd/auth_jwt.c \
+	adserverd/auth/auth_jwt.c \
+	adserverd/auth/email.c \
+	adserverd/auth/password.c \
 	adserverd/beacon.c \
 	adserverd/beacon_record.c \
 	adserverd/body.c \
@@ -102,7 +104,6 @@ DAEMON_SRCS := \
 	adserverd/db/rowjson.c \
 	adserverd/db/seed.c \
 	adserverd/decision.c \
-	adserverd/email.c \
 	adserverd/freqcap.c \
 	adserverd/http_server.c \
 	adserverd/main.c \
@@ -111,7 +112,6 @@ DAEMON_SRCS := \
 	adserverd/metrics.c \
 	adserverd/multipart.c \
 	adserverd/pacing.c \
-	adserverd/password.c \
 	adserverd/ratelimit.c \
 	adserverd/redis/kv.c \
 	adserverd/reply.c \
@@ -164,9 +164,9 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
 # (a name without a folder is still at the top of tests/unit); each builds to
 # $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := auth_jwt body mediaprobe password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
+UNIT_TESTS := auth/auth_jwt body mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	multipart media_index serve_media creative_url \
-	util/uuid email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
+	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
@@ -293,9 +293,9 @@ soak: deps
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
-FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth_jwt.c $(LIB_SRCS)
+FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
-FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/email.c $(LIB_SRCS)
+FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision.c adserverd/targeting.c \
 	adserverd/pacing.c adserverd/snapshot.c adserverd/util/tz.c $(LIB_SRCS)

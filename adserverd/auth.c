@@ -5,7 +5,7 @@
  */
 #include "auth.h"
 #include "app.h"
-#include "auth_jwt.h"
+#include "auth/auth_jwt.h"
 #include "config.h"
 #include "db/db.h"
 #include "db/db_users.h"

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "mediaprobe.h"
-#include "password.h"
+#include "auth/password.h"
 #include "storage/storage.h"
 
 #include <errno.h>

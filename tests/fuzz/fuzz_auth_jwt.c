@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "auth_jwt.h"
+#include "auth/auth_jwt.h"
 
 #define SECRET "fuzz-secret"
 #define SECRET_LEN (sizeof(SECRET) - 1)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "email.h"
+#include "auth/email.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

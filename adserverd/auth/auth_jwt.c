@@ -17,7 +17,7 @@
  * Load: one verify per authenticated request, a mint or two per login or
  * refresh; each is a handful of small allocations and one HMAC.
  */
-#include "auth_jwt.h"
+#include "auth/auth_jwt.h"
 
 #include <errno.h>
 #include <jwt.h>

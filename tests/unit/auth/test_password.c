@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "password.h"
+#include "auth/password.h"
 
 #define FAST_COST 4
 

@@ -13,7 +13,7 @@
  * fields, as crypt(3) recommends, so that one explicit_bzero() clears every
  * copy of the password.
  */
-#include "password.h"
+#include "auth/password.h"
 
 #include <crypt.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  * Validation allocates nothing: every buffer is bounded by the 254-unit
  * address limit.
  */
-#include "email.h"
+#include "auth/email.h"
 
 #include "buf.h"
 #include "xalloc.h"

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "email.h"
+#include "auth/email.h"
 
 /* ---- Fixtures ---- */
 

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "auth_jwt.h"
+#include "auth/auth_jwt.h"
 
 #define SECRET "test-jwt-secret-shared-with-the-suite"
 #define SECRET_LEN (sizeof(SECRET) - 1)
