@@ -89,8 +89,6 @@ DAEMON_SRCS := \
 	adserverd/body.c \
 	adserverd/catalog.c \
 	adserverd/config.c \
-	adserverd/creative_url.c \
-	adserverd/creative_worker.c \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
 	adserverd/db/db_campaigns.c \
@@ -107,8 +105,10 @@ DAEMON_SRCS := \
 	adserverd/freqcap.c \
 	adserverd/http_server.c \
 	adserverd/main.c \
-	adserverd/media_index.c \
-	adserverd/mediaprobe.c \
+	adserverd/media/creative_url.c \
+	adserverd/media/creative_worker.c \
+	adserverd/media/media_index.c \
+	adserverd/media/mediaprobe.c \
 	adserverd/metrics.c \
 	adserverd/multipart.c \
 	adserverd/pacing.c \
@@ -164,8 +164,8 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
 # (a name without a folder is still at the top of tests/unit); each builds to
 # $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := auth/auth_jwt body mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	multipart media_index serve_media creative_url \
+UNIT_TESTS := auth/auth_jwt body media/mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
+	multipart media/media_index serve_media media/creative_url \
 	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
@@ -301,7 +301,7 @@ FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision.c adserverd/
 	adserverd/pacing.c adserverd/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
-FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/mediaprobe.c $(LIB_SRCS)
+FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \

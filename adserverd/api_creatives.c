@@ -9,7 +9,7 @@
 #include "api_common.h"
 
 #include "app.h"
-#include "creative_url.h"
+#include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_creatives.h"

@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
-#include "media_index.h"
+#include "media/media_index.h"
 #include "reply.h"
 #include "request.h"
 #include "storage/sigv4.h"

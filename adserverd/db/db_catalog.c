@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "creative_url.h"
+#include "media/creative_url.h"
 #include "log.h"
 #include "serve_media.h"
 #include "snapshot.h"

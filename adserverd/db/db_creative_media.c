@@ -4,7 +4,7 @@
 #include "db/db_creative_media.h"
 
 #include "db/db.h"
-#include "mediaprobe.h"
+#include "media/mediaprobe.h"
 #include "db/rowjson.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "app.h"
 #include "config.h"
 #include "db/db.h"
-#include "mediaprobe.h"
+#include "media/mediaprobe.h"
 #include "auth/password.h"
 #include "storage/storage.h"
 

@@ -3,7 +3,7 @@
  * Seed it with tests/fixtures/media (real MP4, MOV, AVI headers); the input
  * is probed through the memory reader, so ASan sees any read past its end.
  */
-#include "mediaprobe.h"
+#include "media/mediaprobe.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
  * additions insert in place (uploads come a few per minute, so the memmove
  * is irrelevant next to the upload itself).
  */
-#include "media_index.h"
+#include "media/media_index.h"
 #include "xalloc.h"
 
 #include <pthread.h>

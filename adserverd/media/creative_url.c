@@ -1,7 +1,7 @@
 /*
  * creative_url: see creative_url.h.
  */
-#include "creative_url.h"
+#include "media/creative_url.h"
 #include "app.h"
 #include "config.h"
 #include "serve_media.h"

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "mediaprobe.h"
+#include "media/mediaprobe.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,16 +8,16 @@
  * in one transaction) so no pooled connection is held while a file is
  * fetched from S3.
  */
-#include "creative_worker.h"
+#include "media/creative_worker.h"
 #include "app.h"
 #include "config.h"
-#include "creative_url.h"
+#include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
 #include "log.h"
-#include "media_index.h"
-#include "mediaprobe.h"
+#include "media/media_index.h"
+#include "media/mediaprobe.h"
 #include "storage/storage.h"
 #include "xalloc.h"
 

@@ -19,7 +19,7 @@
  * Load: once per upload, off the request path (creative processing worker);
  * a probe reads a few kilobytes for a typical ad.
  */
-#include "mediaprobe.h"
+#include "media/mediaprobe.h"
 #include "xalloc.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "media_index.h"
+#include "media/media_index.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "creative_url.h"
+#include "media/creative_url.h"
 #include "serve_media.h"
 #include "storage/storage.h"
 
