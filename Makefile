@@ -69,7 +69,6 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
 
 DAEMON_SRCS := \
-	adserverd/adparams.c \
 	adserverd/api_analytics.c \
 	adserverd/api_auth.c \
 	adserverd/api_campaigns.c \
@@ -87,7 +86,6 @@ DAEMON_SRCS := \
 	adserverd/beacon.c \
 	adserverd/beacon_record.c \
 	adserverd/body.c \
-	adserverd/catalog.c \
 	adserverd/config.c \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
@@ -101,8 +99,15 @@ DAEMON_SRCS := \
 	adserverd/db/migrate.c \
 	adserverd/db/rowjson.c \
 	adserverd/db/seed.c \
-	adserverd/decision.c \
-	adserverd/freqcap.c \
+	adserverd/decision/adparams.c \
+	adserverd/decision/catalog.c \
+	adserverd/decision/decision.c \
+	adserverd/decision/freqcap.c \
+	adserverd/decision/pacing.c \
+	adserverd/decision/serving.c \
+	adserverd/decision/snapshot.c \
+	adserverd/decision/spend.c \
+	adserverd/decision/targeting.c \
 	adserverd/http_server.c \
 	adserverd/main.c \
 	adserverd/media/creative_url.c \
@@ -111,7 +116,6 @@ DAEMON_SRCS := \
 	adserverd/media/mediaprobe.c \
 	adserverd/metrics.c \
 	adserverd/multipart.c \
-	adserverd/pacing.c \
 	adserverd/ratelimit.c \
 	adserverd/redis/kv.c \
 	adserverd/reply.c \
@@ -121,9 +125,6 @@ DAEMON_SRCS := \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
 	adserverd/serve_vmap.c \
-	adserverd/serving.c \
-	adserverd/snapshot.c \
-	adserverd/spend.c \
 	adserverd/spool.c \
 	adserverd/spool_drain.c \
 	adserverd/storage/sigv4.c \
@@ -131,7 +132,6 @@ DAEMON_SRCS := \
 	adserverd/storage/storage_local.c \
 	adserverd/storage/storage_s3.c \
 	adserverd/storage/storage_spool.c \
-	adserverd/targeting.c \
 	adserverd/util/isodate.c \
 	adserverd/util/jsnum.c \
 	adserverd/util/tz.c \
@@ -167,7 +167,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := auth/auth_jwt body media/mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	multipart media/media_index serve_media media/creative_url \
 	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
-	decision freqcap pacing snapshot targeting util/tz catalog adparams spool beacon_record
+	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams spool beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
@@ -292,13 +292,13 @@ soak: deps
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
-FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/adparams.c $(LIB_SRCS)
+FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
-FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision.c adserverd/targeting.c \
-	adserverd/pacing.c adserverd/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
+FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
+	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)

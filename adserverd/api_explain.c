@@ -2,13 +2,13 @@
  * api_explain: see api_explain.h.
  */
 #include "api_explain.h"
-#include "adparams.h"
+#include "decision/adparams.h"
 #include "app.h"
 #include "reply.h"
 #include "request.h"
 #include "serve_vast.h"
-#include "serving.h"
-#include "snapshot.h"
+#include "decision/serving.h"
+#include "decision/snapshot.h"
 
 #include <jansson.h>
 #include <string.h>

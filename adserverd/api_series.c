@@ -11,7 +11,7 @@
 #include "db/db_beacons.h"
 #include "db/db_campaigns.h"
 #include "util/isodate.h"
-#include "pacing.h"
+#include "decision/pacing.h"
 #include "reply.h"
 #include "request.h"
 #include "util/tz.h"

@@ -7,13 +7,13 @@
 #ifndef APP_H
 #define APP_H
 
-#include "decision.h"
+#include "decision/decision.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decision.h"
-#include "snapshot.h"
+#include "decision/decision.h"
+#include "decision/snapshot.h"
 
 struct config;
 struct db_pool;

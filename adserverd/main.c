@@ -9,7 +9,7 @@
  * check-config.
  */
 #include "app.h"
-#include "catalog.h"
+#include "decision/catalog.h"
 #include "beacon.h"
 #include "config.h"
 #include "media/creative_worker.h"
@@ -25,9 +25,9 @@
 #include "auth/password.h"
 #include "ratelimit.h"
 #include "router.h"
-#include "serving.h"
+#include "decision/serving.h"
 #include "db/seed.h"
-#include "spend.h"
+#include "decision/spend.h"
 #include "spool.h"
 #include "spool_drain.h"
 #include "storage/storage.h"

@@ -2,12 +2,12 @@
  * serve_adrequest: see serve_adrequest.h.
  */
 #include "serve_adrequest.h"
-#include "adparams.h"
+#include "decision/adparams.h"
 #include "app.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "serving.h"
+#include "decision/serving.h"
 #include "vast/vast.h"
 
 #include <jansson.h>

@@ -3,12 +3,12 @@
  * release of unused cap slots runs after the response (request->after).
  */
 #include "serve_vast.h"
-#include "adparams.h"
+#include "decision/adparams.h"
 #include "app.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
-#include "serving.h"
+#include "decision/serving.h"
 #include "vast/vast.h"
 
 #include <string.h>

@@ -2,14 +2,14 @@
  * serve_vmap: see serve_vmap.h.
  */
 #include "serve_vmap.h"
-#include "adparams.h"
+#include "decision/adparams.h"
 #include "app.h"
 #include "buf.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
 #include "serve_vast.h"
-#include "serving.h"
+#include "decision/serving.h"
 #include "vast/vmap.h"
 #include "xalloc.h"
 

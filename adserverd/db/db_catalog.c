@@ -20,7 +20,7 @@
 #include "media/creative_url.h"
 #include "log.h"
 #include "serve_media.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "xalloc.h"
 
 #define URL_BUF 2048

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "decision.h"
-#include "snapshot.h"
+#include "decision/decision.h"
+#include "decision/snapshot.h"
 
 #define N_CAMPAIGNS 1000
 #define N_DECISIONS 100000

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decision.h"
-#include "snapshot.h"
+#include "decision/decision.h"
+#include "decision/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

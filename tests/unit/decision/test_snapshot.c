@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "decision/snapshot.h"
 
 static struct snapshot_campaign_spec spec(const char *id)
 {

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "snapshot.h"
+#include "decision/snapshot.h"
 
 /* What the request says about live content. */
 enum targeting_live {

@@ -28,9 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "freqcap.h"
+#include "decision/freqcap.h"
 #include "util/isodate.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "util/tz.h"
 
 #define HOUR_MS INT64_C(3600000)

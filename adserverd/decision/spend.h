@@ -25,7 +25,7 @@
 #define SPEND_H
 
 #include "buf.h"
-#include "pacing.h"
+#include "decision/pacing.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -9,8 +9,8 @@
  * Per ad request: one SHA-256 and a few hundred bytes of snprintf into the
  * caller's struct freqcap_args.
  */
-#include "freqcap.h"
-#include "snapshot.h"
+#include "decision/freqcap.h"
+#include "decision/snapshot.h"
 #include "util/tz.h"
 
 #include <openssl/sha.h>

@@ -47,9 +47,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pacing.h"
-#include "snapshot.h"
-#include "targeting.h"
+#include "decision/pacing.h"
+#include "decision/snapshot.h"
+#include "decision/targeting.h"
 
 #define DECISION_MAX_ADS 32   /* ads in one pod; larger requests are clamped */
 #define DECISION_MAX_SPARE 32 /* spare reservations beyond the tentative pod */

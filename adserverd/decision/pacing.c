@@ -3,7 +3,7 @@
  * Called once per eligible campaign per ad request: a handful of float
  * operations, no allocation.
  */
-#include "pacing.h"
+#include "decision/pacing.h"
 
 struct pacing_params pacing_params_default(void)
 {

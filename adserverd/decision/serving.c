@@ -2,14 +2,14 @@
  * serving: see serving.h. Hot path: no allocation but the rendered
  * strings, no lock, at most one Redis round trip.
  */
-#include "serving.h"
+#include "decision/serving.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "redis/kv.h"
 #include "log.h"
 #include "vast/macros.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "vast/trackurl.h"
 #include "util/uuid.h"
 #include "version.h"

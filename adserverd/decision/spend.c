@@ -5,16 +5,16 @@
  * per refresh (1,000 campaigns at 250 ms: 8,000 commands/s), one
  * PostgreSQL read every 5 s.
  */
-#include "spend.h"
+#include "decision/spend.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
-#include "freqcap.h"
+#include "decision/freqcap.h"
 #include "redis/kv.h"
 #include "log.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "util/tz.h"
 #include "xalloc.h"
 

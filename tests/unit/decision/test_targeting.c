@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "util/isodate.h"
-#include "snapshot.h"
-#include "targeting.h"
+#include "decision/snapshot.h"
+#include "decision/targeting.h"
 
 static int64_t at(const char *iso)
 {

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "catalog.h"
+#include "decision/catalog.h"
 #include "config.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 
 struct fixture {
     PGconn *pg;

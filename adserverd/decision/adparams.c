@@ -2,7 +2,7 @@
  * adparams: see adparams.h. One table lists every parameter with its bound
  * and character class, so the man page's list and the parser stay in step.
  */
-#include "adparams.h"
+#include "decision/adparams.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

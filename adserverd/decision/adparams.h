@@ -35,8 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decision.h"
-#include "targeting.h"
+#include "decision/decision.h"
+#include "decision/targeting.h"
 #include "vast/vast.h"
 
 #define ADPARAMS_MAX_ARGS 64      /* query arguments accepted in one request */

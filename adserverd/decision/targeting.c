@@ -6,7 +6,7 @@
  * only for campaigns with a day-part. Cheapest and most selective checks
  * come first (geo before content), which is also the order explain reports.
  */
-#include "targeting.h"
+#include "decision/targeting.h"
 #include "util/tz.h"
 
 #include <string.h>

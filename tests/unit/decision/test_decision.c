@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decision.h"
+#include "decision/decision.h"
 #include "util/isodate.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 
 #define UNIT INT64_C(1000000)
 

@@ -11,7 +11,7 @@
  * Invariants: only this thread touches pg; the published snapshot is only
  * replaced by a complete build; counters are guarded by mu.
  */
-#include "catalog.h"
+#include "decision/catalog.h"
 #include "clock.h"
 
 #include <errno.h>
@@ -30,7 +30,7 @@
 #include "config.h"
 #include "db/db_catalog.h"
 #include "log.h"
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "xalloc.h"
 
 #define DEBOUNCE_MS 200

@@ -9,7 +9,7 @@
  * Phase 2 replays the order phase 1 produced and extends it with the same
  * generator: granting every reservation reproduces phase 1's pod exactly.
  */
-#include "decision.h"
+#include "decision/decision.h"
 #include "util/tz.h"
 #include "xalloc.h"
 

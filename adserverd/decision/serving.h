@@ -30,10 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "adparams.h"
+#include "decision/adparams.h"
 #include "buf.h"
-#include "decision.h"
-#include "freqcap.h"
+#include "decision/decision.h"
+#include "decision/freqcap.h"
 #include "vast/vast.h"
 
 struct app;

@@ -19,7 +19,7 @@
  * wait ends under any load. It lasts a few instructions; readers never wait
  * for the publisher (an acquirer retries at most once per publish).
  */
-#include "snapshot.h"
+#include "decision/snapshot.h"
 #include "util/tz.h"
 #include "xalloc.h"
 

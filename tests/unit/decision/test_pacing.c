@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "util/isodate.h"
-#include "pacing.h"
+#include "decision/pacing.h"
 
 #define UNIT INT64_C(1000000)
 #define HOUR_MS INT64_C(3600000)

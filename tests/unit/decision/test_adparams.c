@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "adparams.h"
+#include "decision/adparams.h"
 
 #include <string.h>
 
