@@ -84,7 +84,9 @@ DAEMON_SRCS := \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
 	adserverd/beacon.c \
-	adserverd/beacon_record.c \
+	adserverd/beacon/beacon_record.c \
+	adserverd/beacon/spool.c \
+	adserverd/beacon/spool_drain.c \
 	adserverd/body.c \
 	adserverd/config.c \
 	adserverd/db/db.c \
@@ -125,8 +127,6 @@ DAEMON_SRCS := \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
 	adserverd/serve_vmap.c \
-	adserverd/spool.c \
-	adserverd/spool_drain.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \
@@ -167,7 +167,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := auth/auth_jwt body media/mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	multipart media/media_index serve_media media/creative_url \
 	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
-	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams spool beacon_record
+	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams beacon/spool beacon/beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
@@ -303,8 +303,8 @@ FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
-FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/spool.c $(LIB_SRCS)
-FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon_record.c \
+FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c $(LIB_SRCS)
+FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
 	adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/util/jsnum.c \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "beacon_record.h"
+#include "beacon/beacon_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

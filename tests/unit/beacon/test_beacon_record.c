@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "beacon_record.h"
+#include "beacon/beacon_record.h"
 
 static void fill_beacon(struct beacon_record *r)
 {

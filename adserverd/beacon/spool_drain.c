@@ -4,16 +4,16 @@
  * COMMIT. Expected load: a few transactions per second of up to
  * drain_batch events each (thousands of events per second).
  */
-#include "spool_drain.h"
+#include "beacon/spool_drain.h"
 #include "app.h"
-#include "beacon_record.h"
+#include "beacon/beacon_record.h"
 #include "clock.h"
 #include "config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "util/isodate.h"
 #include "log.h"
-#include "spool.h"
+#include "beacon/spool.h"
 #include "util/uuid.h"
 #include "xalloc.h"
 

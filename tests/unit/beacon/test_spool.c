@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spool.h"
+#include "beacon/spool.h"
 
 struct fx {
     char dir[64];

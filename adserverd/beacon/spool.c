@@ -13,7 +13,7 @@
  * Expected load: tens of thousands of appends per second from the ad
  * listener's worker threads; one fdatasync per group-commit window.
  */
-#include "spool.h"
+#include "beacon/spool.h"
 #include "clock.h"
 #include "log.h"
 #include "xalloc.h"

@@ -5,7 +5,7 @@
  *   i64 price_micros, i32 error_code, i64 playhead_ms,
  *   then BEACON_S_COUNT strings: u16 length, bytes.
  */
-#include "beacon_record.h"
+#include "beacon/beacon_record.h"
 
 #include <stdio.h>
 #include <string.h>
