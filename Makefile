@@ -79,7 +79,6 @@ DAEMON_SRCS := \
 	adserverd/api_series.c \
 	adserverd/api_serving.c \
 	adserverd/api_uploads.c \
-	adserverd/auth.c \
 	adserverd/auth/auth_jwt.c \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
@@ -87,7 +86,6 @@ DAEMON_SRCS := \
 	adserverd/beacon/beacon_record.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
-	adserverd/body.c \
 	adserverd/config.c \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
@@ -110,19 +108,21 @@ DAEMON_SRCS := \
 	adserverd/decision/snapshot.c \
 	adserverd/decision/spend.c \
 	adserverd/decision/targeting.c \
-	adserverd/http_server.c \
+	adserverd/http/auth.c \
+	adserverd/http/body.c \
+	adserverd/http/http_server.c \
+	adserverd/http/multipart.c \
+	adserverd/http/ratelimit.c \
+	adserverd/http/reply.c \
+	adserverd/http/request.c \
+	adserverd/http/router.c \
 	adserverd/main.c \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
 	adserverd/media/media_index.c \
 	adserverd/media/mediaprobe.c \
 	adserverd/metrics.c \
-	adserverd/multipart.c \
-	adserverd/ratelimit.c \
 	adserverd/redis/kv.c \
-	adserverd/reply.c \
-	adserverd/request.c \
-	adserverd/router.c \
 	adserverd/serve_adrequest.c \
 	adserverd/serve_media.c \
 	adserverd/serve_vast.c \
@@ -164,8 +164,8 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
 # (a name without a folder is still at the top of tests/unit); each builds to
 # $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := auth/auth_jwt body media/mediaprobe auth/password router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	multipart media/media_index serve_media media/creative_url \
+UNIT_TESTS := auth/auth_jwt http/body media/mediaprobe auth/password http/router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
+	http/multipart media/media_index serve_media media/creative_url \
 	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams beacon/spool beacon/beacon_record
 # Unit tests of the client side, linked against the client objects instead.
@@ -294,7 +294,7 @@ FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate 
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
-FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/body.c $(LIB_SRCS)
+FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
@@ -302,7 +302,7 @@ FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c a
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
-FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/multipart.c $(LIB_SRCS)
+FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
 	adserverd/vast/trackurl.c $(LIB_SRCS)

@@ -14,8 +14,8 @@
 #include "db/db_campaigns.h"
 #include "db/db_stats.h"
 #include "log.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "db/rowjson.h"
 #include "validate.h"
 

@@ -9,7 +9,7 @@
  */
 #include "api_auth.h"
 #include "app.h"
-#include "auth.h"
+#include "http/auth.h"
 #include "auth/auth_jwt.h"
 #include "config.h"
 #include "db/db.h"
@@ -18,8 +18,8 @@
 #include "util/jsnum.h"
 #include "log.h"
 #include "auth/password.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  */
 #include "api_common.h"
 #include "log.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "util/uuid.h"
 #include "validate.h"
 

@@ -16,8 +16,8 @@
 #include "decision/spend.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "version.h"
 
 #include <stdio.h>

@@ -12,8 +12,8 @@
 #include "db/db_campaigns.h"
 #include "util/isodate.h"
 #include "decision/pacing.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "util/tz.h"
 
 #include <jansson.h>

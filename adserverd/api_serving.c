@@ -21,8 +21,8 @@
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_serving.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "util/tz.h"
 
 #include <ctype.h>

@@ -5,8 +5,8 @@
 #include "decision/adparams.h"
 #include "app.h"
 #include "log.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "decision/serving.h"
 #include "vast/vast.h"
 

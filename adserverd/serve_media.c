@@ -13,8 +13,8 @@
 #include "config.h"
 #include "log.h"
 #include "media/media_index.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "storage/sigv4.h"
 #include "storage/storage.h"
 

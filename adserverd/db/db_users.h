@@ -6,7 +6,7 @@
 #ifndef DB_USERS_H
 #define DB_USERS_H
 
-#include "request.h"
+#include "http/request.h"
 
 struct db_conn;
 

@@ -2,7 +2,7 @@
  * Fuzz target: request body parsing (JSON and urlencoded forms) under every
  * content type the transport distinguishes. The first byte picks the type.
  */
-#include "body.h"
+#include "http/body.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * are a Content-Type value whose boundary is parsed the way the upload
  * route does, the rest is the body. Callbacks touch every byte they get.
  */
-#include "multipart.h"
+#include "http/multipart.h"
 
 #include <stdint.h>
 #include <string.h>

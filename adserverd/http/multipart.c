@@ -13,7 +13,7 @@
  * Cost: one memcpy and one memmem pass per input byte (plus the short kept
  * tail), no allocation after multipart_new().
  */
-#include "multipart.h"
+#include "http/multipart.h"
 #include "xalloc.h"
 
 #include <stdio.h>

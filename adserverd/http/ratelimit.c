@@ -3,10 +3,10 @@
  * table keyed by address and window, reset wholesale when the window moves
  * on; it only matters while Redis is down.
  */
-#include "ratelimit.h"
+#include "http/ratelimit.h"
 #include "clock.h"
 #include "redis/kv.h"
-#include "request.h"
+#include "http/request.h"
 #include "xalloc.h"
 
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * body: see body.h. JSON through jansson (depth bounded by jansson's own
  * limit of 2048); forms parsed here, bounded in parameter count and depth.
  */
-#include "body.h"
+#include "http/body.h"
 #include "xalloc.h"
 
 #include <ctype.h>

@@ -3,7 +3,7 @@
  * are asked anything, so forged tokens cost no I/O; the outcome is the same
  * as the reference's blacklist-first order.
  */
-#include "auth.h"
+#include "http/auth.h"
 #include "app.h"
 #include "auth/auth_jwt.h"
 #include "config.h"
@@ -11,8 +11,8 @@
 #include "db/db_users.h"
 #include "redis/kv.h"
 #include "log.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "util/uuid.h"
 #include "xalloc.h"
 

@@ -4,11 +4,11 @@
  * (players load media and VAST cross-origin). Header values that never
  * change are string constants.
  */
-#include "reply.h"
+#include "http/reply.h"
 #include "app.h"
 #include "config.h"
-#include "http_server.h"
-#include "request.h"
+#include "http/http_server.h"
+#include "http/request.h"
 
 #include <microhttpd.h>
 #include <stdio.h>

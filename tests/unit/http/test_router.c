@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "request.h"
-#include "router.h"
+#include "http/request.h"
+#include "http/router.h"
 
 #include <stdlib.h>
 

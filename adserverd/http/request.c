@@ -1,7 +1,7 @@
 /*
  * request: accessors of request.h over libmicrohttpd's connection values.
  */
-#include "request.h"
+#include "http/request.h"
 #include "xalloc.h"
 
 #include <microhttpd.h>

@@ -8,13 +8,13 @@
  * to the route, the final call runs router_dispatch; the completion
  * callback records metrics and frees the request.
  */
-#include "http_server.h"
+#include "http/http_server.h"
 #include "app.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
-#include "reply.h"
-#include "request.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "xalloc.h"
 
 #include <arpa/inet.h>

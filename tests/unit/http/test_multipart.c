@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "multipart.h"
+#include "http/multipart.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
 #ifndef HTTP_SERVER_H
 #define HTTP_SERVER_H
 
-#include "router.h"
+#include "http/router.h"
 
 #include <stdatomic.h>
 #include <stddef.h>

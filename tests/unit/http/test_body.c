@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "body.h"
+#include "http/body.h"
 
 #include <string.h>
 

@@ -3,16 +3,16 @@
  * ad listeners differ only where ARCHITECTURE.md says (headers and CORS in
  * reply.c; rate limit and Bearer auth here, admin only).
  */
-#include "router.h"
+#include "http/router.h"
 #include "app.h"
-#include "auth.h"
-#include "body.h"
+#include "http/auth.h"
+#include "http/body.h"
 #include "config.h"
-#include "http_server.h"
+#include "http/http_server.h"
 #include "log.h"
-#include "ratelimit.h"
-#include "reply.h"
-#include "request.h"
+#include "http/ratelimit.h"
+#include "http/reply.h"
+#include "http/request.h"
 #include "util/uuid.h"
 #include "xalloc.h"
 
