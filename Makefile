@@ -69,16 +69,17 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
 
 DAEMON_SRCS := \
-	adserverd/api_analytics.c \
-	adserverd/api_auth.c \
-	adserverd/api_campaigns.c \
-	adserverd/api_common.c \
-	adserverd/api_creatives.c \
-	adserverd/api_explain.c \
-	adserverd/api_root.c \
-	adserverd/api_series.c \
-	adserverd/api_serving.c \
-	adserverd/api_uploads.c \
+	adserverd/admin/api_analytics.c \
+	adserverd/admin/api_auth.c \
+	adserverd/admin/api_campaigns.c \
+	adserverd/admin/api_common.c \
+	adserverd/admin/api_creatives.c \
+	adserverd/admin/api_explain.c \
+	adserverd/admin/api_root.c \
+	adserverd/admin/api_series.c \
+	adserverd/admin/api_serving.c \
+	adserverd/admin/api_uploads.c \
+	adserverd/admin/validate.c \
 	adserverd/auth/auth_jwt.c \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
@@ -136,7 +137,6 @@ DAEMON_SRCS := \
 	adserverd/util/jsnum.c \
 	adserverd/util/tz.c \
 	adserverd/util/uuid.c \
-	adserverd/validate.c \
 	adserverd/vast/macros.c \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
@@ -166,7 +166,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth/auth_jwt http/body media/mediaprobe auth/password http/router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	http/multipart media/media_index serve_media media/creative_url \
-	util/uuid auth/email util/isodate util/jsnum validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
+	util/uuid auth/email util/isodate util/jsnum admin/validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams beacon/spool beacon/beacon_record
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
@@ -307,7 +307,7 @@ FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
 	adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)
-FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/validate.c adserverd/util/jsnum.c \
+FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/admin/validate.c adserverd/util/jsnum.c \
 	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
 FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)

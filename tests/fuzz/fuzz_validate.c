@@ -4,7 +4,7 @@
  * and once as a raw query string shaped by validate_query_parse(); each
  * verdict must be OK with values, or INVALID with a field and a message.
  */
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,8 +6,8 @@
  * no bound (JavaScript's falsy ""), and a repeated or bracketed parameter
  * (an array or object to Express) is a 500 as PostgreSQL rejects it there.
  */
-#include "api_analytics.h"
-#include "api_common.h"
+#include "admin/api_analytics.h"
+#include "admin/api_common.h"
 
 #include "app.h"
 #include "db/db.h"
@@ -17,7 +17,7 @@
 #include "http/reply.h"
 #include "http/request.h"
 #include "db/rowjson.h"
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <string.h>
 

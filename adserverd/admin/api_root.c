@@ -3,7 +3,7 @@
  * runs SELECT 1 (contract 3.1.2); DISCONNECTED (Redis unreachable) is not
  * an error status, a failing command is.
  */
-#include "api_root.h"
+#include "admin/api_root.h"
 #include "app.h"
 #include "clock.h"
 #include "config.h"

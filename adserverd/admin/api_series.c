@@ -3,8 +3,8 @@
  * one query for the counts, one for the pacing inputs -> render every
  * minute, zeros included, oldest first.
  */
-#include "api_series.h"
-#include "api_common.h"
+#include "admin/api_series.h"
+#include "admin/api_common.h"
 #include "app.h"
 #include "clock.h"
 #include "db/db.h"

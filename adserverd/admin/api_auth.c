@@ -7,7 +7,7 @@
  * for an unknown e-mail as for a wrong password, and checks the user's
  * status only after the password, so the three failures look alike.
  */
-#include "api_auth.h"
+#include "admin/api_auth.h"
 #include "app.h"
 #include "http/auth.h"
 #include "auth/auth_jwt.h"

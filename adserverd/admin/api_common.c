@@ -1,12 +1,12 @@
 /*
  * api_common: see api_common.h.
  */
-#include "api_common.h"
+#include "admin/api_common.h"
 #include "log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "util/uuid.h"
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <stdio.h>
 #include <string.h>

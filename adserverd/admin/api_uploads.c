@@ -13,7 +13,7 @@
  * Memory per upload: the parser's window, one text field of at most
  * FIELD_MAX bytes, the metadata text; the file itself only passes through.
  */
-#include "api_uploads.h"
+#include "admin/api_uploads.h"
 #include "app.h"
 #include "buf.h"
 #include "config.h"
@@ -32,7 +32,7 @@
 #include "serve_media.h"
 #include "storage/storage.h"
 #include "util/uuid.h"
-#include "validate.h"
+#include "admin/validate.h"
 #include "xalloc.h"
 
 #include <stdio.h>

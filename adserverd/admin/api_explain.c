@@ -1,7 +1,7 @@
 /*
  * api_explain: see api_explain.h.
  */
-#include "api_explain.h"
+#include "admin/api_explain.h"
 #include "decision/adparams.h"
 #include "app.h"
 #include "http/reply.h"

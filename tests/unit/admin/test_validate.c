@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,8 +5,8 @@
  * effort: a storage failure is logged and does not change the answer (the
  * reference ignores it too, 3.4.6).
  */
-#include "api_creatives.h"
-#include "api_common.h"
+#include "admin/api_creatives.h"
+#include "admin/api_common.h"
 
 #include "app.h"
 #include "media/creative_url.h"
@@ -19,7 +19,7 @@
 #include "http/request.h"
 #include "storage/storage.h"
 #include "util/uuid.h"
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -22,7 +22,7 @@
  * Expected load: a handful of fields per admin request; nothing here is on
  * the ad-serving path.
  */
-#include "validate.h"
+#include "admin/validate.h"
 
 #include "util/isodate.h"
 #include "buf.h"

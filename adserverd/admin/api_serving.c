@@ -13,8 +13,8 @@
  * groups, one per distinct non-empty mask in order of its first day, so the
  * stored object may group differently from what was sent but means the same.
  */
-#include "api_serving.h"
-#include "api_common.h"
+#include "admin/api_serving.h"
+#include "admin/api_common.h"
 
 #include "app.h"
 #include "config.h"

@@ -5,8 +5,8 @@
  * database failure is logged here with its SQLSTATE and answered with the
  * endpoint's fixed 500 body, never with database text.
  */
-#include "api_campaigns.h"
-#include "api_common.h"
+#include "admin/api_campaigns.h"
+#include "admin/api_common.h"
 
 #include "app.h"
 #include "db/db.h"
@@ -17,7 +17,7 @@
 #include "http/request.h"
 #include "db/rowjson.h"
 #include "util/uuid.h"
-#include "validate.h"
+#include "admin/validate.h"
 
 #include <inttypes.h>
 #include <stdio.h>
