@@ -69,6 +69,11 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
 
 DAEMON_SRCS := \
+	adserverd/ad/beacon.c \
+	adserverd/ad/serve_adrequest.c \
+	adserverd/ad/serve_media.c \
+	adserverd/ad/serve_vast.c \
+	adserverd/ad/serve_vmap.c \
 	adserverd/admin/api_analytics.c \
 	adserverd/admin/api_auth.c \
 	adserverd/admin/api_campaigns.c \
@@ -83,7 +88,6 @@ DAEMON_SRCS := \
 	adserverd/auth/auth_jwt.c \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
-	adserverd/beacon.c \
 	adserverd/beacon/beacon_record.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
@@ -124,10 +128,6 @@ DAEMON_SRCS := \
 	adserverd/media/mediaprobe.c \
 	adserverd/metrics.c \
 	adserverd/redis/kv.c \
-	adserverd/serve_adrequest.c \
-	adserverd/serve_media.c \
-	adserverd/serve_vast.c \
-	adserverd/serve_vmap.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \
@@ -165,7 +165,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # (a name without a folder is still at the top of tests/unit); each builds to
 # $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := auth/auth_jwt http/body media/mediaprobe auth/password http/router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	http/multipart media/media_index serve_media media/creative_url \
+	http/multipart media/media_index ad/serve_media media/creative_url \
 	util/uuid auth/email util/isodate util/jsnum admin/validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams beacon/spool beacon/beacon_record
 # Unit tests of the client side, linked against the client objects instead.

@@ -10,7 +10,7 @@
  */
 #include "app.h"
 #include "decision/catalog.h"
-#include "beacon.h"
+#include "ad/beacon.h"
 #include "config.h"
 #include "media/creative_worker.h"
 #include "db/db.h"

@@ -6,7 +6,7 @@
 #include "app.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "serve_vast.h"
+#include "ad/serve_vast.h"
 #include "decision/serving.h"
 #include "decision/snapshot.h"
 

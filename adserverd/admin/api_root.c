@@ -12,7 +12,7 @@
 #include "redis/kv.h"
 #include "metrics.h"
 #include "decision/serving.h"
-#include "beacon.h"
+#include "ad/beacon.h"
 #include "decision/spend.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"

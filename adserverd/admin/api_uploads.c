@@ -29,7 +29,7 @@
 #include "http/multipart.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "serve_media.h"
+#include "ad/serve_media.h"
 #include "storage/storage.h"
 #include "util/uuid.h"
 #include "admin/validate.h"

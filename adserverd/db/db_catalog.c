@@ -19,7 +19,7 @@
 #include "app.h"
 #include "media/creative_url.h"
 #include "log.h"
-#include "serve_media.h"
+#include "ad/serve_media.h"
 #include "decision/snapshot.h"
 #include "xalloc.h"
 

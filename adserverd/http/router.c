@@ -230,12 +230,12 @@ out:
 #include "admin/api_root.h"
 #include "admin/api_serving.h"
 #include "admin/api_uploads.h"
-#include "serve_adrequest.h"
+#include "ad/serve_adrequest.h"
 #include "admin/api_series.h"
-#include "beacon.h"
-#include "serve_media.h"
-#include "serve_vast.h"
-#include "serve_vmap.h"
+#include "ad/beacon.h"
+#include "ad/serve_media.h"
+#include "ad/serve_vast.h"
+#include "ad/serve_vmap.h"
 
 static const struct route admin_routes[] = {
     {"GET", "/", 0, api_root_get, NULL},

@@ -4,7 +4,7 @@
 #include "media/creative_url.h"
 #include "app.h"
 #include "config.h"
-#include "serve_media.h"
+#include "ad/serve_media.h"
 #include "storage/storage.h"
 
 #include <stdio.h>

@@ -11,7 +11,7 @@
 #include "app.h"
 #include "config.h"
 #include "media/creative_url.h"
-#include "serve_media.h"
+#include "ad/serve_media.h"
 #include "storage/storage.h"
 
 #include <stdio.h>

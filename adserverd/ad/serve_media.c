@@ -7,7 +7,7 @@
  * are checked by storage_key_check() before anything else, so "..", empty
  * components and control bytes never reach the file system.
  */
-#include "serve_media.h"
+#include "ad/serve_media.h"
 #include "app.h"
 #include "buf.h"
 #include "config.h"

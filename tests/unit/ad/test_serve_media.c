@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "serve_media.h"
+#include "ad/serve_media.h"
 
 static void expect_partial(const char *hdr, uint64_t size, uint64_t start, uint64_t len)
 {

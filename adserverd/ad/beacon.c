@@ -4,7 +4,7 @@
  * write(2) under the spool lock, one Redis round trip and a share of one
  * fdatasync.
  */
-#include "beacon.h"
+#include "ad/beacon.h"
 #include "app.h"
 #include "beacon/beacon_record.h"
 #include "clock.h"

@@ -1,7 +1,7 @@
 /*
  * serve_adrequest: see serve_adrequest.h.
  */
-#include "serve_adrequest.h"
+#include "ad/serve_adrequest.h"
 #include "decision/adparams.h"
 #include "app.h"
 #include "log.h"

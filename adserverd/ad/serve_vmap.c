@@ -1,14 +1,14 @@
 /*
  * serve_vmap: see serve_vmap.h.
  */
-#include "serve_vmap.h"
+#include "ad/serve_vmap.h"
 #include "decision/adparams.h"
 #include "app.h"
 #include "buf.h"
 #include "log.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "serve_vast.h"
+#include "ad/serve_vast.h"
 #include "decision/serving.h"
 #include "vast/vmap.h"
 #include "xalloc.h"

@@ -2,7 +2,7 @@
  * serve_vast: see serve_vast.h. Parse -> decide -> render -> reply; the
  * release of unused cap slots runs after the response (request->after).
  */
-#include "serve_vast.h"
+#include "ad/serve_vast.h"
 #include "decision/adparams.h"
 #include "app.h"
 #include "log.h"
