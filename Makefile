@@ -91,7 +91,8 @@ DAEMON_SRCS := \
 	adserverd/beacon/beacon_record.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
-	adserverd/config.c \
+	adserverd/core/config.c \
+	adserverd/core/metrics.c \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
 	adserverd/db/db_campaigns.c \
@@ -126,7 +127,6 @@ DAEMON_SRCS := \
 	adserverd/media/creative_worker.c \
 	adserverd/media/media_index.c \
 	adserverd/media/mediaprobe.c \
-	adserverd/metrics.c \
 	adserverd/redis/kv.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \

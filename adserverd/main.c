@@ -8,10 +8,10 @@
  * Subcommands run one-off jobs with the same configuration: migrate,
  * check-config.
  */
-#include "app.h"
+#include "core/app.h"
 #include "decision/catalog.h"
 #include "ad/beacon.h"
-#include "config.h"
+#include "core/config.h"
 #include "media/creative_worker.h"
 #include "db/db.h"
 #include "auth/email.h"
@@ -19,7 +19,7 @@
 #include "redis/kv.h"
 #include "log.h"
 #include "media/media_index.h"
-#include "metrics.h"
+#include "core/metrics.h"
 #include "db/migrate.h"
 #include "auth/auth_jwt.h"
 #include "auth/password.h"

@@ -5,10 +5,10 @@
  * fdatasync.
  */
 #include "ad/beacon.h"
-#include "app.h"
+#include "core/app.h"
 #include "beacon/beacon_record.h"
 #include "clock.h"
-#include "config.h"
+#include "core/config.h"
 #include "decision/freqcap.h"
 #include "http/http_server.h"
 #include "redis/kv.h"

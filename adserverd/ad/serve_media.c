@@ -8,9 +8,9 @@
  * components and control bytes never reach the file system.
  */
 #include "ad/serve_media.h"
-#include "app.h"
+#include "core/app.h"
 #include "buf.h"
-#include "config.h"
+#include "core/config.h"
 #include "log.h"
 #include "media/media_index.h"
 #include "http/reply.h"

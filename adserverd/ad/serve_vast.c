@@ -4,7 +4,7 @@
  */
 #include "ad/serve_vast.h"
 #include "decision/adparams.h"
-#include "app.h"
+#include "core/app.h"
 #include "log.h"
 #include "http/reply.h"
 #include "http/request.h"

@@ -3,7 +3,7 @@
  */
 #include "ad/serve_vmap.h"
 #include "decision/adparams.h"
-#include "app.h"
+#include "core/app.h"
 #include "buf.h"
 #include "log.h"
 #include "http/reply.h"

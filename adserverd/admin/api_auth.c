@@ -8,10 +8,10 @@
  * status only after the password, so the three failures look alike.
  */
 #include "admin/api_auth.h"
-#include "app.h"
+#include "core/app.h"
 #include "http/auth.h"
 #include "auth/auth_jwt.h"
-#include "config.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "db/db_users.h"
 #include "auth/email.h"

@@ -8,7 +8,7 @@
 #include "admin/api_campaigns.h"
 #include "admin/api_common.h"
 
-#include "app.h"
+#include "core/app.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_stats.h"

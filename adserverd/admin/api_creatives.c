@@ -8,7 +8,7 @@
 #include "admin/api_creatives.h"
 #include "admin/api_common.h"
 
-#include "app.h"
+#include "core/app.h"
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"

@@ -3,7 +3,7 @@
  */
 #include "admin/api_explain.h"
 #include "decision/adparams.h"
-#include "app.h"
+#include "core/app.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "ad/serve_vast.h"

@@ -4,13 +4,13 @@
  * an error status, a failing command is.
  */
 #include "admin/api_root.h"
-#include "app.h"
+#include "core/app.h"
 #include "clock.h"
-#include "config.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "util/isodate.h"
 #include "redis/kv.h"
-#include "metrics.h"
+#include "core/metrics.h"
 #include "decision/serving.h"
 #include "ad/beacon.h"
 #include "decision/spend.h"

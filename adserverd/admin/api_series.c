@@ -5,7 +5,7 @@
  */
 #include "admin/api_series.h"
 #include "admin/api_common.h"
-#include "app.h"
+#include "core/app.h"
 #include "clock.h"
 #include "db/db.h"
 #include "db/db_beacons.h"

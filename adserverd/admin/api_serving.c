@@ -16,8 +16,8 @@
 #include "admin/api_serving.h"
 #include "admin/api_common.h"
 
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_serving.h"

@@ -14,9 +14,9 @@
  * FIELD_MAX bytes, the metadata text; the file itself only passes through.
  */
 #include "admin/api_uploads.h"
-#include "app.h"
+#include "core/app.h"
 #include "buf.h"
-#include "config.h"
+#include "core/config.h"
 #include "media/creative_url.h"
 #include "media/creative_worker.h"
 #include "db/db.h"

@@ -5,10 +5,10 @@
  * drain_batch events each (thousands of events per second).
  */
 #include "beacon/spool_drain.h"
-#include "app.h"
+#include "core/app.h"
 #include "beacon/beacon_record.h"
 #include "clock.h"
-#include "config.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "util/isodate.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "core/app.h"
 #include "media/creative_url.h"
 #include "log.h"
 #include "ad/serve_media.h"

@@ -3,8 +3,8 @@
  * data, not a table's API); every one is parameterized.
  */
 #include "db/seed.h"
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "media/mediaprobe.h"
 #include "auth/password.h"

@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "db/db_catalog.h"
 #include "log.h"
 #include "decision/snapshot.h"

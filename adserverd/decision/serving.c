@@ -3,9 +3,9 @@
  * strings, no lock, at most one Redis round trip.
  */
 #include "decision/serving.h"
-#include "app.h"
+#include "core/app.h"
 #include "clock.h"
-#include "config.h"
+#include "core/config.h"
 #include "redis/kv.h"
 #include "log.h"
 #include "vast/macros.h"

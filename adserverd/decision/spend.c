@@ -6,9 +6,9 @@
  * PostgreSQL read every 5 s.
  */
 #include "decision/spend.h"
-#include "app.h"
+#include "core/app.h"
 #include "clock.h"
-#include "config.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "decision/freqcap.h"

@@ -4,9 +4,9 @@
  * as the reference's blacklist-first order.
  */
 #include "http/auth.h"
-#include "app.h"
+#include "core/app.h"
 #include "auth/auth_jwt.h"
-#include "config.h"
+#include "core/config.h"
 #include "db/db.h"
 #include "db/db_users.h"
 #include "redis/kv.h"

@@ -9,10 +9,10 @@
  * callback records metrics and frees the request.
  */
 #include "http/http_server.h"
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "log.h"
-#include "metrics.h"
+#include "core/metrics.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "xalloc.h"

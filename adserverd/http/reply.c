@@ -5,8 +5,8 @@
  * change are string constants.
  */
 #include "http/reply.h"
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "http/http_server.h"
 #include "http/request.h"
 

@@ -4,10 +4,10 @@
  * reply.c; rate limit and Bearer auth here, admin only).
  */
 #include "http/router.h"
-#include "app.h"
+#include "core/app.h"
 #include "http/auth.h"
 #include "http/body.h"
-#include "config.h"
+#include "core/config.h"
 #include "http/http_server.h"
 #include "log.h"
 #include "http/ratelimit.h"

@@ -2,8 +2,8 @@
  * creative_url: see creative_url.h.
  */
 #include "media/creative_url.h"
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "ad/serve_media.h"
 #include "storage/storage.h"
 

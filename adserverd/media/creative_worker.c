@@ -9,8 +9,8 @@
  * fetched from S3.
  */
 #include "media/creative_worker.h"
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "core/app.h"
 #include "decision/catalog.h"
-#include "config.h"
+#include "core/config.h"
 #include "decision/snapshot.h"
 
 struct fixture {

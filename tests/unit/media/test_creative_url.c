@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "app.h"
-#include "config.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "media/creative_url.h"
 #include "ad/serve_media.h"
 #include "storage/storage.h"

@@ -4,7 +4,7 @@
  * than routes x statuses; past that, observations are counted in an
  * overflow counter rather than blocking.
  */
-#include "metrics.h"
+#include "core/metrics.h"
 #include "xalloc.h"
 
 #include <stdatomic.h>

@@ -2,7 +2,7 @@
  * config: see config.h. One table of settings; each has a file key, an
  * environment variable and a long flag. Values are strings until stored.
  */
-#include "config.h"
+#include "core/config.h"
 #include "xalloc.h"
 
 #include <errno.h>
