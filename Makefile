@@ -36,7 +36,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wwrite-strings -Wformat-security \
 	-Wold-style-definition -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -I. -Ilib -Iadserverd -Ictvctl -I$(O)/gen
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -I. -Iadserverd -I$(O)/gen
 
 ifeq ($(BUILD),release)
 OPT := -O2 -g -DNDEBUG
@@ -147,7 +147,7 @@ SQL_FILES := $(sort $(wildcard sql/0*.sql))
 # The client library of ctvctl and ctvtui (libcurl + jansson): the admin API
 # client, configuration and token file, terminal facts. Both programs link
 # CLIENT_OBJS; ctvtui must not need anything else of ctvctl.
-CLIENT_LIB_SRCS := lib/apiclient.c lib/clientcfg.c lib/term.c
+CLIENT_LIB_SRCS := client/apiclient.c client/clientcfg.c client/term.c
 
 CTVCTL_MAIN := ctvctl/main.c
 CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
@@ -161,17 +161,21 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 	ctvtui/view_campaign.c ctvtui/view_edit.c ctvtui/view_upload.c ctvtui/view_live.c \
 	ctvtui/view_help.c
 
-# Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree
-# (a name without a folder is still at the top of tests/unit); each builds to
-# $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := auth/auth_jwt http/body media/mediaprobe auth/password http/router storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	http/multipart media/media_index ad/serve_media media/creative_url \
-	util/uuid auth/email util/isodate util/jsnum admin/validate db/rowjson vast/trackurl vast/macros vast/vast vast/vmap \
-	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting util/tz decision/catalog decision/adparams beacon/spool beacon/beacon_record
+# Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
+# each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
+UNIT_TESTS := util/uuid util/isodate util/jsnum util/tz db/rowjson \
+	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
+	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
+	media/mediaprobe media/media_index media/creative_url \
+	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
+	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
+	http/body http/router http/multipart admin/validate ad/serve_media
 # Unit tests of the client side, linked against the client objects instead.
-CLIENT_UNIT_TESTS := apiclient clientcfg term output progress vastcheck
+CLIENT_UNIT_TESTS := client/apiclient client/clientcfg client/term ctvctl/output \
+	ctvctl/progress ctvctl/vastcheck
 # Unit tests of ctvtui's pure modules, linked against its objects (no main).
-TUI_UNIT_TESTS := tui_chart tui_keys tui_text tui_form tui_model tui_pathcomp
+TUI_UNIT_TESTS := ctvtui/tui_chart ctvtui/tui_keys ctvtui/tui_text ctvtui/tui_form \
+	ctvtui/tui_model ctvtui/tui_pathcomp
 
 unit_bin = $(O)/tests/test_$(notdir $(1))
 unit_obj = $(O)/tests/unit/$(patsubst ./%,%,$(dir $(1)))test_$(notdir $(1)).o
@@ -252,8 +256,6 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(DAEMON_LIB),$$(DA
 $(foreach t,$(CLIENT_UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(CTVCTL_OBJS) $$(CLIENT_OBJS),$$(CTVCTL_LIBS))))
 $(foreach t,$(TUI_UNIT_TESTS),$(eval $(call unit_test_rule,$(t),$$(CTVTUI_OBJS) $$(CLIENT_OBJS),$$(TUI_LIBS))))
 
-$(foreach t,$(TUI_UNIT_TESTS),$(call unit_obj,$(t))): BASE_CFLAGS += -Ictvtui
-
 # ---------------------------------------------------------------------------
 # Running and testing
 # ---------------------------------------------------------------------------
@@ -309,15 +311,14 @@ FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beac
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/admin/validate.c adserverd/util/jsnum.c \
 	adserverd/util/isodate.c $(LIB_SRCS)
-FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c lib/clientcfg.c lib/apiclient.c $(LIB_SRCS)
+FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c client/clientcfg.c client/apiclient.c $(LIB_SRCS)
 FUZZ_SRCS_vastcheck := tests/fuzz/fuzz_vastcheck.c ctvctl/vastcheck.c $(LIB_SRCS)
 # ctvtui's readers of server answers (form messages, model, text, charts).
 FUZZ_SRCS_tui_json := tests/fuzz/fuzz_tui_json.c ctvtui/form.c ctvtui/text.c ctvtui/model.c \
 	ctvtui/chart.c $(LIB_SRCS)
-FUZZ_CFLAGS_tui_json := -Ictvtui $(call pkg_cflags,ncursesw)
+FUZZ_CFLAGS_tui_json := $(call pkg_cflags,ncursesw)
 FUZZ_LIBS_tui_json := $(call pkg_libs,ncursesw) -lm
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ilib -Iadserverd \
-	-Ictvctl
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -I. -Iadserverd
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(DAEMON_SRCS) $(CLIENT_LIB_SRCS) $(CTVCTL_SRCS) \
@@ -358,7 +359,7 @@ install: release
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/adserverd
 	install -m 0644 completions/_ctvctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ctvctl
 	install -m 0644 completions/ctvctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ctvctl.fish
-	sed 's|@PREFIX@|$(PREFIX)|g' adserverd/adserverd.service.in > \
+	sed 's|@PREFIX@|$(PREFIX)|g' dist/adserverd.service.in > \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/adserverd.service
 
 clean:

@@ -17,7 +17,7 @@
 #include "auth/email.h"
 #include "http/http_server.h"
 #include "redis/kv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "media/media_index.h"
 #include "core/metrics.h"
 #include "db/migrate.h"
@@ -32,8 +32,8 @@
 #include "beacon/spool_drain.h"
 #include "storage/storage.h"
 #include "vast/vast.h"
-#include "version.h"
-#include "xalloc.h"
+#include "lib/version.h"
+#include "lib/xalloc.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>

@@ -4,8 +4,8 @@
  * page and the three completion scripts against it.
  */
 #include "cli.h"
-#include "term.h"
-#include "xalloc.h"
+#include "client/term.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>

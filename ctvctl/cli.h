@@ -11,8 +11,8 @@
 #ifndef CTVCTL_CLI_H
 #define CTVCTL_CLI_H
 
-#include "apiclient.h"
-#include "clientcfg.h"
+#include "client/apiclient.h"
+#include "client/clientcfg.h"
 #include "output.h"
 
 #include <jansson.h>

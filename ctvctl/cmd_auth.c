@@ -8,8 +8,8 @@
  * cannot be reached the file is kept, since nothing was revoked.
  */
 #include "cli.h"
-#include "term.h"
-#include "xalloc.h"
+#include "client/term.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,9 +8,9 @@
  * the media endpoint) or --wait-timeout passes (exit 10).
  */
 #include "cli.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "progress.h"
-#include "term.h"
+#include "client/term.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * job can gate on it. The body is printed in both cases.
  */
 #include "cli.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  */
 #include "cli.h"
 #include "vastcheck.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>

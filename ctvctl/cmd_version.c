@@ -4,7 +4,7 @@
  * is still worth printing). --json: {"client": "...", "server": <GET / or null>}.
  */
 #include "cli.h"
-#include "version.h"
+#include "lib/version.h"
 
 #include <stdio.h>
 #include <stdlib.h>

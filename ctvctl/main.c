@@ -12,10 +12,10 @@
  * Hidden helpers for tests and completion scripts (like git's --list-cmds):
  * --list-commands prints "noun verb" lines, --list-options every option.
  */
-#include "apiclient.h"
+#include "client/apiclient.h"
 #include "cli.h"
-#include "term.h"
-#include "version.h"
+#include "client/term.h"
+#include "lib/version.h"
 
 #include <locale.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * UTF-8 names line up; a cut never splits a character.
  */
 #include "output.h"
-#include "term.h"
-#include "xalloc.h"
+#include "client/term.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #ifndef CTVCTL_OUTPUT_H
 #define CTVCTL_OUTPUT_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #include <jansson.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * previous length so a shorter line leaves no residue.
  */
 #include "progress.h"
-#include "clock.h"
+#include "lib/clock.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * problems buffer instead of stderr.
  */
 #include "vastcheck.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>

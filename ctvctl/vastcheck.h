@@ -20,7 +20,7 @@
 #ifndef CTVCTL_VASTCHECK_H
 #define CTVCTL_VASTCHECK_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #include <jansson.h>
 #include <stddef.h>

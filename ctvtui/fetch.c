@@ -10,8 +10,8 @@
  */
 #include "fetch.h"
 
-#include "clock.h"
-#include "xalloc.h"
+#include "lib/clock.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,7 +16,7 @@
 #ifndef CTVTUI_FETCH_H
 #define CTVTUI_FETCH_H
 
-#include "apiclient.h"
+#include "client/apiclient.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
 #include "form.h"
 
 #include "text.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -7,11 +7,11 @@
  * hands over to the UI loop with the dashboard as the first view (and the
  * login on top of it when there is no token).
  */
-#include "apiclient.h"
-#include "clientcfg.h"
-#include "term.h"
+#include "client/apiclient.h"
+#include "client/clientcfg.h"
+#include "client/term.h"
 #include "ui.h"
-#include "version.h"
+#include "lib/version.h"
 
 #include <getopt.h>
 #include <locale.h>

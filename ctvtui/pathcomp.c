@@ -3,7 +3,7 @@
  */
 #include "pathcomp.h"
 
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <dirent.h>
 #include <stdio.h>

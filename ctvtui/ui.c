@@ -11,10 +11,10 @@
  */
 #include "ui.h"
 
-#include "clientcfg.h"
-#include "clock.h"
+#include "client/clientcfg.h"
+#include "lib/clock.h"
 #include "text.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <langinfo.h>

@@ -14,7 +14,7 @@
 #include "model.h"
 #include "text.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include "model.h"
 #include "text.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,10 +8,10 @@
  * per-status counts.
  */
 #include "chart.h"
-#include "clientcfg.h"
+#include "client/clientcfg.h"
 #include "model.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>

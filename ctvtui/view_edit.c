@@ -11,7 +11,7 @@
 #include "form.h"
 #include "model.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,10 +7,10 @@
  * and the view below reloads. Validation messages of the login body
  * (format B: every failure) appear under their fields.
  */
-#include "clientcfg.h"
+#include "client/clientcfg.h"
 #include "form.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
 #include "pathcomp.h"
 #include "text.h"
 #include "ui.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

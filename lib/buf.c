@@ -2,8 +2,8 @@
  * buf: bounded growable buffer, see buf.h. Growth doubles the capacity but
  * never allocates past max + 1 (the terminating NUL).
  */
-#include "buf.h"
-#include "xalloc.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

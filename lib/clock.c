@@ -2,7 +2,7 @@
  * clock: see clock.h. clock_gettime cannot fail for these clock ids on
  * Linux, so there is no error path.
  */
-#include "clock.h"
+#include "lib/clock.h"
 
 #include <time.h>
 

@@ -3,7 +3,7 @@
  * write(2) so concurrent threads never interleave within a line. Lines
  * longer than the buffer are cut (and still valid JSON).
  */
-#include "log.h"
+#include "lib/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

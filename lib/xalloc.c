@@ -2,7 +2,7 @@
  * xalloc: see xalloc.h. Abort on OOM with one line on stderr; the logger is
  * not used here because it may itself need memory.
  */
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 # fetched is committed. Bit-exact flags and one encoder thread make the bytes
 # the same on every run with the same ffmpeg (checked: two runs, same md5).
 # After encoding, ffprobe writes MANIFEST.tsv: what ffmpeg itself reads back
-# from each file. tests/unit/test_mediaprobe.c compares lib/mediaprobe with
+# from each file. tests/unit/media/test_mediaprobe.c compares adserverd/media/mediaprobe with
 # those values, so the prober is checked against an independent reader
 # without ffmpeg at test time.
 set -euo pipefail

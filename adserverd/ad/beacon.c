@@ -7,12 +7,12 @@
 #include "ad/beacon.h"
 #include "core/app.h"
 #include "beacon/beacon_record.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "core/config.h"
 #include "decision/freqcap.h"
 #include "http/http_server.h"
 #include "redis/kv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "decision/spend.h"
@@ -20,7 +20,7 @@
 #include "beacon/spool_drain.h"
 #include "vast/trackurl.h"
 #include "util/tz.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <jansson.h>
 #include <openssl/rand.h>

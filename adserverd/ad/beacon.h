@@ -22,7 +22,7 @@
 #ifndef BEACON_H
 #define BEACON_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #include <stdint.h>
 

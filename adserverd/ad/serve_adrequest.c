@@ -4,7 +4,7 @@
 #include "ad/serve_adrequest.h"
 #include "decision/adparams.h"
 #include "core/app.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "decision/serving.h"

@@ -9,9 +9,9 @@
  */
 #include "ad/serve_media.h"
 #include "core/app.h"
-#include "buf.h"
+#include "lib/buf.h"
 #include "core/config.h"
-#include "log.h"
+#include "lib/log.h"
 #include "media/media_index.h"
 #include "http/reply.h"
 #include "http/request.h"

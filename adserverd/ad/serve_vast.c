@@ -5,7 +5,7 @@
 #include "ad/serve_vast.h"
 #include "decision/adparams.h"
 #include "core/app.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "decision/serving.h"

@@ -4,14 +4,14 @@
 #include "ad/serve_vmap.h"
 #include "decision/adparams.h"
 #include "core/app.h"
-#include "buf.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "ad/serve_vast.h"
 #include "decision/serving.h"
 #include "vast/vmap.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

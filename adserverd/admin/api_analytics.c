@@ -13,7 +13,7 @@
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_stats.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "db/rowjson.h"

@@ -16,7 +16,7 @@
 #include "db/db_users.h"
 #include "auth/email.h"
 #include "util/jsnum.h"
-#include "log.h"
+#include "lib/log.h"
 #include "auth/password.h"
 #include "http/reply.h"
 #include "http/request.h"

@@ -2,7 +2,7 @@
  * api_common: see api_common.h.
  */
 #include "admin/api_common.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "util/uuid.h"

@@ -14,7 +14,7 @@
 #include "db/db_campaigns.h"
 #include "db/db_creatives.h"
 #include "db/db_stats.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "storage/storage.h"

@@ -5,7 +5,7 @@
  */
 #include "admin/api_root.h"
 #include "core/app.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "util/isodate.h"
@@ -18,7 +18,7 @@
 #include "beacon/spool_drain.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "version.h"
+#include "lib/version.h"
 
 #include <stdio.h>
 #include <stdlib.h>

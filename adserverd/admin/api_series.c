@@ -6,7 +6,7 @@
 #include "admin/api_series.h"
 #include "admin/api_common.h"
 #include "core/app.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "db/db_campaigns.h"

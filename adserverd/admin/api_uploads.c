@@ -15,7 +15,7 @@
  */
 #include "admin/api_uploads.h"
 #include "core/app.h"
-#include "buf.h"
+#include "lib/buf.h"
 #include "core/config.h"
 #include "media/creative_url.h"
 #include "media/creative_worker.h"
@@ -24,7 +24,7 @@
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
 #include "util/jsnum.h"
-#include "log.h"
+#include "lib/log.h"
 #include "media/media_index.h"
 #include "http/multipart.h"
 #include "http/reply.h"
@@ -33,7 +33,7 @@
 #include "storage/storage.h"
 #include "util/uuid.h"
 #include "admin/validate.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,9 +25,9 @@
 #include "admin/validate.h"
 
 #include "util/isodate.h"
-#include "buf.h"
+#include "lib/buf.h"
 #include "util/jsnum.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>

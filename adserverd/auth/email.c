@@ -18,8 +18,8 @@
  */
 #include "auth/email.h"
 
-#include "buf.h"
-#include "xalloc.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>

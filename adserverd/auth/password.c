@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #ifndef CRYPT_GENSALT_IMPLEMENTS_AUTO_ENTROPY
 #error "libxcrypt must fetch salt bytes itself (crypt_gensalt_rn with rbytes == NULL)"

@@ -14,9 +14,9 @@
  * listener's worker threads; one fdatasync per group-commit window.
  */
 #include "beacon/spool.h"
-#include "clock.h"
-#include "log.h"
-#include "xalloc.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -7,15 +7,15 @@
 #include "beacon/spool_drain.h"
 #include "core/app.h"
 #include "beacon/beacon_record.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "util/isodate.h"
-#include "log.h"
+#include "lib/log.h"
 #include "beacon/spool.h"
 #include "util/uuid.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>

@@ -21,7 +21,7 @@
 #ifndef SPOOL_DRAIN_H
 #define SPOOL_DRAIN_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #include <stdint.h>
 

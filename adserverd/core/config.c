@@ -3,7 +3,7 @@
  * environment variable and a long flag. Values are strings until stored.
  */
 #include "core/config.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -5,7 +5,7 @@
  * overflow counter rather than blocking.
  */
 #include "core/metrics.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdatomic.h>
 #include <stdint.h>

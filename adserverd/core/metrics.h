@@ -9,7 +9,7 @@
 #ifndef METRICS_H
 #define METRICS_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 struct metrics;
 

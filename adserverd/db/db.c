@@ -3,7 +3,7 @@
  * variable; the critical section is only the hand-out, never a query.
  */
 #include "db/db.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -18,10 +18,10 @@
 
 #include "core/app.h"
 #include "media/creative_url.h"
-#include "log.h"
+#include "lib/log.h"
 #include "ad/serve_media.h"
 #include "decision/snapshot.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define URL_BUF 2048
 

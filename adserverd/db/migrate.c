@@ -4,7 +4,7 @@
  */
 #include "db/migrate.h"
 #include "db/db.h"
-#include "log.h"
+#include "lib/log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  * replaced by a complete build; counters are guarded by mu.
  */
 #include "decision/catalog.h"
-#include "clock.h"
+#include "lib/clock.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -29,9 +29,9 @@
 #include "core/app.h"
 #include "core/config.h"
 #include "db/db_catalog.h"
-#include "log.h"
+#include "lib/log.h"
 #include "decision/snapshot.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define DEBOUNCE_MS 200
 #define BACKOFF_MIN_MS 250

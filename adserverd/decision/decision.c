@@ -11,7 +11,7 @@
  */
 #include "decision/decision.h"
 #include "util/tz.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,16 +4,16 @@
  */
 #include "decision/serving.h"
 #include "core/app.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "core/config.h"
 #include "redis/kv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "vast/macros.h"
 #include "decision/snapshot.h"
 #include "vast/trackurl.h"
 #include "util/uuid.h"
-#include "version.h"
-#include "xalloc.h"
+#include "lib/version.h"
+#include "lib/xalloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "decision/adparams.h"
-#include "buf.h"
+#include "lib/buf.h"
 #include "decision/decision.h"
 #include "decision/freqcap.h"
 #include "vast/vast.h"

@@ -21,7 +21,7 @@
  */
 #include "decision/snapshot.h"
 #include "util/tz.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <sched.h>
 #include <stdarg.h>

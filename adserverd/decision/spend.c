@@ -7,16 +7,16 @@
  */
 #include "decision/spend.h"
 #include "core/app.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
 #include "decision/freqcap.h"
 #include "redis/kv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "decision/snapshot.h"
 #include "util/tz.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

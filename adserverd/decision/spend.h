@@ -24,7 +24,7 @@
 #ifndef SPEND_H
 #define SPEND_H
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "decision/pacing.h"
 
 #include <stddef.h>

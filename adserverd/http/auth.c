@@ -10,11 +10,11 @@
 #include "db/db.h"
 #include "db/db_users.h"
 #include "redis/kv.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "util/uuid.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

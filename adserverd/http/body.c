@@ -3,7 +3,7 @@
  * limit of 2048); forms parsed here, bounded in parameter count and depth.
  */
 #include "http/body.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -11,11 +11,11 @@
 #include "http/http_server.h"
 #include "core/app.h"
 #include "core/config.h"
-#include "log.h"
+#include "lib/log.h"
 #include "core/metrics.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>

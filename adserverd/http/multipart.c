@@ -14,7 +14,7 @@
  * tail), no allocation after multipart_new().
  */
 #include "http/multipart.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

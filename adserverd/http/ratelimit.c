@@ -4,10 +4,10 @@
  * on; it only matters while Redis is down.
  */
 #include "http/ratelimit.h"
-#include "clock.h"
+#include "lib/clock.h"
 #include "redis/kv.h"
 #include "http/request.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <pthread.h>
 #include <stdio.h>

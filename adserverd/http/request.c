@@ -2,7 +2,7 @@
  * request: accessors of request.h over libmicrohttpd's connection values.
  */
 #include "http/request.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <microhttpd.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #ifndef REQUEST_H
 #define REQUEST_H
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #include <jansson.h>
 #include <stdint.h>

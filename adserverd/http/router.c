@@ -9,12 +9,12 @@
 #include "http/body.h"
 #include "core/config.h"
 #include "http/http_server.h"
-#include "log.h"
+#include "lib/log.h"
 #include "http/ratelimit.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "util/uuid.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

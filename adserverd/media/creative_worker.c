@@ -15,11 +15,11 @@
 #include "db/db.h"
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
-#include "log.h"
+#include "lib/log.h"
 #include "media/media_index.h"
 #include "media/mediaprobe.h"
 #include "storage/storage.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -7,7 +7,7 @@
  * is irrelevant next to the upload itself).
  */
 #include "media/media_index.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -20,7 +20,7 @@
  * a probe reads a few kilobytes for a typical ad.
  */
 #include "media/mediaprobe.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  * process; the key is created by kv_new.
  */
 #include "redis/kv.h"
-#include "clock.h"
-#include "xalloc.h"
+#include "lib/clock.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <pthread.h>

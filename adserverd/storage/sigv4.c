@@ -29,7 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #define SHA256_LEN 32
 /* Generous caps: a 1024-byte key encodes to at most 3 KiB; tokens are ~2 KiB. */

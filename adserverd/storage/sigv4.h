@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 /* Bounds from S3: a presigned URL lives one second to seven days; keys are at
  * most 1024 bytes of UTF-8. */

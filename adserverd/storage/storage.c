@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "storage/sigv4.h"
 #include "storage/storage_local.h"
 #include "storage/storage_s3.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 /* Public base URLs are configuration, not input; this bounds the copy. */
 #define PUBLIC_BASE_MAX 2048

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "storage/storage.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define TMP_SUFFIX_FMT "%s.tmp-%08x"
 #define TMP_SUFFIX_LEN 13 /* ".tmp-" + 8 hex digits */

@@ -34,9 +34,9 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "storage/sigv4.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #define URL_MAX 8192
 #define ERR_BODY_MAX 4096

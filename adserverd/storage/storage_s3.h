@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "storage/storage.h"
 
 struct storage_s3;

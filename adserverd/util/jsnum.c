@@ -21,7 +21,7 @@
  */
 #include "util/jsnum.h"
 
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <float.h>
 #include <math.h>

@@ -13,7 +13,7 @@
  * Calendar arithmetic: Howard Hinnant's days_from_civil (proleptic Gregorian).
  */
 #include "util/tz.h"
-#include "xalloc.h"
+#include "lib/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

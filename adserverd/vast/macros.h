@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 /*
  * What the server knows about one ad request. Strings are borrowed for the

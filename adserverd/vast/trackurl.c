@@ -31,7 +31,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 
 #define FORMAT_VERSION 1
 #define PAYLOAD_LEN 82

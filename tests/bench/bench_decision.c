@@ -7,8 +7,8 @@
  * on time.
  *
  *   cc -std=c11 -D_GNU_SOURCE -O2 -DNDEBUG -Ilib -Iadserverd \
- *      -o build/bench_decision tests/bench/bench_decision.c adserverd/decision.c \
- *      adserverd/targeting.c adserverd/pacing.c adserverd/snapshot.c adserverd/tz.c \
+ *      -o build/bench_decision tests/bench/bench_decision.c adserverd/decision/decision.c \
+ *      adserverd/decision/targeting.c adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
  *      lib/xalloc.c lib/log.c lib/buf.c -lm && build/bench_decision
  */
 #include <stdint.h>

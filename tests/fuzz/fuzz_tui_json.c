@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chart.h"
-#include "form.h"
-#include "model.h"
-#include "text.h"
+#include "ctvtui/chart.h"
+#include "ctvtui/form.h"
+#include "ctvtui/model.h"
+#include "ctvtui/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 
 #include <libxml/parser.h>
 
-#include "vastcheck.h"
+#include "ctvctl/vastcheck.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 // A second, independent implementation of the signed tracking-URL format of
-// adserverd/trackurl.h (node's crypto, not the daemon's code), so beacon
+// adserverd/vast/trackurl.h (node's crypto, not the daemon's code), so beacon
 // tests mint their own URLs and also check the format itself:
 //   <base>/t/<event>?d=<payload>&s=<sig>[&e=[ERRORCODE]][&cp=[CONTENTPLAYHEAD]]
 // payload: 82 bytes, big-endian: version 1, event, issued_at (s, int64),

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "storage/sigv4.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -8,9 +8,9 @@
  * set because the TUI runs requests on a worker thread (no SIGALRM for
  * timeouts there).
  */
-#include "apiclient.h"
-#include "buf.h"
-#include "xalloc.h"
+#include "client/apiclient.h"
+#include "lib/buf.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "version.h"
+#include "lib/version.h"
 
 #define BODY_MAX ((size_t)64 * 1024 * 1024)
 #define JWT_MAX 8192

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "term.h"
+#include "client/term.h"
 
 #include <locale.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "chart.h"
+#include "ctvtui/chart.h"
 
 #include <string.h>
 

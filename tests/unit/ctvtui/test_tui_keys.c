@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "keys.h"
+#include "ctvtui/keys.h"
 
 #include <curses.h>
 #include <string.h>

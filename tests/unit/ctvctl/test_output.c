@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "output.h"
+#include "ctvctl/output.h"
 
 #include <locale.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "text.h"
+#include "ctvtui/text.h"
 
 #include <locale.h>
 #include <string.h>

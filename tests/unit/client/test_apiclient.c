@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "apiclient.h"
+#include "client/apiclient.h"
 
 #include <string.h>
 

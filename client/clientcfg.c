@@ -7,8 +7,8 @@
  * O_EXCL and mode 0600, fsync'd, then renamed over the old file, so a crash
  * leaves the old tokens or the new ones, never half a file.
  */
-#include "clientcfg.h"
-#include "xalloc.h"
+#include "client/clientcfg.h"
+#include "lib/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>

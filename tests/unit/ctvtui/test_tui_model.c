@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "ctvtui/model.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vastcheck.h"
+#include "ctvctl/vastcheck.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "form.h"
+#include "ctvtui/form.h"
 
 #include <locale.h>
 #include <string.h>

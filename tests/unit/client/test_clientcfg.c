@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "clientcfg.h"
+#include "client/clientcfg.h"
 
 #include <stdio.h>
 #include <stdlib.h>

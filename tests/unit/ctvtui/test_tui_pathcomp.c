@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "pathcomp.h"
+#include "ctvtui/pathcomp.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * term: see term.h. Small and stateless but for the password prompt, which
  * must put the terminal's echo back whatever happens between.
  */
-#include "term.h"
+#include "client/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
