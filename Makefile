@@ -91,6 +91,7 @@ DAEMON_SRCS := \
 	adserverd/beacon/beacon_record.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
+	adserverd/core/bgthread.c \
 	adserverd/core/config.c \
 	adserverd/core/metrics.c \
 	adserverd/db/db.c \
@@ -163,7 +164,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := util/uuid util/isodate util/jsnum util/tz db/rowjson \
+UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \

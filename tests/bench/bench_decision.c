@@ -6,7 +6,7 @@
  * to 4 ads in 120 s. Prints ns per decision. Not a test: nothing asserts
  * on time.
  *
- *   cc -std=c11 -D_GNU_SOURCE -O2 -DNDEBUG -Ilib -Iadserverd \
+ *   cc -std=c11 -D_GNU_SOURCE -O2 -DNDEBUG -I. -Iadserverd \
  *      -o build/bench_decision tests/bench/bench_decision.c adserverd/decision/decision.c \
  *      adserverd/decision/targeting.c adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
  *      lib/xalloc.c lib/log.c lib/buf.c -lm && build/bench_decision
