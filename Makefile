@@ -124,6 +124,7 @@ DAEMON_SRCS := \
 	adserverd/http/request.c \
 	adserverd/http/router.c \
 	adserverd/main.c \
+	adserverd/routes.c \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
 	adserverd/media/media_index.c \

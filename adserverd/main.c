@@ -24,7 +24,7 @@
 #include "auth/auth_jwt.h"
 #include "auth/password.h"
 #include "http/ratelimit.h"
-#include "http/router.h"
+#include "routes.h"
 #include "decision/serving.h"
 #include "db/seed.h"
 #include "decision/spend.h"
@@ -379,9 +379,9 @@ static int serve(const struct config *cfg, int argc, char **argv)
         goto cleanup;
     }
     admin.app = &app;
-    admin.routes = router_admin_table;
+    admin.routes = routes_admin;
     ad.app = &app;
-    ad.routes = router_ad_table;
+    ad.routes = routes_ad;
     app.admin = &admin;
     app.ad = &ad;
     if (listener_start(&admin, cfg->admin_bind, cfg->admin_port, cfg->admin_threads, err,
