@@ -97,7 +97,6 @@ DAEMON_SRCS := \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
 	adserverd/db/db_campaigns.c \
-	adserverd/db/db_catalog.c \
 	adserverd/db/db_creative_media.c \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
@@ -105,9 +104,9 @@ DAEMON_SRCS := \
 	adserverd/db/db_users.c \
 	adserverd/db/migrate.c \
 	adserverd/db/rowjson.c \
-	adserverd/db/seed.c \
 	adserverd/decision/adparams.c \
 	adserverd/decision/catalog.c \
+	adserverd/decision/catalog_load.c \
 	adserverd/decision/decision.c \
 	adserverd/decision/freqcap.c \
 	adserverd/decision/pacing.c \
@@ -124,12 +123,13 @@ DAEMON_SRCS := \
 	adserverd/http/request.c \
 	adserverd/http/router.c \
 	adserverd/main.c \
-	adserverd/routes.c \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
 	adserverd/media/media_index.c \
 	adserverd/media/mediaprobe.c \
 	adserverd/redis/kv.c \
+	adserverd/routes.c \
+	adserverd/seed.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \

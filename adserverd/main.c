@@ -10,6 +10,8 @@
  */
 #include "core/app.h"
 #include "decision/catalog.h"
+#include "decision/decision.h"
+#include "decision/snapshot.h"
 #include "ad/beacon.h"
 #include "core/config.h"
 #include "media/creative_worker.h"
@@ -26,7 +28,7 @@
 #include "http/ratelimit.h"
 #include "routes.h"
 #include "decision/serving.h"
-#include "db/seed.h"
+#include "seed.h"
 #include "decision/spend.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"
@@ -176,8 +178,9 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
     if (app->spend == NULL)
         return -1;
     beacon_set_spend(app->beacon, app->spend);
-    app->spend_src.get = spend_get;
-    app->spend_src.ctx = app->spend;
+    app->spend_src = xcalloc(1, sizeof(*app->spend_src));
+    app->spend_src->get = spend_get;
+    app->spend_src->ctx = app->spend;
     return 0;
 }
 
@@ -189,10 +192,13 @@ static void app_release(struct app *app)
     beacon_free(app->beacon); /* its counter thread reads spend's zones */
     spend_stop(app->spend);
     spool_free(app->spool);
-    memset(&app->spend_src, 0, sizeof(app->spend_src));
+    free(app->spend_src); /* after the listeners stopped: no decision reads it */
+    app->spend_src = NULL;
     creative_worker_stop(app->creative_worker); /* it uses the pools below */
     serving_free(app->serving);
-    snapshot_holder_release(&app->snapshots);
+    if (app->snapshots != NULL)
+        snapshot_holder_release(app->snapshots);
+    free(app->snapshots);
     media_index_free(app->media_index);
     free(app->dummy);
     storage_free(app->storage);
@@ -236,7 +242,10 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
 {
     memset(app, 0, sizeof(*app));
     app->cfg = cfg;
-    if (snapshot_holder_init(&app->snapshots) != 0) {
+    app->snapshots = xcalloc(1, sizeof(*app->snapshots));
+    if (snapshot_holder_init(app->snapshots) != 0) {
+        free(app->snapshots);
+        app->snapshots = NULL;
         snprintf(err, errlen, "cannot initialise the catalog holder");
         return -1;
     }
@@ -373,7 +382,7 @@ static int serve(const struct config *cfg, int argc, char **argv)
     }
     vast_init();
     app.serving = serving_new(&app, err, sizeof(err));
-    app.catalog = app.serving != NULL ? catalog_start(&app, &app.snapshots, err, sizeof(err)) : NULL;
+    app.catalog = app.serving != NULL ? catalog_start(&app, app.snapshots, err, sizeof(err)) : NULL;
     if (app.catalog == NULL) {
         log_error("start-up failed", "error", err);
         goto cleanup;

@@ -16,7 +16,7 @@
 struct request;
 struct app;
 
-struct request_user;
+struct db_user;
 
 enum auth_result { AUTH_OK = 0, AUTH_INVALID = 1, AUTH_ERROR = -1 };
 
@@ -28,7 +28,7 @@ int auth_request(struct request *req);
  * revoked, user exists): AUTH_OK with *user and *exp filled, AUTH_INVALID,
  * or AUTH_ERROR when PostgreSQL failed. Used by /auth/refresh too.
  */
-enum auth_result auth_verify(struct app *app, const char *token, struct request_user *user,
+enum auth_result auth_verify(struct app *app, const char *token, struct db_user *user,
                              int64_t *exp);
 
 /*

@@ -132,7 +132,15 @@ static int pre_handler(struct request *req)
         snprintf(req->id, sizeof(req->id), "00000000-0000-4000-8000-000000000000");
     log_set_request(req->id);
     if (admin && path_limited(req->path)) {
-        if (ratelimit_check(req->app->rl, req->ip, req) != 0) {
+        struct ratelimit_verdict v;
+        int over = ratelimit_check(req->app->rl, req->ip, &v);
+
+        req->rl_set = 1;
+        req->rl_limit = v.limit;
+        req->rl_remaining = v.remaining;
+        req->rl_reset = v.reset_s;
+        req->rl_window_s = v.window_s;
+        if (over != 0) {
             reply_rate_limited(req);
             return -1;
         }

@@ -177,6 +177,22 @@ static void log_corrections(const char *id, const struct db_creative_media_job *
              ms);
 }
 
+/* The probe's facts as creative_media's columns (borrowing its strings). */
+static void facts_from_probe(const struct mediaprobe_info *in, struct db_creative_media_facts *out)
+{
+    out->mime = in->mime;
+    out->container = in->format;
+    out->video_codec = in->video_codec;
+    out->audio_codec = in->audio_codec;
+    out->bitrate_kbps = in->bitrate_kbps;
+    out->duration_ms = in->duration_ms;
+    out->width = in->width;
+    out->height = in->height;
+    out->fps_num = in->fps_num;
+    out->fps_den = in->fps_den;
+    out->faststart = in->faststart;
+}
+
 /* One transaction: the creatives row (if still processing) and creative_media. */
 static int record(struct app *app, const char *id, const struct db_creative_media_job *job,
                   const struct verdict *v)
@@ -184,11 +200,15 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char dur[24], w[16], h[16], size[24], state[6] = "";
     char err[256];
+    struct db_creative_media_facts facts;
     int crc, mrc;
     int rc = -1;
 
     if (c == NULL)
         return -1;
+    memset(&facts, 0, sizeof(facts));
+    if (v->ok || v->have_info)
+        facts_from_probe(&v->info, &facts);
     snprintf(dur, sizeof(dur), "%llu", (unsigned long long)((v->info.duration_ms + 500) / 1000));
     snprintf(w, sizeof(w), "%u", v->info.width);
     snprintf(h, sizeof(h), "%u", v->info.height);
@@ -199,12 +219,12 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
         crc = db_creatives_finish_processing(c, id, "active", dur, v->info.width ? w : NULL,
                                              v->info.height ? h : NULL, size, state);
         mrc = crc == DB_CREATIVES_ERROR ? DB_CREATIVE_MEDIA_ERROR
-                                        : db_creative_media_ready(c, id, &v->info, v->size, state);
+                                        : db_creative_media_ready(c, id, &facts, v->size, state);
     } else {
         crc = db_creatives_finish_processing(c, id, "failed", NULL, NULL, NULL, NULL, state);
         mrc = crc == DB_CREATIVES_ERROR
                   ? DB_CREATIVE_MEDIA_ERROR
-                  : db_creative_media_failed(c, id, v->reason, v->have_info ? &v->info : NULL,
+                  : db_creative_media_failed(c, id, v->reason, v->have_info ? &facts : NULL,
                                              v->size, state);
     }
     if (crc == DB_CREATIVES_ERROR || mrc == DB_CREATIVE_MEDIA_ERROR) {

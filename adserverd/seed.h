@@ -6,6 +6,10 @@
  *
  * Idempotent: a second run finds the user, campaign and creative by their
  * fixed names and only re-activates and extends the campaign.
+ *
+ * At the top of the daemon beside main.c, not in db/: it drives the
+ * database, the storage, the password hashing and the media probe together,
+ * as an admin API request would, so it sits above all of them.
  */
 #ifndef SEED_H
 #define SEED_H
