@@ -10,6 +10,7 @@
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
 #   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
+#   make layers     print the layer graph and check the include order
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make stop       stop what make run started
 #   make clean
@@ -196,7 +197,7 @@ UNIT_BINS := $(DAEMON_UNIT_BINS) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
 .PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
-	deps unit-bins
+	deps unit-bins layers
 
 # Keep test objects between runs (they are intermediate files of test_% links).
 .SECONDARY:
@@ -276,6 +277,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=debug all
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all
 	$(Q)bash tests/run.sh
+
+# The include order of docs/architecture.md, checked (tests/run.sh runs it too).
+layers:
+	$(Q)bash scripts/layers.sh --graph
 
 test-unit: all
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done
