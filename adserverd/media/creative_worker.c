@@ -1,20 +1,23 @@
 /*
  * creative_worker: see creative_worker.h.
  *
- * One thread, one mutex-protected queue of creative ids (deduplicated,
- * bounded: overflow is harmless because pending work is rescanned from
- * PostgreSQL every tick), one condition variable on the monotonic clock.
+ * One thread (core/bgthread.h owns its start, wake-ups and stop), one
+ * mutex-protected queue of creative ids (deduplicated, bounded: overflow is
+ * harmless because pending work is rescanned from PostgreSQL every tick).
+ * An enqueue wakes the thread; otherwise it sleeps until the next tick.
  * PostgreSQL is used in short steps (read the job, later write the verdict
  * in one transaction) so no pooled connection is held while a file is
  * fetched from S3.
  */
 #include "media/creative_worker.h"
 #include "core/app.h"
+#include "core/bgthread.h"
 #include "core/config.h"
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "media/media_index.h"
 #include "media/mediaprobe.h"
@@ -38,10 +41,8 @@
 
 struct creative_worker {
     struct app *app;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
+    struct bgthread *thread;
+    pthread_mutex_t mu; /* guards queue, head and n */
     char queue[QUEUE_MAX][37];
     int head;
     int n;
@@ -439,60 +440,53 @@ static void tick(struct creative_worker *w)
 /* Thread                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static void deadline_in(struct timespec *ts, int seconds)
+/* Take the oldest queued id into id; 0 when the queue is empty. */
+static int queue_pop(struct creative_worker *w, char id[37])
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += seconds;
+    int have = 0;
+
+    pthread_mutex_lock(&w->mu);
+    if (w->n > 0) {
+        memcpy(id, w->queue[w->head], 37);
+        w->head = (w->head + 1) % QUEUE_MAX;
+        w->n--;
+        have = 1;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return have;
 }
 
-static int passed(const struct timespec *ts)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
-}
-
-static void *run(void *arg)
+/*
+ * The loop: one queued creative per pass, the tick when due (the first at
+ * once, to resume work after a restart), and a sleep until the next tick or
+ * an enqueue when there is nothing to do.
+ */
+static void run(struct bgthread *t, void *arg)
 {
     struct creative_worker *w = arg;
-    struct timespec next;
+    int64_t next = clock_mono_ms();
     char id[37];
 
-    clock_gettime(CLOCK_MONOTONIC, &next); /* first tick at once: resume after a restart */
-    for (;;) {
-        int have = 0, due;
+    while (!bgthread_stopping(t)) {
+        int have = queue_pop(w, id);
+        int64_t now;
 
-        pthread_mutex_lock(&w->mu);
-        while (!w->stop && w->n == 0 && !passed(&next))
-            pthread_cond_timedwait(&w->cv, &w->mu, &next);
-        if (w->stop) {
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        if (w->n > 0) {
-            memcpy(id, w->queue[w->head], sizeof(id));
-            w->head = (w->head + 1) % QUEUE_MAX;
-            w->n--;
-            have = 1;
-        }
-        due = passed(&next);
-        if (due)
-            deadline_in(&next, CREATIVE_WORKER_TICK_S);
-        pthread_mutex_unlock(&w->mu);
         if (have)
             process(w, id);
-        if (due)
+        now = clock_mono_ms();
+        if (now >= next) {
+            next = now + CREATIVE_WORKER_TICK_S * 1000;
             tick(w);
+            continue;
+        }
+        if (!have && !bgthread_wait(t, (int)(next - now)))
+            break;
     }
-    return NULL;
 }
 
 struct creative_worker *creative_worker_start(struct app *app, char *err, size_t errlen)
 {
     struct creative_worker *w = xcalloc(1, sizeof(*w));
-    pthread_condattr_t ca;
-    int rc;
 
     w->app = app;
     if (pthread_mutex_init(&w->mu, NULL) != 0) {
@@ -500,26 +494,8 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
         free(w);
         return NULL;
     }
-    if (pthread_condattr_init(&ca) != 0) {
-        snprintf(err, errlen, "creative worker: cannot create a condition variable");
-        pthread_mutex_destroy(&w->mu);
-        free(w);
-        return NULL;
-    }
-    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (rc != 0) {
-        snprintf(err, errlen, "creative worker: cannot create a condition variable");
-        pthread_mutex_destroy(&w->mu);
-        free(w);
-        return NULL;
-    }
-    rc = pthread_create(&w->thread, NULL, run, w);
-    if (rc != 0) {
-        snprintf(err, errlen, "creative worker: cannot start thread: %s", strerror(rc));
-        pthread_cond_destroy(&w->cv);
+    w->thread = bgthread_start("creative", 1, run, w, err, errlen);
+    if (w->thread == NULL) {
         pthread_mutex_destroy(&w->mu);
         free(w);
         return NULL;
@@ -531,12 +507,7 @@ void creative_worker_stop(struct creative_worker *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->cv);
+    bgthread_stop(w->thread); /* a file being processed is finished first */
     pthread_mutex_destroy(&w->mu);
     free(w);
 }
@@ -547,6 +518,6 @@ void creative_worker_enqueue(struct creative_worker *w, const char *creative_id)
         return;
     pthread_mutex_lock(&w->mu);
     queue_push(w, creative_id);
-    pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    bgthread_wake(w->thread);
 }
