@@ -20,6 +20,8 @@ struct app;
 
 #define SEED_DEMO_EMAIL "demo@example.com"
 #define SEED_DEMO_PASSWORD "demo-password"
+/* The creative's MP4 when seed-demo is given none (relative to the checkout). */
+#define SEED_DEMO_MEDIA "tests/fixtures/media/ctv-demo-15s-1280x720.mp4"
 
 /*
  * Load the demo using media_path as the creative's file. On success the ids
