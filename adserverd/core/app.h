@@ -63,7 +63,7 @@ struct app {
     struct serving *serving; /* ad decisions and rendering (serving.h) */
     /* NULL = none: decisions use the snapshot's budget_spent */
     struct decision_spend_source *spend_src; /* owned by main.c */
-    /* beacons and money (issue #5); NULL in subcommands other than serve */
+    /* beacons and money; NULL in subcommands other than serve */
     struct spool *spool;             /* durable beacon queue (spool.h) */
     struct spool_drain *drain;       /* spool -> PostgreSQL thread (spool_drain.h) */
     struct spend *spend;             /* spend counters for decisioning (spend.h) */

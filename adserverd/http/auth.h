@@ -1,6 +1,6 @@
 /*
- * auth: Bearer authentication of the admin API (API-CONTRACT.md 2.2) and
- * token revocation (2.3).
+ * auth: Bearer authentication of the admin API (docs/admin-api.md) and
+ * token revocation.
  *
  * The token must carry a valid HS256 signature and a future exp (checked by
  * auth_jwt), must not be revoked in Redis, and must name an existing user,

@@ -1,6 +1,6 @@
 /*
  * ratelimit: fixed-window request counting per client address for the
- * admin listener's /api paths (API-CONTRACT.md 1.6).
+ * admin listener's /api paths (docs/admin-api.md, "Rate limit").
  *
  * Windows are aligned to the epoch (every instance agrees on when a window
  * resets). Counts live in Redis, so instances behind one load balancer share

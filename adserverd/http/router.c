@@ -1,7 +1,8 @@
 /*
- * router: see router.h. The stages follow API-CONTRACT.md 1.1; the admin and
- * ad listeners differ only where ARCHITECTURE.md says (headers and CORS in
- * reply.c; rate limit and Bearer auth here, admin only).
+ * router: see router.h. The stages follow the admin API's processing order
+ * (docs/admin-api.md); the admin and ad listeners differ only where
+ * docs/architecture.md says (headers and CORS in reply.c; rate limit and
+ * Bearer auth here, admin only).
  */
 #include "http/router.h"
 #include "core/app.h"
@@ -107,7 +108,7 @@ static int is_prefix_ci(const char *path, const char *prefix)
     return strncasecmp(path, prefix, strlen(prefix)) == 0;
 }
 
-/* Paths under /api are rate limited on the admin listener (contract 1.6). */
+/* Paths under /api are rate limited on the admin listener (docs/admin-api.md). */
 static int path_limited(const char *path)
 {
     return is_prefix_ci(path, "/api") && (path[4] == '\0' || path[4] == '/');

@@ -1,6 +1,6 @@
 /*
- * router: the one transport layer both listeners share (API-CONTRACT.md
- * section 1, ARCHITECTURE.md "Transport rules per listener").
+ * router: the one transport layer both listeners share (docs/admin-api.md,
+ * "Processing order"; docs/architecture.md, "Transport rules per listener").
  *
  * A listener has a static route table (route.h); the tables themselves are
  * at the top of the daemon (routes.c), so the router never names a handler.

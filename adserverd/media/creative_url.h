@@ -2,8 +2,8 @@
  * creative_url: the contract's video_url of a stored creative, and the way
  * back from a video_url to the storage key.
  *
- * API-CONTRACT.md 3.4.1 fixes video_url: outside production it is literally
- * http://localhost:4566/<bucket>/<key> whatever the real storage (clients
+ * The admin API fixes video_url (docs/admin-api.md): outside production it
+ * is literally http://localhost:4566/<bucket>/<key> whatever the real storage (clients
  * and the reference tests look for "localhost:4566"); in production it is
  * the storage's public URL (CLOUDFRONT_URL or the bucket), or for the local
  * backend the ad listener's /media URL. Players are given the real URL by
