@@ -58,7 +58,7 @@ struct app {
     unsigned char track_key[64];
     size_t track_key_len;
     /* The servable catalog (snapshot.h), published by the catalog thread. */
-    struct snapshot_holder *snapshots; /* made in app_init, never NULL in serve */
+    struct snapshot_holder *snapshots; /* made in app_init, freed in app_release */
     struct catalog *catalog; /* builder thread (catalog.h) */
     struct serving *serving; /* ad decisions and rendering (serving.h) */
     /* NULL = none: decisions use the snapshot's budget_spent */
