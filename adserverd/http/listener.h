@@ -7,7 +7,8 @@
  * Apart from http_server.h so that reply and router, which only read these
  * fields, sit below the server that calls them instead of in a cycle with
  * it. Filled by main.c before listener_start(); read-only afterwards except
- * inflight, which is atomic.
+ * inflight, which is atomic. Read on every request by reply and router
+ * (kind, routes) without a lock; two listeners per process.
  */
 #ifndef HTTP_LISTENER_H
 #define HTTP_LISTENER_H
