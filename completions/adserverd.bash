@@ -6,12 +6,12 @@ _adserverd() {
     if [[ $cur == -* ]]; then
         local flags
         flags=$(adserverd --help 2>/dev/null | grep -oE -- '--[a-z0-9-]+' | sort -u)
-        COMPREPLY=($(compgen -W "$flags -c" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$flags -c" -- "$cur")
     else
         local cmds
         cmds=$(adserverd --help 2>/dev/null |
             awk '/^commands:/ { c = 1; next } c && /^$/ { exit } c && /^  [a-z]/ { print $1 }')
-        COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
     fi
 }
 complete -o default -F _adserverd adserverd
