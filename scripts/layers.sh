@@ -18,8 +18,9 @@
 #     (db/db_users.c and db/db_users.h are the module db/db_users), even
 #     inside one folder: a cycle means neither side can be understood or
 #     tested without the other.
-# With --graph it first prints, per folder in rank order, the folders it
-# includes with the number of include lines. Tests (tests/) may include
+# With --graph it first prints, per folder in rank order, its size (files
+# and lines of .c and .h) and the folders it includes with the number of
+# include lines. Tests (tests/) may include
 # anything and are not read.
 #
 # Runs in well under a second on the tree (a few hundred files); POSIX awk
@@ -73,7 +74,7 @@ list_includes() {
     for d in adserverd lib client ctvctl ctvtui; do
         [ -d "$d" ] || continue
         find "$d" -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort | while read -r f; do
-            echo "$f -"
+            echo "$f - $(wc -l <"$f")"
             sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
                 while read -r inc; do echo "$f $inc"; done
         done
@@ -83,10 +84,10 @@ list_includes() {
 # Resolve each include to a path the way the compiler does with -I. -Iadserverd:
 # beside the including file first, then from the root, then from adserverd/.
 resolve() {
-    local f inc dir
-    while read -r f inc; do
+    local f inc dir target_lines
+    while read -r f inc target_lines; do
         if [ "$inc" = - ]; then
-            echo "$f - -"
+            echo "$f - $target_lines"
             continue
         fi
         dir=${f%/*}
@@ -159,8 +160,11 @@ BEGIN {
     }
     fm = module(file)
     mods[fm] = 1
-    if (inc == "-")
+    if (inc == "-") {
+        lines[ff] += target
+        files[ff]++
         next
+    }
     if (target == "?") {
         fail(file ": #include \"" inc "\" names no file of the tree")
         next
@@ -190,7 +194,7 @@ BEGIN {
 }
 END {
     if (graph) {
-        print "layer graph (folder [rank]: folders it includes, with include lines):"
+        print "layer graph (folder [rank] program, files, lines: folders it includes, with include lines):"
         for (r = 0; r <= 20; r++)
             for (i = 1; i <= nf; i++) {
                 f = order[i]
@@ -200,7 +204,8 @@ END {
                 for (j = 1; j <= nf; j++)
                     if ((f, order[j]) in count)
                         deps = deps " " order[j] "(" count[f, order[j]] ")"
-                printf "  %-10s [%d] %-9s:%s\n", f, r, prog[f], deps == "" ? " -" : deps
+                printf "  %-10s [%d] %-9s %3d files %6d lines:%s\n", f, r, prog[f], files[f], \
+                       lines[f], deps == "" ? " -" : deps
             }
     }
     # Sorted start order keeps the reported cycle stable from run to run.
