@@ -80,7 +80,8 @@ run_cmocka() {
 
 # The include checker, one counted test: the tree must pass, and each
 # fixture under tests/fixtures/layers/ (an up-edge, a cycle, a sibling
-# include, an unknown folder, a reach into another program) must fail with
+# include, an unknown folder, a reach into another program, an include of
+# a file that does not exist) must fail with
 # its own message while the clean fixture passes.
 run_layers() {
     local ok=1 out name want
@@ -90,13 +91,14 @@ run_layers() {
         printf '%s\n' "$out" | sed 's/^/  /'
         ok=0
     fi
-    for name in up cycle sibling unknown program good; do
+    for name in up cycle sibling unknown program missing good; do
         case $name in
         up) want="points up" ;;
         cycle) want="cycle: db/a -> db/b -> db/c -> db/a" ;;
         sibling) want="joins siblings" ;;
         unknown) want="is not in the layer table" ;;
         program) want="reaches into another program" ;;
+        missing) want="names no file of the tree" ;;
         good) want="layers: ok" ;;
         esac
         out=$(bash scripts/layers.sh "tests/fixtures/layers/$name" 2>&1)
