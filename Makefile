@@ -10,6 +10,7 @@
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
 #   make fuzz       longer fuzz runs (FUZZ_SECONDS per target)
+#   make layers     print the layer graph and check the include order
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make stop       stop what make run started
 #   make clean
@@ -97,7 +98,6 @@ DAEMON_SRCS := \
 	adserverd/db/db.c \
 	adserverd/db/db_beacons.c \
 	adserverd/db/db_campaigns.c \
-	adserverd/db/db_catalog.c \
 	adserverd/db/db_creative_media.c \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
@@ -105,9 +105,9 @@ DAEMON_SRCS := \
 	adserverd/db/db_users.c \
 	adserverd/db/migrate.c \
 	adserverd/db/rowjson.c \
-	adserverd/db/seed.c \
 	adserverd/decision/adparams.c \
 	adserverd/decision/catalog.c \
+	adserverd/decision/catalog_load.c \
 	adserverd/decision/decision.c \
 	adserverd/decision/freqcap.c \
 	adserverd/decision/pacing.c \
@@ -129,6 +129,8 @@ DAEMON_SRCS := \
 	adserverd/media/media_index.c \
 	adserverd/media/mediaprobe.c \
 	adserverd/redis/kv.c \
+	adserverd/routes.c \
+	adserverd/seed.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \
@@ -164,13 +166,13 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
+UNIT_TESTS := routes core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
-	http/body http/router http/multipart admin/validate ad/serve_media
+	http/body http/router http/ratelimit http/multipart admin/validate ad/serve_media
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := client/apiclient client/clientcfg client/term ctvctl/output \
 	ctvctl/progress ctvctl/vastcheck
@@ -195,7 +197,7 @@ UNIT_BINS := $(DAEMON_UNIT_BINS) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
 .PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
-	deps unit-bins
+	deps unit-bins layers
 
 # Keep test objects between runs (they are intermediate files of test_% links).
 .SECONDARY:
@@ -275,6 +277,10 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=debug all
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all
 	$(Q)bash tests/run.sh
+
+# The include order of docs/architecture.md, checked (tests/run.sh runs it too).
+layers:
+	$(Q)bash scripts/layers.sh --graph
 
 test-unit: all
 	$(Q)for t in $(UNIT_BINS); do $$t || exit 1; done

@@ -10,6 +10,8 @@
  */
 #include "core/app.h"
 #include "decision/catalog.h"
+#include "decision/decision.h"
+#include "decision/snapshot.h"
 #include "ad/beacon.h"
 #include "core/config.h"
 #include "media/creative_worker.h"
@@ -24,9 +26,9 @@
 #include "auth/auth_jwt.h"
 #include "auth/password.h"
 #include "http/ratelimit.h"
-#include "http/router.h"
+#include "routes.h"
 #include "decision/serving.h"
-#include "db/seed.h"
+#include "seed.h"
 #include "decision/spend.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"
@@ -47,27 +49,7 @@
 
 #define DRAIN_MS 10000
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: adserverd [-c FILE] [--SETTING VALUE]... [COMMAND]\n"
-               "\n"
-               "commands:\n"
-               "  serve          run the daemon (default)\n"
-               "  migrate        apply pending database migrations and exit\n"
-               "  seed-demo [FILE]  load the demo advertiser, campaign and creative (FILE:\n"
-               "                 the creative's MP4, default tests/fixtures/media/...)\n"
-               "  check-config   print the effective configuration and exit\n"
-               "\n"
-               "options:\n"
-               "  -c, --config FILE   read settings from FILE (also ADSERVERD_CONFIG)\n"
-               "  --check-config      same as the check-config command\n"
-               "  -h, --help          show this help\n"
-               "  -V, --version       show the version\n"
-               "\n"
-               "settings (flag, environment variable, meaning):\n");
-    config_usage(f);
-    fprintf(f, "\nSee adserverd(8).\n");
-}
+static void usage(FILE *f);
 
 static int split_origins(struct app *app, const char *list)
 {
@@ -176,8 +158,9 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
     if (app->spend == NULL)
         return -1;
     beacon_set_spend(app->beacon, app->spend);
-    app->spend_src.get = spend_get;
-    app->spend_src.ctx = app->spend;
+    app->spend_src = xcalloc(1, sizeof(*app->spend_src));
+    app->spend_src->get = spend_get;
+    app->spend_src->ctx = app->spend;
     return 0;
 }
 
@@ -189,10 +172,13 @@ static void app_release(struct app *app)
     beacon_free(app->beacon); /* its counter thread reads spend's zones */
     spend_stop(app->spend);
     spool_free(app->spool);
-    memset(&app->spend_src, 0, sizeof(app->spend_src));
+    free(app->spend_src); /* after the listeners stopped: no decision reads it */
+    app->spend_src = NULL;
     creative_worker_stop(app->creative_worker); /* it uses the pools below */
     serving_free(app->serving);
-    snapshot_holder_release(&app->snapshots);
+    if (app->snapshots != NULL)
+        snapshot_holder_release(app->snapshots);
+    free(app->snapshots);
     media_index_free(app->media_index);
     free(app->dummy);
     storage_free(app->storage);
@@ -236,7 +222,10 @@ static int app_init(struct app *app, const struct config *cfg, char *err, size_t
 {
     memset(app, 0, sizeof(*app));
     app->cfg = cfg;
-    if (snapshot_holder_init(&app->snapshots) != 0) {
+    app->snapshots = xcalloc(1, sizeof(*app->snapshots));
+    if (snapshot_holder_init(app->snapshots) != 0) {
+        free(app->snapshots);
+        app->snapshots = NULL;
         snprintf(err, errlen, "cannot initialise the catalog holder");
         return -1;
     }
@@ -373,15 +362,15 @@ static int serve(const struct config *cfg, int argc, char **argv)
     }
     vast_init();
     app.serving = serving_new(&app, err, sizeof(err));
-    app.catalog = app.serving != NULL ? catalog_start(&app, &app.snapshots, err, sizeof(err)) : NULL;
+    app.catalog = app.serving != NULL ? catalog_start(&app, app.snapshots, err, sizeof(err)) : NULL;
     if (app.catalog == NULL) {
         log_error("start-up failed", "error", err);
         goto cleanup;
     }
     admin.app = &app;
-    admin.routes = router_admin_table;
+    admin.routes = routes_admin;
     ad.app = &app;
-    ad.routes = router_ad_table;
+    ad.routes = routes_ad;
     app.admin = &admin;
     app.ad = &ad;
     if (listener_start(&admin, cfg->admin_bind, cfg->admin_port, cfg->admin_threads, err,
@@ -425,13 +414,115 @@ cleanup:
     return rc;
 }
 
+/* `check-config`: the effective settings (secrets hidden), then whether they are valid. */
+static int cmd_check_config(const struct config *cfg, const char *arg, int argc, char **argv)
+{
+    char err[512];
+
+    (void)arg;
+    (void)argc;
+    (void)argv;
+    config_dump(cfg, stdout);
+    if (config_validate(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "adserverd: %s\n", err);
+        return 1;
+    }
+    printf("configuration ok\n");
+    return 0;
+}
+
+static int run_migrate(const struct config *cfg, const char *arg, int argc, char **argv)
+{
+    (void)arg;
+    (void)argc;
+    (void)argv;
+    return cmd_migrate(cfg);
+}
+
+static int run_seed(const struct config *cfg, const char *arg, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cmd_seed(cfg, arg != NULL ? arg : SEED_DEMO_MEDIA);
+}
+
+static int run_serve(const struct config *cfg, const char *arg, int argc, char **argv)
+{
+    (void)arg;
+    return serve(cfg, argc, argv);
+}
+
+/*
+ * The subcommands, the one place that lists them: --help prints this table
+ * and the bash completion reads the commands back from --help, so a new
+ * command is one line here (and its entry in adserverd(8)).
+ */
+struct command {
+    const char *name;
+    const char *args; /* its argument in usage, "" for none */
+    const char *help; /* '\n' continues on an indented line */
+    int max_args;     /* 0 or 1 */
+    int raw;          /* runs on an unvalidated configuration, before libcurl */
+    int (*run)(const struct config *cfg, const char *arg, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"serve", "", "run the daemon (default)", 0, 0, run_serve},
+    {"migrate", "", "apply pending database migrations and exit", 0, 0, run_migrate},
+    {"seed-demo", "[FILE]",
+     "load the demo advertiser, campaign and creative\n(FILE: the creative's MP4, default "
+     SEED_DEMO_MEDIA ")",
+     1, 0, run_seed},
+    {"check-config", "", "print the effective configuration and exit", 0, 1, cmd_check_config},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: adserverd [-c FILE] [--SETTING VALUE]... [COMMAND]\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct command *c = &commands[i];
+        char head[64];
+        const char *h = c->help;
+        const char *nl;
+
+        snprintf(head, sizeof(head), "%s%s%s", c->name, c->args[0] != '\0' ? " " : "", c->args);
+        fprintf(f, "  %-18s ", head);
+        while ((nl = strchr(h, '\n')) != NULL) {
+            fprintf(f, "%.*s\n  %-18s ", (int)(nl - h), h, "");
+            h = nl + 1;
+        }
+        fprintf(f, "%s\n", h);
+    }
+    fprintf(f, "\n"
+               "options:\n"
+               "  -c, --config FILE   read settings from FILE (also ADSERVERD_CONFIG)\n"
+               "  --check-config      same as the check-config command\n"
+               "  -h, --help          show this help\n"
+               "  -V, --version       show the version\n"
+               "\n"
+               "settings (flag, environment variable, meaning):\n");
+    config_usage(f);
+    fprintf(f, "\nSee adserverd(8).\n");
+}
+
 int main(int argc, char **argv)
 {
     struct config cfg;
     char **rest = NULL;
     int nrest = 0;
     char err[512];
-    const char *cmd = "serve";
+    const char *name = "serve";
+    const struct command *cmd;
     const char *cmd_arg = NULL;
     int have_cmd = 0;
     enum log_level lvl;
@@ -462,14 +553,14 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < nrest; i++) {
         if (strcmp(rest[i], "--check-config") == 0) {
-            cmd = "check-config";
+            name = "check-config";
         } else if (rest[i][0] == '-') {
             fprintf(stderr, "adserverd: unknown option %s\n", rest[i]);
             usage(stderr);
             rc = 2;
             goto cleanup;
         } else if (!have_cmd) {
-            cmd = rest[i];
+            name = rest[i];
             have_cmd = 1;
         } else if (cmd_arg == NULL) {
             cmd_arg = rest[i];
@@ -485,15 +576,20 @@ int main(int argc, char **argv)
         goto cleanup;
     }
     log_set_level(lvl);
-    if (strcmp(cmd, "check-config") == 0) {
-        config_dump(&cfg, stdout);
-        if (config_validate(&cfg, err, sizeof(err)) != 0) {
-            fprintf(stderr, "adserverd: %s\n", err);
-            rc = 1;
-            goto cleanup;
-        }
-        printf("configuration ok\n");
-        rc = 0;
+    cmd = command_find(name);
+    if (cmd == NULL) {
+        fprintf(stderr, "adserverd: unknown command %s\n", name);
+        usage(stderr);
+        rc = 2;
+        goto cleanup;
+    }
+    if (cmd_arg != NULL && cmd->max_args == 0) {
+        fprintf(stderr, "adserverd: %s takes no argument\n", cmd->name);
+        rc = 2;
+        goto cleanup;
+    }
+    if (cmd->raw) {
+        rc = cmd->run(&cfg, cmd_arg, argc, argv);
         goto cleanup;
     }
     if (config_validate(&cfg, err, sizeof(err)) != 0) {
@@ -505,18 +601,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "adserverd: libcurl initialisation failed\n");
         goto cleanup;
     }
-    if (strcmp(cmd, "migrate") == 0)
-        rc = cmd_migrate(&cfg);
-    else if (strcmp(cmd, "seed-demo") == 0)
-        rc = cmd_seed(&cfg, cmd_arg != NULL ? cmd_arg
-                                            : "tests/fixtures/media/ctv-demo-15s-1280x720.mp4");
-    else if (strcmp(cmd, "serve") == 0)
-        rc = serve(&cfg, argc, argv);
-    else {
-        fprintf(stderr, "adserverd: unknown command %s\n", cmd);
-        usage(stderr);
-        rc = 2;
-    }
+    rc = cmd->run(&cfg, cmd_arg, argc, argv);
     curl_global_cleanup();
 cleanup:
     free(rest);

@@ -3,7 +3,9 @@
 #
 #   1. start a private PostgreSQL, Redis and s3rver on free ports in a fresh
 #      folder under build/ (never the `make run` data in ./var);
-#   2. cmocka unit tests of the debug build, then of the ASan+UBSan build;
+#   2. the include checker (scripts/layers.sh) over the tree and over its
+#      fixtures, which it must reject; then cmocka unit tests of the debug
+#      build, then of the ASan+UBSan build;
 #   3. fuzz smoke runs (a few seconds per target) when clang's libFuzzer is there;
 #   4. integration tests (node's test runner over real HTTP) against the
 #      ASan+UBSan adserverd, which each test file starts on its own ports;
@@ -75,6 +77,51 @@ run_cmocka() {
     SKIPPED=$((SKIPPED + s))
     if [ "$f" -gt 0 ]; then FAILED_NAMES+=("$label $(basename "$bin")"); fi
 }
+
+# The include checker, one counted test: the tree must pass, and each
+# fixture under tests/fixtures/layers/ (an up-edge, a cycle, a sibling
+# include, an unknown folder, a reach into another program, an include of
+# a file that does not exist) must fail with
+# its own message while the clean fixture passes.
+run_layers() {
+    local ok=1 out name want
+    if out=$(bash scripts/layers.sh --graph 2>&1); then
+        printf '%s\n' "$out" | sed 's/^/  /'
+    else
+        printf '%s\n' "$out" | sed 's/^/  /'
+        ok=0
+    fi
+    for name in up cycle sibling unknown program missing good; do
+        case $name in
+        up) want="points up" ;;
+        cycle) want="cycle: db/a -> db/b -> db/c -> db/a" ;;
+        sibling) want="joins siblings" ;;
+        unknown) want="is not in the layer table" ;;
+        program) want="reaches into another program" ;;
+        missing) want="names no file of the tree" ;;
+        good) want="layers: ok" ;;
+        esac
+        out=$(bash scripts/layers.sh "tests/fixtures/layers/$name" 2>&1)
+        rc=$?
+        if { [ "$name" = good ] && [ "$rc" -eq 0 ]; } || { [ "$name" != good ] && [ "$rc" -eq 1 ]; } &&
+            printf '%s\n' "$out" | grep -qF -- "$want"; then
+            echo "  ok   fixture $name: $(printf '%s\n' "$out" | head -1)"
+        else
+            echo "  FAIL fixture $name (exit $rc, wanted \"$want\"):"
+            printf '%s\n' "$out" | sed 's/^/    /'
+            ok=0
+        fi
+    done
+    if [ "$ok" = 1 ]; then
+        PASSED=$((PASSED + 1))
+    else
+        FAILED=$((FAILED + 1))
+        FAILED_NAMES+=("include checker")
+    fi
+}
+
+section "include checker"
+run_layers
 
 DEBUG_OUT=${DEBUG_OUT:-build/debug}
 ASAN_OUT=${ASAN_OUT:-build/asan}

@@ -9,13 +9,11 @@
  */
 #include "ad/serve_media.h"
 #include "core/app.h"
-#include "lib/buf.h"
 #include "core/config.h"
 #include "lib/log.h"
 #include "media/media_index.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "storage/sigv4.h"
 #include "storage/storage.h"
 
 #include <microhttpd.h>
@@ -28,7 +26,6 @@
 
 /* Keys name one upload each (a fresh UUID), so their bytes never change. */
 #define CACHE_CONTROL "public, max-age=86400"
-#define URL_MAX 8192
 
 /* ------------------------------------------------------------------------ */
 /* Ranges and validators                                                    */
@@ -229,34 +226,4 @@ int serve_media_get(struct request *req)
         return reply_internal(req, 500, "cannot build media response");
     }
     return reply_response(req, status, resp);
-}
-
-/* ------------------------------------------------------------------------ */
-/* URLs                                                                     */
-/* ------------------------------------------------------------------------ */
-
-int media_url_for_key(struct app *app, const char *key, char *out, size_t n)
-{
-    const char *base = app->cfg->public_url;
-    size_t blen;
-    struct buf b;
-    int rc = storage_public_url(app->storage, key, out, n);
-
-    if (rc != STORAGE_NO_PUBLIC_URL)
-        return rc == 0 ? 0 : -1;
-    if (base == NULL || base[0] == '\0')
-        return -1;
-    blen = strlen(base);
-    while (blen > 0 && base[blen - 1] == '/')
-        blen--;
-    buf_init(&b, URL_MAX);
-    rc = -1;
-    if (buf_append(&b, base, blen) != 0 || buf_puts(&b, "/media/") != 0 ||
-        sigv4_uri_encode(&b, key, 1) != 0 || b.len >= n)
-        goto cleanup;
-    memcpy(out, b.data, b.len + 1);
-    rc = 0;
-cleanup:
-    buf_release(&b);
-    return rc;
 }

@@ -19,20 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct app;
 struct request;
 
 /* Route handler of /media/<key> (GET, and HEAD through the router). */
 int serve_media_get(struct request *req);
-
-/*
- * The URL a player fetches key from, NUL-terminated into out[n]: the
- * storage's public URL (S3, or MEDIA_BASE_URL / CLOUDFRONT_URL when set),
- * else, for local storage, ADSERVERD_PUBLIC_URL + "/media/" + key (key
- * URI-encoded, '/' kept). 0, or -1 when key is invalid, out is too small or
- * local storage has no ADSERVERD_PUBLIC_URL. The VAST renderer calls this.
- */
-int media_url_for_key(struct app *app, const char *key, char *out, size_t n);
 
 /* Outcome of parsing a Range header against a file of a given size. */
 enum serve_media_range {

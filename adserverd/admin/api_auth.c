@@ -148,7 +148,7 @@ static int validate_register(struct request *req, const char **email, const char
 /* ------------------------------------------------------------------------ */
 
 /* Mint an access and a refresh token; a new object, or NULL. */
-static json_t *mint_pair(struct app *app, const struct request_user *u)
+static json_t *mint_pair(struct app *app, const struct db_user *u)
 {
     const struct config *cfg = app->cfg;
     int64_t now = (int64_t)time(NULL);
@@ -177,7 +177,7 @@ int api_auth_register(struct request *req)
     size_t password_len;
     char hash[PASSWORD_HASH_SIZE];
     char stored[128];
-    struct request_user u;
+    struct db_user u;
     struct db_conn *c = NULL;
     json_t *tokens;
     int rc;
@@ -229,7 +229,7 @@ int api_auth_login(struct request *req)
     json_t *details, *pw;
     const char *email;
     char hash[128];
-    struct request_user u;
+    struct db_user u;
     struct db_conn *c;
     json_t *tokens;
     int rc, ok;
@@ -270,7 +270,7 @@ int api_auth_login(struct request *req)
 
 int api_auth_profile(struct request *req)
 {
-    const struct request_user *u = &req->user;
+    const struct db_user *u = &req->user;
 
     return reply_json(req, 200,
                       json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "user", "id", u->id, "email",
@@ -289,7 +289,7 @@ int api_auth_logout(struct request *req)
 int api_auth_refresh(struct request *req)
 {
     json_t *details, *v;
-    struct request_user u;
+    struct db_user u;
     int64_t exp;
     json_t *tokens;
 

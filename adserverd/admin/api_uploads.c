@@ -29,7 +29,6 @@
 #include "http/multipart.h"
 #include "http/reply.h"
 #include "http/request.h"
-#include "ad/serve_media.h"
 #include "storage/storage.h"
 #include "util/uuid.h"
 #include "admin/validate.h"
@@ -732,7 +731,7 @@ int api_uploads_media(struct request *req)
     /* Where players fetch it (null when there is no public URL). */
     key = json_string_value(json_object_get(row, "storage_key"));
     json_object_set_new(row, "media_url",
-                        key != NULL && media_url_for_key(req->app, key, url, sizeof(url)) == 0
+                        key != NULL && creative_url_player(req->app, key, url, sizeof(url)) == 0
                             ? json_string(url)
                             : json_null());
     return reply_json(req, 200, json_pack("{s:o}", "media", row));

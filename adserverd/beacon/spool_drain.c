@@ -1,11 +1,14 @@
 /*
- * spool_drain: see spool_drain.h. One thread; a batch is read from the
+ * spool_drain: see spool_drain.h. One thread, started, woken and stopped
+ * through core/bgthread.h (its sleeps are bgthread_wait, so a stop cuts an
+ * idle pause or a back-off short); a batch is read from the
  * spool with a tentative cursor that becomes the real one only after
  * COMMIT. Expected load: a few transactions per second of up to
  * drain_batch events each (thousands of events per second).
  */
 #include "beacon/spool_drain.h"
 #include "core/app.h"
+#include "core/bgthread.h"
 #include "beacon/beacon_record.h"
 #include "lib/clock.h"
 #include "core/config.h"
@@ -18,7 +21,6 @@
 #include "lib/xalloc.h"
 
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +48,7 @@ struct item {
 
 struct spool_drain {
     struct app *app;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    int stop;
+    struct bgthread *thread;
 
     struct item *items;
     int n, max;
@@ -680,24 +679,9 @@ static void on_record(void *ctx, const void *data, size_t len, int64_t ms)
 }
 
 /* Sleep up to ms unless stopping; 1 when stopping. */
-static int nap(struct spool_drain *d, int ms)
+static int nap(struct bgthread *t, int ms)
 {
-    struct timespec until;
-    int stop;
-
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&d->mu);
-    if (!d->stop)
-        pthread_cond_timedwait(&d->cond, &d->mu, &until);
-    stop = d->stop;
-    pthread_mutex_unlock(&d->mu);
-    return stop;
+    return !bgthread_wait(t, ms);
 }
 
 /* Apply the batch; on a data error, one record per transaction. 0 done, -1 connection down. */
@@ -734,7 +718,7 @@ static int commit_batch(struct spool_drain *d)
     return 0;
 }
 
-static void *drain_main(void *arg)
+static void drain_main(struct bgthread *t, void *arg)
 {
     struct spool_drain *d = arg;
     struct spool_cursor cur, next;
@@ -747,24 +731,20 @@ static void *drain_main(void *arg)
         int got;
         int64_t t0;
 
-        pthread_mutex_lock(&d->mu);
-        if (d->stop) {
-            pthread_mutex_unlock(&d->mu);
+        if (bgthread_stopping(t))
             break;
-        }
-        pthread_mutex_unlock(&d->mu);
         next = cur;
         d->n = 0;
         got = spool_read(d->app->spool, &next, d->max, on_record, d);
         if (got < 0) {
             log_error("spool read failed");
-            if (nap(d, 1000))
+            if (nap(t, 1000))
                 break;
             continue;
         }
         if (got == 0) {
             spool_release(d->app->spool, &cur);
-            if (nap(d, IDLE_MS))
+            if (nap(t, IDLE_MS))
                 break;
             continue;
         }
@@ -776,7 +756,7 @@ static void *drain_main(void *arg)
                 warned = clock_mono_ms();
                 log_warn("postgresql unavailable; beacons stay in the spool");
             }
-            if (nap(d, backoff)) {
+            if (nap(t, backoff)) {
                 for (int i = 0; i < d->n; i++)
                     item_clear(&d->items[i]);
                 goto out;
@@ -797,11 +777,11 @@ static void *drain_main(void *arg)
         atomic_fetch_add(&d->drained, (unsigned long long)got);
         atomic_fetch_add(&d->batches, 1);
         atomic_store(&d->last_commit_ms, wall_ms());
-        if (got < d->max && nap(d, IDLE_MS))
+        if (got < d->max && nap(t, IDLE_MS))
             break;
     }
 out:
-    return NULL;
+    return;
 }
 
 struct spool_drain *spool_drain_start(struct app *app, char *err, size_t errlen)
@@ -811,10 +791,8 @@ struct spool_drain *spool_drain_start(struct app *app, char *err, size_t errlen)
     d->app = app;
     d->max = app->cfg->drain_batch;
     d->items = xcalloc((size_t)d->max, sizeof(*d->items));
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cond, NULL);
-    if (pthread_create(&d->thread, NULL, drain_main, d) != 0) {
-        snprintf(err, errlen, "cannot start the spool drain thread");
+    d->thread = bgthread_start("spool-drain", 1, drain_main, d, err, errlen);
+    if (d->thread == NULL) {
         free(d->items);
         free(d);
         return NULL;
@@ -826,13 +804,7 @@ void spool_drain_stop(struct spool_drain *d)
 {
     if (d == NULL)
         return;
-    pthread_mutex_lock(&d->mu);
-    d->stop = 1;
-    pthread_cond_signal(&d->cond);
-    pthread_mutex_unlock(&d->mu);
-    pthread_join(d->thread, NULL);
-    pthread_mutex_destroy(&d->mu);
-    pthread_cond_destroy(&d->cond);
+    bgthread_stop(d->thread); /* after the batch in progress */
     free(d->items);
     free(d);
 }

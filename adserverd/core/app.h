@@ -3,17 +3,16 @@
  * struct request. It holds the read-only configuration and the long-lived
  * service handles; each handle's own header says what it guards.
  * Built once in main.c before the listeners start; torn down after they stop.
+ *
+ * Forward declarations only: every module includes this header, so it must
+ * not pull in any layer above core (the decision engine least of all).
+ * Handles are pointers whose owner is main.c unless a comment says else.
  */
 #ifndef APP_H
 #define APP_H
 
-#include "decision/decision.h"
-
 #include <stddef.h>
 #include <stdint.h>
-
-#include "decision/decision.h"
-#include "decision/snapshot.h"
 
 struct config;
 struct db_pool;
@@ -32,6 +31,8 @@ struct spool;
 struct spool_drain;
 struct spend;
 struct beacon;
+struct snapshot_holder;
+struct decision_spend_source;
 
 #define APP_MAX_ORIGINS 16
 
@@ -57,11 +58,12 @@ struct app {
     unsigned char track_key[64];
     size_t track_key_len;
     /* The servable catalog (snapshot.h), published by the catalog thread. */
-    struct snapshot_holder snapshots;
+    struct snapshot_holder *snapshots; /* made in app_init, freed in app_release */
     struct catalog *catalog; /* builder thread (catalog.h) */
     struct serving *serving; /* ad decisions and rendering (serving.h) */
-    struct decision_spend_source spend_src; /* zero = none: snapshot budget_spent */
-    /* beacons and money (issue #5); NULL in subcommands other than serve */
+    /* NULL = none: decisions use the snapshot's budget_spent */
+    struct decision_spend_source *spend_src; /* owned by main.c */
+    /* beacons and money; NULL in subcommands other than serve */
     struct spool *spool;             /* durable beacon queue (spool.h) */
     struct spool_drain *drain;       /* spool -> PostgreSQL thread (spool_drain.h) */
     struct spend *spend;             /* spend counters for decisioning (spend.h) */

@@ -12,10 +12,10 @@
 #define DB_CREATIVE_MEDIA_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct db_conn;
-struct mediaprobe_info;
 
 enum db_creative_media_result {
     DB_CREATIVE_MEDIA_OK = 0,
@@ -34,6 +34,25 @@ struct db_creative_media_job {
     long long file_size; /* as uploaded; -1 when null */
 };
 
+/*
+ * The measured columns of a row: what the media probe read, copied by the
+ * caller (media/creative_worker.c) so this layer does not depend on the
+ * probe. Strings are borrowed for the call; "" is stored as is.
+ */
+struct db_creative_media_facts {
+    const char *mime;        /* "video/mp4" */
+    const char *container;   /* "mp4", "mov", "avi" */
+    const char *video_codec; /* RFC 6381 string or FourCC */
+    const char *audio_codec; /* "" without audio */
+    uint32_t bitrate_kbps;
+    uint64_t duration_ms;
+    uint32_t width;   /* 0: unknown, stored as NULL */
+    uint32_t height;  /* 0: unknown, stored as NULL */
+    uint32_t fps_num; /* fps_den 0: unknown, both stored as NULL */
+    uint32_t fps_den;
+    bool faststart;
+};
+
 /* Record the upload of creative_id (state 'pending'). */
 int db_creative_media_insert(struct db_conn *c, const char *creative_id, const char *storage_key,
                              const char *declared_type, char sqlstate[6]);
@@ -48,17 +67,17 @@ int db_creative_media_pending(struct db_conn *c, int limit, json_t **out, char s
 int db_creative_media_job(struct db_conn *c, const char *creative_id,
                           struct db_creative_media_job *job, char sqlstate[6]);
 
-/* The pending row becomes 'ready' with what info says and the size read back. */
+/* The pending row becomes 'ready' with what facts say and the size read back. */
 int db_creative_media_ready(struct db_conn *c, const char *creative_id,
-                            const struct mediaprobe_info *info, uint64_t file_size,
+                            const struct db_creative_media_facts *facts, uint64_t file_size,
                             char sqlstate[6]);
 
 /*
- * The pending row becomes 'failed' with reason; info (may be NULL) keeps
+ * The pending row becomes 'failed' with reason; facts (may be NULL) keeps
  * what was measured when the file is a video the rules refuse.
  */
 int db_creative_media_failed(struct db_conn *c, const char *creative_id, const char *reason,
-                             const struct mediaprobe_info *info, uint64_t file_size,
+                             const struct db_creative_media_facts *facts, uint64_t file_size,
                              char sqlstate[6]);
 
 /* Count one more transient failure; *attempts receives the new count. */

@@ -17,7 +17,7 @@ static void copy(char *dst, size_t n, const char *src)
     snprintf(dst, n, "%s", src != NULL ? src : "");
 }
 
-static void fill(const PGresult *r, struct request_user *u)
+static void fill(const PGresult *r, struct db_user *u)
 {
     copy(u->id, sizeof(u->id), db_get(r, 0, "id"));
     copy(u->email, sizeof(u->email), db_get(r, 0, "email"));
@@ -27,7 +27,7 @@ static void fill(const PGresult *r, struct request_user *u)
     copy(u->created_at, sizeof(u->created_at), db_get(r, 0, "created_at"));
 }
 
-int db_users_get(struct db_conn *c, const char *id, struct request_user *out)
+int db_users_get(struct db_conn *c, const char *id, struct db_user *out)
 {
     const char *p[1] = {id};
     PGresult *r = db_exec(c, "db_users_get", "SELECT " USER_COLS " FROM users WHERE id = $1", 1,
@@ -43,7 +43,7 @@ int db_users_get(struct db_conn *c, const char *id, struct request_user *out)
     return rc;
 }
 
-int db_users_get_by_email(struct db_conn *c, const char *email, struct request_user *out,
+int db_users_get_by_email(struct db_conn *c, const char *email, struct db_user *out,
                           char hash[128])
 {
     const char *p[1] = {email};
@@ -64,7 +64,7 @@ int db_users_get_by_email(struct db_conn *c, const char *email, struct request_u
 }
 
 int db_users_create(struct db_conn *c, const char *email, const char *hash, const char *name,
-                    const char *role, struct request_user *out)
+                    const char *role, struct db_user *out)
 {
     const char *p[4] = {email, hash, name, role};
     char state[6];

@@ -28,7 +28,7 @@
 
 #include "core/app.h"
 #include "core/config.h"
-#include "db/db_catalog.h"
+#include "decision/catalog_load.h"
 #include "lib/log.h"
 #include "decision/snapshot.h"
 #include "lib/xalloc.h"
@@ -160,7 +160,7 @@ static int connect_pg(struct catalog *c, char *err, size_t errlen)
     if (!ok)
         snprintf(err, errlen, "listen: %s", PQerrorMessage(c->pg));
     PQclear(res);
-    if (!ok || db_catalog_prepare(c->pg, err, errlen) != 0)
+    if (!ok || catalog_load_prepare(c->pg, err, errlen) != 0)
         goto fail;
     set_connected(c, 1);
     return 0;
@@ -175,12 +175,12 @@ static int build(struct catalog *c)
 {
     struct snapshot_builder *b = snapshot_builder_new(NULL);
     struct snapshot *s = NULL;
-    struct db_catalog_counts counts;
+    struct catalog_load_counts counts;
     int64_t t0 = clock_mono_ms(), took;
     char err[512], ms[32];
     int ret = -1;
 
-    if (db_catalog_load(c->pg, c->app, b, &counts, err, sizeof(err)) != 0) {
+    if (catalog_load_read(c->pg, c->app, b, &counts, err, sizeof(err)) != 0) {
         log_error("catalog build failed", "error", err);
         goto cleanup;
     }

@@ -292,7 +292,7 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
         memset(r->cap_key, '0', FREQCAP_KEY_HEX);
     r->cap_key[FREQCAP_KEY_HEX] = '\0';
     r->n_breaks = n_breaks;
-    r->snap = snapshot_acquire(&sv->app->snapshots);
+    r->snap = snapshot_acquire(sv->app->snapshots);
     for (size_t b = 0; b < n_breaks; b++)
         r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
     if (r->snap == NULL)
@@ -317,7 +317,7 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
         size_t nres;
 
         br->w = thread_work(ts, b);
-        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, &sv->app->spend_src,
+        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, sv->app->spend_src,
                                 &rng) != 0)
             return -1;
         res = decision_reserves(br->w, &nres);

@@ -64,7 +64,7 @@ int auth_revoke(struct app *app, const char *token, int64_t exp)
     return rc;
 }
 
-enum auth_result auth_verify(struct app *app, const char *token, struct request_user *user,
+enum auth_result auth_verify(struct app *app, const char *token, struct db_user *user,
                              int64_t *exp)
 {
     const struct config *cfg = app->cfg;

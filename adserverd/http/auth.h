@@ -1,6 +1,6 @@
 /*
- * auth: Bearer authentication of the admin API (API-CONTRACT.md 2.2) and
- * token revocation (2.3).
+ * auth: Bearer authentication of the admin API (docs/admin-api.md) and
+ * token revocation.
  *
  * The token must carry a valid HS256 signature and a future exp (checked by
  * auth_jwt), must not be revoked in Redis, and must name an existing user,
@@ -16,7 +16,7 @@
 struct request;
 struct app;
 
-struct request_user;
+struct db_user;
 
 enum auth_result { AUTH_OK = 0, AUTH_INVALID = 1, AUTH_ERROR = -1 };
 
@@ -28,7 +28,7 @@ int auth_request(struct request *req);
  * revoked, user exists): AUTH_OK with *user and *exp filled, AUTH_INVALID,
  * or AUTH_ERROR when PostgreSQL failed. Used by /auth/refresh too.
  */
-enum auth_result auth_verify(struct app *app, const char *token, struct request_user *user,
+enum auth_result auth_verify(struct app *app, const char *token, struct db_user *user,
                              int64_t *exp);
 
 /*

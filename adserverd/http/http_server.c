@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "http/reply.h"
 #include "http/request.h"
+#include "http/router.h"
 #include "lib/xalloc.h"
 
 #include <arpa/inet.h>

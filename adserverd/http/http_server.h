@@ -7,29 +7,17 @@
  * bounds the request line and headers; MHD answers 414/431 past it) and the
  * body limit. MHD's callbacks are turned into struct request and handed to
  * the router; no other module includes <microhttpd.h> except reply.c.
+ * Sits above the router and reply (it calls them); they see the listener
+ * only through listener.h.
  */
 #ifndef HTTP_SERVER_H
 #define HTTP_SERVER_H
 
-#include "http/router.h"
+#include "http/listener.h"
 
-#include <stdatomic.h>
 #include <stddef.h>
 
-struct app;
-struct MHD_Daemon;
-
-enum listener_kind { LISTENER_ADMIN, LISTENER_AD };
-
-struct listener {
-    const char *name;           /* "admin" or "ad", for logs and metrics */
-    enum listener_kind kind;
-    struct app *app;
-    struct route_table routes;
-    struct MHD_Daemon *mhd;
-    int port;                   /* the bound port (useful when 0 was asked) */
-    atomic_int inflight;        /* requests between first byte and completion */
-};
+struct request;
 
 /*
  * Bind and start lst on bind_addr:port with threads workers. Returns 0, or

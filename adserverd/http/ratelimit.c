@@ -6,7 +6,6 @@
 #include "http/ratelimit.h"
 #include "lib/clock.h"
 #include "redis/kv.h"
-#include "http/request.h"
 #include "lib/xalloc.h"
 
 #include <pthread.h>
@@ -91,7 +90,7 @@ static long local_count(struct ratelimit *rl, const char *ip, long long window)
     return c;
 }
 
-int ratelimit_check(struct ratelimit *rl, const char *ip, struct request *req)
+int ratelimit_check(struct ratelimit *rl, const char *ip, struct ratelimit_verdict *out)
 {
     long long now, window, reset_ms;
     long count = -1;
@@ -113,12 +112,11 @@ int ratelimit_check(struct ratelimit *rl, const char *ip, struct request *req)
     }
     if (count < 0)
         count = local_count(rl, ip, window);
-    req->rl_set = 1;
-    req->rl_limit = rl->limit;
-    req->rl_remaining = rl->limit - count > 0 ? rl->limit - count : 0;
-    req->rl_reset = (long)((reset_ms + 999) / 1000);
-    if (req->rl_reset < 1)
-        req->rl_reset = 1;
-    req->rl_window_s = rl->window_ms / 1000;
+    out->limit = rl->limit;
+    out->remaining = rl->limit - count > 0 ? rl->limit - count : 0;
+    out->reset_s = (long)((reset_ms + 999) / 1000);
+    if (out->reset_s < 1)
+        out->reset_s = 1;
+    out->window_s = rl->window_ms / 1000;
     return count > rl->limit ? 1 : 0;
 }

@@ -7,7 +7,7 @@
 #include "http/reply.h"
 #include "core/app.h"
 #include "core/config.h"
-#include "http/http_server.h"
+#include "http/listener.h"
 #include "http/request.h"
 
 #include <microhttpd.h>

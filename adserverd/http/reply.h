@@ -1,7 +1,7 @@
 /*
  * reply: every response leaves through here, so the transport headers
  * (security headers, CORS, request id, rate limit) are added in one place
- * and the contract's error bodies (API-CONTRACT.md 1.8, formats A to H) are
+ * and the contract's error bodies (docs/admin-api.md, formats A to H) are
  * built in one place.
  *
  * Each function queues the response on the request's connection and

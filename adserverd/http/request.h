@@ -9,6 +9,7 @@
 #ifndef REQUEST_H
 #define REQUEST_H
 
+#include "db/db_users.h"
 #include "lib/buf.h"
 
 #include <jansson.h>
@@ -22,16 +23,6 @@ struct MHD_Connection;
 
 #define REQUEST_MAX_PARAMS 3
 #define REQUEST_MAX_HEADERS 16
-
-/* The authenticated caller, re-read from PostgreSQL per request. */
-struct request_user {
-    char id[40];
-    char email[256];
-    char name[256];
-    char role[24];
-    char status[24];
-    char created_at[32];
-};
 
 struct request {
     struct app *app;
@@ -62,7 +53,7 @@ struct request {
 
     /* authentication */
     int authed;
-    struct request_user user;
+    struct db_user user;  /* the caller, re-read from PostgreSQL per request */
     char *token;          /* the Bearer token that authenticated (owned) */
     int64_t token_exp;    /* its exp claim (seconds) */
 

@@ -1,14 +1,15 @@
 /*
- * router: see router.h. The stages follow API-CONTRACT.md 1.1; the admin and
- * ad listeners differ only where ARCHITECTURE.md says (headers and CORS in
- * reply.c; rate limit and Bearer auth here, admin only).
+ * router: see router.h. The stages follow the admin API's processing order
+ * (docs/admin-api.md); the admin and ad listeners differ only where
+ * docs/architecture.md says (headers and CORS in reply.c; rate limit and
+ * Bearer auth here, admin only).
  */
 #include "http/router.h"
 #include "core/app.h"
 #include "http/auth.h"
 #include "http/body.h"
 #include "core/config.h"
-#include "http/http_server.h"
+#include "http/listener.h"
 #include "lib/log.h"
 #include "http/ratelimit.h"
 #include "http/reply.h"
@@ -107,7 +108,7 @@ static int is_prefix_ci(const char *path, const char *prefix)
     return strncasecmp(path, prefix, strlen(prefix)) == 0;
 }
 
-/* Paths under /api are rate limited on the admin listener (contract 1.6). */
+/* Paths under /api are rate limited on the admin listener (docs/admin-api.md). */
 static int path_limited(const char *path)
 {
     return is_prefix_ci(path, "/api") && (path[4] == '\0' || path[4] == '/');
@@ -132,7 +133,15 @@ static int pre_handler(struct request *req)
         snprintf(req->id, sizeof(req->id), "00000000-0000-4000-8000-000000000000");
     log_set_request(req->id);
     if (admin && path_limited(req->path)) {
-        if (ratelimit_check(req->app->rl, req->ip, req) != 0) {
+        struct ratelimit_verdict v;
+        int over = ratelimit_check(req->app->rl, req->ip, &v);
+
+        req->rl_set = 1;
+        req->rl_limit = v.limit;
+        req->rl_remaining = v.remaining;
+        req->rl_reset = v.reset_s;
+        req->rl_window_s = v.window_s;
+        if (over != 0) {
             reply_rate_limited(req);
             return -1;
         }
@@ -217,80 +226,3 @@ out:
         reply_internal(req, 500, "no response");
     log_set_request(NULL);
 }
-
-/* ------------------------------------------------------------------------ */
-/* Route tables: the whole API of each listener at a glance.                */
-/* ------------------------------------------------------------------------ */
-
-#include "admin/api_auth.h"
-#include "admin/api_analytics.h"
-#include "admin/api_campaigns.h"
-#include "admin/api_creatives.h"
-#include "admin/api_explain.h"
-#include "admin/api_root.h"
-#include "admin/api_serving.h"
-#include "admin/api_uploads.h"
-#include "ad/serve_adrequest.h"
-#include "admin/api_series.h"
-#include "ad/beacon.h"
-#include "ad/serve_media.h"
-#include "ad/serve_vast.h"
-#include "ad/serve_vmap.h"
-
-static const struct route admin_routes[] = {
-    {"GET", "/", 0, api_root_get, NULL},
-    {"GET", "/health", 0, api_root_health, NULL},
-    {"GET", "/metrics", 0, api_root_metrics, NULL},
-    {"POST", "/api/v1/auth/register", 0, api_auth_register, NULL},
-    {"POST", "/api/v1/auth/login", 0, api_auth_login, NULL},
-    {"GET", "/api/v1/auth/profile", ROUTE_AUTH, api_auth_profile, NULL},
-    {"POST", "/api/v1/auth/logout", ROUTE_AUTH, api_auth_logout, NULL},
-    {"POST", "/api/v1/auth/refresh", 0, api_auth_refresh, NULL},
-    {"GET", "/api/v1/campaigns", ROUTE_AUTH, api_campaigns_list, NULL},
-    {"POST", "/api/v1/campaigns", ROUTE_AUTH, api_campaigns_create, NULL},
-    {"GET", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_get, NULL},
-    {"PUT", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_update, NULL},
-    {"PUT", "/api/v1/campaigns/:id/status", ROUTE_AUTH, api_campaigns_set_status, NULL},
-    {"DELETE", "/api/v1/campaigns/:id", ROUTE_AUTH, api_campaigns_delete, NULL},
-    {"GET", "/api/v1/campaigns/:id/stats", ROUTE_AUTH, api_campaigns_stats, NULL},
-    {"GET", "/api/v1/campaigns/:id/targeting", ROUTE_AUTH, api_serving_targeting_get, NULL},
-    {"PUT", "/api/v1/campaigns/:id/targeting", ROUTE_AUTH, api_serving_targeting_put, NULL},
-    {"GET", "/api/v1/campaigns/:id/caps", ROUTE_AUTH, api_serving_caps_get, NULL},
-    {"PUT", "/api/v1/campaigns/:id/caps", ROUTE_AUTH, api_serving_caps_put, NULL},
-    {"GET", "/api/v1/campaigns/:id/pacing", ROUTE_AUTH, api_serving_pacing_get, NULL},
-    {"PUT", "/api/v1/campaigns/:id/pacing", ROUTE_AUTH, api_serving_pacing_put, NULL},
-    {"GET", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_get, NULL},
-    {"PUT", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_put, NULL},
-    {"GET", "/api/v1/campaigns/:id/vast-tag", ROUTE_AUTH, api_serving_vast_tag, NULL},
-    {"GET", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH, api_creatives_list, NULL},
-    {"POST", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH | ROUTE_STREAM,
-     api_uploads_create, api_uploads_begin},
-    {"POST", "/api/v1/campaigns/:campaignId/creatives/upload-url", ROUTE_AUTH, api_uploads_url,
-     NULL},
-    {"GET", "/api/v1/creatives/:id/media", ROUTE_AUTH, api_uploads_media, NULL},
-    {"GET", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_get, NULL},
-    {"PUT", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_update, NULL},
-    {"PUT", "/api/v1/creatives/:id/status", ROUTE_AUTH, api_creatives_set_status, NULL},
-    {"DELETE", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_delete, NULL},
-    {"GET", "/api/v1/creatives/:id/stats", ROUTE_AUTH, api_creatives_stats, NULL},
-    {"GET", "/api/v1/analytics/summary", ROUTE_AUTH, api_analytics_summary, NULL},
-    {"GET", "/api/v1/analytics/campaigns/:id", ROUTE_AUTH, api_analytics_campaign, NULL},
-    {"GET", "/api/v1/decisions/explain", ROUTE_AUTH, api_explain_get, NULL},
-    {"POST", "/api/v1/track-impression", 0, beacon_track_impression, NULL},
-    {"GET", "/api/v1/campaigns/:id/series", ROUTE_AUTH, api_series_get, NULL},
-};
-
-static const struct route ad_routes[] = {
-    {"GET", "/health", 0, api_root_ad_health, NULL},
-    {"GET", "/vast", 0, serve_vast_get, NULL},
-    {"GET", "/vmap", 0, serve_vmap_get, NULL},
-    {"GET", "/api/v1/vast", 0, serve_vast_campaign, NULL},
-    {"POST", "/api/v1/ad-request", 0, serve_adrequest_post, NULL},
-    {"GET", "/media/*", 0, serve_media_get, NULL},
-    {"GET", "/t/:event", 0, beacon_track_get, NULL},
-    {"POST", "/api/v1/impression", 0, beacon_legacy_impression, NULL},
-};
-
-const struct route_table router_admin_table = {admin_routes,
-                                               sizeof(admin_routes) / sizeof(admin_routes[0])};
-const struct route_table router_ad_table = {ad_routes, sizeof(ad_routes) / sizeof(ad_routes[0])};

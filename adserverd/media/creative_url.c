@@ -4,7 +4,8 @@
 #include "media/creative_url.h"
 #include "core/app.h"
 #include "core/config.h"
-#include "ad/serve_media.h"
+#include "lib/buf.h"
+#include "storage/sigv4.h"
 #include "storage/storage.h"
 
 #include <stdio.h>
@@ -45,7 +46,7 @@ int creative_url_video(struct app *app, const char *key, char *out, size_t n)
     if (!config_is_production(app->cfg)) {
         if (dev_prefix(app, prefix, sizeof(prefix)) != 0)
             return -1;
-    } else if (media_url_for_key(app, key, out, n) == 0) {
+    } else if (creative_url_player(app, key, out, n) == 0) {
         return 0;
     } else if (aws_prefix(app, prefix, sizeof(prefix)) != 0) {
         return -1;
@@ -128,4 +129,33 @@ int creative_url_key(struct app *app, const char *url, char *out, size_t n)
     if (aws_prefix(app, prefix, sizeof(prefix)) == 0 && try_prefix(url, prefix, out, n) == 0)
         return 0;
     return -1;
+}
+
+/* Longest player URL built for the local backend (base + "/media/" + key). */
+#define PLAYER_URL_MAX 8192
+
+int creative_url_player(struct app *app, const char *key, char *out, size_t n)
+{
+    const char *base = app->cfg->public_url;
+    size_t blen;
+    struct buf b;
+    int rc = storage_public_url(app->storage, key, out, n);
+
+    if (rc != STORAGE_NO_PUBLIC_URL)
+        return rc == 0 ? 0 : -1;
+    if (base == NULL || base[0] == '\0')
+        return -1;
+    blen = strlen(base);
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    buf_init(&b, PLAYER_URL_MAX);
+    rc = -1;
+    if (buf_append(&b, base, blen) != 0 || buf_puts(&b, "/media/") != 0 ||
+        sigv4_uri_encode(&b, key, 1) != 0 || b.len >= n)
+        goto cleanup;
+    memcpy(out, b.data, b.len + 1);
+    rc = 0;
+cleanup:
+    buf_release(&b);
+    return rc;
 }

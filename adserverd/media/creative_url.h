@@ -2,12 +2,12 @@
  * creative_url: the contract's video_url of a stored creative, and the way
  * back from a video_url to the storage key.
  *
- * API-CONTRACT.md 3.4.1 fixes video_url: outside production it is literally
- * http://localhost:4566/<bucket>/<key> whatever the real storage (clients
+ * The admin API fixes video_url (docs/admin-api.md): outside production it
+ * is literally http://localhost:4566/<bucket>/<key> whatever the real storage (clients
  * and the reference tests look for "localhost:4566"); in production it is
  * the storage's public URL (CLOUDFRONT_URL or the bucket), or for the local
  * backend the ad listener's /media URL. Players are given the real URL by
- * serve_media.h's media_url_for_key(), never video_url.
+ * creative_url_player(), never video_url.
  *
  * The way back serves the media index (which files the ad listener may
  * serve) and the creative delete's storage clean-up: it accepts every form
@@ -31,5 +31,15 @@ int creative_url_video(struct app *app, const char *key, char *out, size_t n);
  * invalid (storage_key_check) or does not fit.
  */
 int creative_url_key(struct app *app, const char *url, char *out, size_t n);
+
+/*
+ * The URL a player fetches key from, NUL-terminated into out[n]: the
+ * storage's public URL (S3, or MEDIA_BASE_URL / CLOUDFRONT_URL when set),
+ * else, for local storage, ADSERVERD_PUBLIC_URL + "/media/" + key (key
+ * URI-encoded, '/' kept). 0, or -1 when key is invalid, out is too small or
+ * local storage has no ADSERVERD_PUBLIC_URL. The catalog loader calls this
+ * for every creative of a snapshot; the admin API for upload answers.
+ */
+int creative_url_player(struct app *app, const char *key, char *out, size_t n);
 
 #endif

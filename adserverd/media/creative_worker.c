@@ -1,20 +1,23 @@
 /*
  * creative_worker: see creative_worker.h.
  *
- * One thread, one mutex-protected queue of creative ids (deduplicated,
- * bounded: overflow is harmless because pending work is rescanned from
- * PostgreSQL every tick), one condition variable on the monotonic clock.
+ * One thread (core/bgthread.h owns its start, wake-ups and stop), one
+ * mutex-protected queue of creative ids (deduplicated, bounded: overflow is
+ * harmless because pending work is rescanned from PostgreSQL every tick).
+ * An enqueue wakes the thread; otherwise it sleeps until the next tick.
  * PostgreSQL is used in short steps (read the job, later write the verdict
  * in one transaction) so no pooled connection is held while a file is
  * fetched from S3.
  */
 #include "media/creative_worker.h"
 #include "core/app.h"
+#include "core/bgthread.h"
 #include "core/config.h"
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "media/media_index.h"
 #include "media/mediaprobe.h"
@@ -38,10 +41,8 @@
 
 struct creative_worker {
     struct app *app;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
+    struct bgthread *thread;
+    pthread_mutex_t mu; /* guards queue, head and n */
     char queue[QUEUE_MAX][37];
     int head;
     int n;
@@ -177,6 +178,22 @@ static void log_corrections(const char *id, const struct db_creative_media_job *
              ms);
 }
 
+/* The probe's facts as creative_media's columns (borrowing its strings). */
+static void facts_from_probe(const struct mediaprobe_info *in, struct db_creative_media_facts *out)
+{
+    out->mime = in->mime;
+    out->container = in->format;
+    out->video_codec = in->video_codec;
+    out->audio_codec = in->audio_codec;
+    out->bitrate_kbps = in->bitrate_kbps;
+    out->duration_ms = in->duration_ms;
+    out->width = in->width;
+    out->height = in->height;
+    out->fps_num = in->fps_num;
+    out->fps_den = in->fps_den;
+    out->faststart = in->faststart;
+}
+
 /* One transaction: the creatives row (if still processing) and creative_media. */
 static int record(struct app *app, const char *id, const struct db_creative_media_job *job,
                   const struct verdict *v)
@@ -184,11 +201,15 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char dur[24], w[16], h[16], size[24], state[6] = "";
     char err[256];
+    struct db_creative_media_facts facts;
     int crc, mrc;
     int rc = -1;
 
     if (c == NULL)
         return -1;
+    memset(&facts, 0, sizeof(facts));
+    if (v->ok || v->have_info)
+        facts_from_probe(&v->info, &facts);
     snprintf(dur, sizeof(dur), "%llu", (unsigned long long)((v->info.duration_ms + 500) / 1000));
     snprintf(w, sizeof(w), "%u", v->info.width);
     snprintf(h, sizeof(h), "%u", v->info.height);
@@ -199,12 +220,12 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
         crc = db_creatives_finish_processing(c, id, "active", dur, v->info.width ? w : NULL,
                                              v->info.height ? h : NULL, size, state);
         mrc = crc == DB_CREATIVES_ERROR ? DB_CREATIVE_MEDIA_ERROR
-                                        : db_creative_media_ready(c, id, &v->info, v->size, state);
+                                        : db_creative_media_ready(c, id, &facts, v->size, state);
     } else {
         crc = db_creatives_finish_processing(c, id, "failed", NULL, NULL, NULL, NULL, state);
         mrc = crc == DB_CREATIVES_ERROR
                   ? DB_CREATIVE_MEDIA_ERROR
-                  : db_creative_media_failed(c, id, v->reason, v->have_info ? &v->info : NULL,
+                  : db_creative_media_failed(c, id, v->reason, v->have_info ? &facts : NULL,
                                              v->size, state);
     }
     if (crc == DB_CREATIVES_ERROR || mrc == DB_CREATIVE_MEDIA_ERROR) {
@@ -419,60 +440,53 @@ static void tick(struct creative_worker *w)
 /* Thread                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static void deadline_in(struct timespec *ts, int seconds)
+/* Take the oldest queued id into id; 0 when the queue is empty. */
+static int queue_pop(struct creative_worker *w, char id[37])
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    ts->tv_sec += seconds;
+    int have = 0;
+
+    pthread_mutex_lock(&w->mu);
+    if (w->n > 0) {
+        memcpy(id, w->queue[w->head], 37);
+        w->head = (w->head + 1) % QUEUE_MAX;
+        w->n--;
+        have = 1;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return have;
 }
 
-static int passed(const struct timespec *ts)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
-}
-
-static void *run(void *arg)
+/*
+ * The loop: one queued creative per pass, the tick when due (the first at
+ * once, to resume work after a restart), and a sleep until the next tick or
+ * an enqueue when there is nothing to do.
+ */
+static void run(struct bgthread *t, void *arg)
 {
     struct creative_worker *w = arg;
-    struct timespec next;
+    int64_t next = clock_mono_ms();
     char id[37];
 
-    clock_gettime(CLOCK_MONOTONIC, &next); /* first tick at once: resume after a restart */
-    for (;;) {
-        int have = 0, due;
+    while (!bgthread_stopping(t)) {
+        int have = queue_pop(w, id);
+        int64_t now;
 
-        pthread_mutex_lock(&w->mu);
-        while (!w->stop && w->n == 0 && !passed(&next))
-            pthread_cond_timedwait(&w->cv, &w->mu, &next);
-        if (w->stop) {
-            pthread_mutex_unlock(&w->mu);
-            break;
-        }
-        if (w->n > 0) {
-            memcpy(id, w->queue[w->head], sizeof(id));
-            w->head = (w->head + 1) % QUEUE_MAX;
-            w->n--;
-            have = 1;
-        }
-        due = passed(&next);
-        if (due)
-            deadline_in(&next, CREATIVE_WORKER_TICK_S);
-        pthread_mutex_unlock(&w->mu);
         if (have)
             process(w, id);
-        if (due)
+        now = clock_mono_ms();
+        if (now >= next) {
+            next = now + CREATIVE_WORKER_TICK_S * 1000;
             tick(w);
+            continue;
+        }
+        if (!have && !bgthread_wait(t, (int)(next - now)))
+            break;
     }
-    return NULL;
 }
 
 struct creative_worker *creative_worker_start(struct app *app, char *err, size_t errlen)
 {
     struct creative_worker *w = xcalloc(1, sizeof(*w));
-    pthread_condattr_t ca;
-    int rc;
 
     w->app = app;
     if (pthread_mutex_init(&w->mu, NULL) != 0) {
@@ -480,26 +494,8 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
         free(w);
         return NULL;
     }
-    if (pthread_condattr_init(&ca) != 0) {
-        snprintf(err, errlen, "creative worker: cannot create a condition variable");
-        pthread_mutex_destroy(&w->mu);
-        free(w);
-        return NULL;
-    }
-    rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (rc == 0)
-        rc = pthread_cond_init(&w->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (rc != 0) {
-        snprintf(err, errlen, "creative worker: cannot create a condition variable");
-        pthread_mutex_destroy(&w->mu);
-        free(w);
-        return NULL;
-    }
-    rc = pthread_create(&w->thread, NULL, run, w);
-    if (rc != 0) {
-        snprintf(err, errlen, "creative worker: cannot start thread: %s", strerror(rc));
-        pthread_cond_destroy(&w->cv);
+    w->thread = bgthread_start("creative", 1, run, w, err, errlen);
+    if (w->thread == NULL) {
         pthread_mutex_destroy(&w->mu);
         free(w);
         return NULL;
@@ -511,12 +507,7 @@ void creative_worker_stop(struct creative_worker *w)
 {
     if (w == NULL)
         return;
-    pthread_mutex_lock(&w->mu);
-    w->stop = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    pthread_cond_destroy(&w->cv);
+    bgthread_stop(w->thread); /* a file being processed is finished first */
     pthread_mutex_destroy(&w->mu);
     free(w);
 }
@@ -527,6 +518,6 @@ void creative_worker_enqueue(struct creative_worker *w, const char *creative_id)
         return;
     pthread_mutex_lock(&w->mu);
     queue_push(w, creative_id);
-    pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    bgthread_wake(w->thread);
 }

@@ -1,5 +1,5 @@
 /*
- * creative_worker: creative processing (API-CONTRACT.md 5.1), a background
+ * creative_worker: creative processing (docs/admin-api.md), a background
  * thread that turns an uploaded creative from 'processing' into 'active' or
  * 'failed' by reading what the stored file really is.
  *

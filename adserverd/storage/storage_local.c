@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "storage/storage.h"
+#include "storage/storage_types.h"
 #include "lib/xalloc.h"
 
 #define TMP_SUFFIX_FMT "%s.tmp-%08x"

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "lib/buf.h"
-#include "storage/storage.h"
+#include "storage/storage_types.h"
 
 struct storage_s3;
 struct storage_s3_writer;

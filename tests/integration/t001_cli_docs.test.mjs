@@ -22,6 +22,29 @@ test('adserverd --version and --help', () => {
   assert.match(h.stdout, /--database-url\s+DATABASE_URL/);
 });
 
+test('commands: --help lists the command table, the man page and bash completion follow it', () => {
+  const h = run(bin, ['--help']).stdout;
+  const section = h.slice(h.indexOf('commands:\n'), h.indexOf('\n\noptions:'));
+  const cmds = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]);
+  assert.deepEqual(cmds, ['serve', 'migrate', 'seed-demo', 'check-config']);
+  const man = fs.readFileSync(path.join(ROOT, 'man/adserverd.8'), 'utf8');
+  for (const c of cmds) assert.match(man, new RegExp(`^\\.B[R]? ${c}\\b`, 'm'), `man page lacks ${c}`);
+  // The completion reads the same --help: run it with this build first on PATH.
+  const comp = spawnSync('bash', ['-c', 'source completions/adserverd.bash; COMP_WORDS=(adserverd "$1"); ' +
+    'COMP_CWORD=1; _adserverd; echo "${COMPREPLY[*]}"', 'x', ''], {
+    encoding: 'utf8', cwd: ROOT, env: { PATH: `${path.dirname(bin)}:${process.env.PATH}` },
+  });
+  assert.equal(comp.status, 0, comp.stderr);
+  assert.deepEqual(comp.stdout.trim().split(' '), cmds);
+  // Usage errors: an unknown command, an argument to a command that takes none.
+  const unknown = run(bin, ['frobnicate'], { DATABASE_URL: 'postgres://h/db', JWT_SECRET: 's' });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command frobnicate/);
+  const extra = run(bin, ['migrate', 'now'], { DATABASE_URL: 'postgres://h/db', JWT_SECRET: 's' });
+  assert.equal(extra.status, 2);
+  assert.match(extra.stderr, /migrate takes no argument/);
+});
+
 test('every setting of --help is documented in man/adserverd.8 with its variable', () => {
   const man = fs.readFileSync(path.join(ROOT, 'man/adserverd.8'), 'utf8');
   const h = run(bin, ['--help']).stdout;

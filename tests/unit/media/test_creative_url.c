@@ -1,6 +1,6 @@
 /*
  * Unit tests of creative_url (the contract's video_url and the way back) and
- * serve_media's media_url_for_key, over a local store in a temporary folder.
+ * creative_url_player, over a local store in a temporary folder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,6 @@
 #include "core/app.h"
 #include "core/config.h"
 #include "media/creative_url.h"
-#include "ad/serve_media.h"
 #include "storage/storage.h"
 
 #include <stdio.h>
@@ -113,16 +112,16 @@ static void test_creative_url_key_round_trip(void **state)
                      -1);
 }
 
-static void test_media_url_for_key_local(void **state)
+static void test_creative_url_player_local(void **state)
 {
     struct fixture *f = *state;
     char url[512];
 
-    assert_int_equal(media_url_for_key(&f->app, KEY, url, sizeof(url)), -1); /* no public URL */
+    assert_int_equal(creative_url_player(&f->app, KEY, url, sizeof(url)), -1); /* no public URL */
     f->cfg.public_url = (char *)"http://127.0.0.1:8080//";
-    assert_int_equal(media_url_for_key(&f->app, "demo/a b.mp4", url, sizeof(url)), 0);
+    assert_int_equal(creative_url_player(&f->app, "demo/a b.mp4", url, sizeof(url)), 0);
     assert_string_equal(url, "http://127.0.0.1:8080/media/demo/a%20b.mp4");
-    assert_int_equal(media_url_for_key(&f->app, "demo/a b.mp4", url, 30), -1);
+    assert_int_equal(creative_url_player(&f->app, "demo/a b.mp4", url, 30), -1);
 }
 
 int main(void)
@@ -130,7 +129,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_creative_url_video_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_creative_url_key_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_media_url_for_key_local, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_creative_url_player_local, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

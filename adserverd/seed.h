@@ -6,6 +6,10 @@
  *
  * Idempotent: a second run finds the user, campaign and creative by their
  * fixed names and only re-activates and extends the campaign.
+ *
+ * At the top of the daemon beside main.c, not in db/: it drives the
+ * database, the storage, the password hashing and the media probe together,
+ * as an admin API request would, so it sits above all of them.
  */
 #ifndef SEED_H
 #define SEED_H
@@ -16,6 +20,8 @@ struct app;
 
 #define SEED_DEMO_EMAIL "demo@example.com"
 #define SEED_DEMO_PASSWORD "demo-password"
+/* The creative's MP4 when seed-demo is given none (relative to the checkout). */
+#define SEED_DEMO_MEDIA "tests/fixtures/media/ctv-demo-15s-1280x720.mp4"
 
 /*
  * Load the demo using media_path as the creative's file. On success the ids

@@ -1,5 +1,5 @@
 /*
- * db_catalog: the catalog builder's reads (ARCHITECTURE.md flow 2): every
+ * catalog_load: the catalog builder's reads (the catalog flow): every
  * servable campaign with its serving, targeting and cap rows, their
  * creatives with the measured media facts, and the IAB category exclusions,
  * fed into a snapshot_builder.
@@ -15,9 +15,13 @@
  * is logged and skipped; only a database failure fails the load.
  *
  * Runs on the catalog thread's own connection (catalog.h), never the pool's.
+ *
+ * In decision/, not db/: it is the catalog's loader, feeding rows straight
+ * into a snapshot_builder and turning storage keys into player URLs
+ * (media/creative_url.h), both above the database layer.
  */
-#ifndef DB_CATALOG_H
-#define DB_CATALOG_H
+#ifndef DECISION_CATALOG_LOAD_H
+#define DECISION_CATALOG_LOAD_H
 
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -26,7 +30,7 @@ struct app;
 struct snapshot_builder;
 
 /* What one load fed to the builder. */
-struct db_catalog_counts {
+struct catalog_load_counts {
     unsigned long campaigns;  /* added */
     unsigned long creatives;  /* added */
     unsigned long exclusions; /* added */
@@ -37,16 +41,16 @@ struct db_catalog_counts {
  * Prepare the catalog statements on pg; call once after each (re)connect.
  * 0, or -1 with a message in err.
  */
-int db_catalog_prepare(PGconn *pg, char *err, size_t errlen);
+int catalog_load_prepare(PGconn *pg, char *err, size_t errlen);
 
 /*
  * Read the catalog from pg into b. app gives the media URLs: when
  * app->storage is set, a creative whose storage key is known (creative_media,
- * or derived from video_url) is served from media_url_for_key(); otherwise
+ * or derived from video_url) is served from creative_url_player(); otherwise
  * its video_url is used as is. 0 and *counts, or -1 with err when a
  * statement failed (b then holds part of the catalog: throw it away).
  */
-int db_catalog_load(PGconn *pg, struct app *app, struct snapshot_builder *b,
-                    struct db_catalog_counts *counts, char *err, size_t errlen);
+int catalog_load_read(PGconn *pg, struct app *app, struct snapshot_builder *b,
+                    struct catalog_load_counts *counts, char *err, size_t errlen);
 
 #endif

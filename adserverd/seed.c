@@ -2,7 +2,7 @@
  * seed: see seed.h. The demo's queries live here (the demo is one unit of
  * data, not a table's API); every one is parameterized.
  */
-#include "db/seed.h"
+#include "seed.h"
 #include "core/app.h"
 #include "core/config.h"
 #include "db/db.h"

@@ -1,5 +1,5 @@
 /*
- * db_catalog: the catalog builder's queries; see db_catalog.h.
+ * catalog_load: the catalog builder's queries; see catalog_load.h.
  *
  * Three statements, run once per rebuild (at most a few per second, usually
  * one per refresh interval): campaigns joined with their serving, targeting
@@ -7,7 +7,7 @@
  * the exclusion table. Text arrays come back as JSON (to_json) so the only
  * array parser is jansson's; dayparts come back as seven columns.
  */
-#include "db/db_catalog.h"
+#include "decision/catalog_load.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -19,7 +19,6 @@
 #include "core/app.h"
 #include "media/creative_url.h"
 #include "lib/log.h"
-#include "ad/serve_media.h"
 #include "decision/snapshot.h"
 #include "lib/xalloc.h"
 
@@ -96,15 +95,15 @@ static const char *const dim_columns[SNAPSHOT_NDIMS] = {
 static const char *const campaign_params[] = {"active", "1 day"};
 static const char *const creative_params[] = {"active", "1 day", "active"};
 
-int db_catalog_prepare(PGconn *pg, char *err, size_t errlen)
+int catalog_load_prepare(PGconn *pg, char *err, size_t errlen)
 {
     static const struct {
         const char *name, *sql;
         int n;
     } stmts[] = {
-        {"db_catalog_campaigns", campaigns_sql, 2},
-        {"db_catalog_creatives", creatives_sql, 3},
-        {"db_catalog_exclusions", exclusions_sql, 0},
+        {"catalog_load_campaigns", campaigns_sql, 2},
+        {"catalog_load_creatives", creatives_sql, 3},
+        {"catalog_load_exclusions", exclusions_sql, 0},
     };
     size_t i;
 
@@ -295,7 +294,7 @@ cleanup:
     return ret;
 }
 
-/* The URL players fetch: media_url_for_key() when the key is known, else video_url. */
+/* The URL players fetch: creative_url_player() when the key is known, else video_url. */
 static const char *media_url(struct app *app, const char *key, const char *video_url, char *buf,
                              size_t n)
 {
@@ -306,7 +305,7 @@ static const char *media_url(struct app *app, const char *key, const char *video
     if (key == NULL && video_url != NULL &&
         creative_url_key(app, video_url, derived, sizeof(derived)) == 0)
         key = derived;
-    if (key != NULL && media_url_for_key(app, key, buf, n) == 0)
+    if (key != NULL && creative_url_player(app, key, buf, n) == 0)
         return buf;
     return video_url;
 }
@@ -368,10 +367,10 @@ static int simple(PGconn *pg, const char *sql, char *err, size_t errlen)
     return ok ? 0 : -1;
 }
 
-int db_catalog_load(PGconn *pg, struct app *app, struct snapshot_builder *b,
-                    struct db_catalog_counts *counts, char *err, size_t errlen)
+int catalog_load_read(PGconn *pg, struct app *app, struct snapshot_builder *b,
+                    struct catalog_load_counts *counts, char *err, size_t errlen)
 {
-    struct db_catalog_counts c = {0};
+    struct catalog_load_counts c = {0};
     PGresult *res = NULL;
     char why[256];
     int i, in_tx = 0, ret = -1;
@@ -379,7 +378,7 @@ int db_catalog_load(PGconn *pg, struct app *app, struct snapshot_builder *b,
     if (simple(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, errlen) != 0)
         goto cleanup;
     in_tx = 1;
-    res = run(pg, "db_catalog_campaigns", 2, campaign_params, err, errlen);
+    res = run(pg, "catalog_load_campaigns", 2, campaign_params, err, errlen);
     if (res == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(res); i++) {
@@ -392,7 +391,7 @@ int db_catalog_load(PGconn *pg, struct app *app, struct snapshot_builder *b,
                  why);
     }
     PQclear(res);
-    res = run(pg, "db_catalog_creatives", 3, creative_params, err, errlen);
+    res = run(pg, "catalog_load_creatives", 3, creative_params, err, errlen);
     if (res == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(res); i++) {
@@ -405,7 +404,7 @@ int db_catalog_load(PGconn *pg, struct app *app, struct snapshot_builder *b,
                  why);
     }
     PQclear(res);
-    res = run(pg, "db_catalog_exclusions", 0, NULL, err, errlen);
+    res = run(pg, "catalog_load_exclusions", 0, NULL, err, errlen);
     if (res == NULL)
         goto cleanup;
     for (i = 0; i < PQntuples(res); i++) {
