@@ -89,6 +89,7 @@ DAEMON_SRCS := \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
 	adserverd/beacon/beacon_record.c \
+	adserverd/beacon/intake.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
 	adserverd/core/bgthread.c \
