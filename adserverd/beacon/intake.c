@@ -182,7 +182,7 @@ static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const s
     /*
      * The reservation is the request's id, the same 36 characters with the
      * last four "0000"; serving puts the ad's slot (two hex digits) and
-     * ordinal in those four for its AdServingId (contracts.md item 4).
+     * ordinal in those four for its AdServingId (decision/serving.c builds it so).
      */
     memcpy(rid, it->asid, sizeof(rid));
     memcpy(rid + 32, "0000", 4);

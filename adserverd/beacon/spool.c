@@ -10,8 +10,14 @@
  * covers every record written before it; the old descriptor is retired,
  * not closed, because the sync thread may be inside fdatasync on it.
  *
+ * The sync threads are one bgthread group: four group-commit threads
+ * (woken through the group's eventfd by spool_wait, at most one pending
+ * wake at a time, see wake_pending) or, in interval mode, one thread that
+ * syncs at a fixed rate and has no waiters to wake.
+ *
  * Expected load: tens of thousands of appends per second from the ad
- * listener's worker threads; one fdatasync per group-commit window.
+ * listener's worker threads; one fdatasync per group-commit window, or one
+ * per interval.
  */
 #include "beacon/spool.h"
 #include "core/bgthread.h"

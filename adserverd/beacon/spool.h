@@ -1,9 +1,10 @@
 /*
  * spool: the durable local queue between beacon intake and the drain
- * (ARCHITECTURE.md flow 4). A beacon is answered 2xx only after its record
- * is in the spool under the configured fsync policy, so an acknowledged
- * event survives kill -9 (always: the write reached the page cache) and,
- * once synced, power loss.
+ * (player -> spool -> PostgreSQL). A beacon is answered 2xx only after its
+ * record is in the spool under the configured fsync policy, so an
+ * acknowledged event survives kill -9 (every policy: the write reached the
+ * page cache) and, once synced, power loss (always and group commit sync
+ * before the answer; interval mode after it, see below).
  *
  * On disk: <dir>/seg-<16 hex>.spl files, append-only. A segment starts with
  * the 8-byte magic "ADSPOOL1"; each record is
