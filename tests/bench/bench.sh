@@ -206,7 +206,7 @@ for n in $CATALOGS; do
                     echo "bench: perf record failed" >&2
                 wait "$wpid" 2>/dev/null || true
                 perf report -i "$VAR/perf.data" --stdio --no-children -g none --sort symbol 2>/dev/null |
-                    grep -E '^ +[0-9.]+%' | head -15 >"$VAR/profile.txt"
+                    grep -E '^ +[0-9.]+%' | sed -E 's/( +-)+ *$//' | head -15 >"$VAR/profile.txt"
             else
                 echo "(perf does not work here: perf stat -e instructions true failed)" >"$VAR/profile.txt"
             fi
