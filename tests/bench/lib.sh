@@ -17,6 +17,8 @@
 #                                     --latency run after a $BENCH_WARMUP
 #                                     warm-up; prints "RPS P50_MS P99_MS
 #                                     NON2XX SOCKET_ERRORS DETAIL"
+#   bench_settle URL                  wait until the server closed the
+#                                     previous run's connections
 #   bench_ratio A B                   A / B with two decimals
 #   bench_rss_mib PID                 "VmRSS VmHWM" of PID in MiB
 #   bench_daemon_start LOG [ENV=V..]  start $BIN (with extra env and the
@@ -108,13 +110,32 @@ bench_parse_wrk() {
     END { printf "%.0f %.3f %.3f %d %d %s\n", rps, p50, p99, bad + 0, serr + 0, detail == "" ? "-" : detail }'
 }
 
+# Wait (at most 5 s) until the server behind URL closed the connections of
+# the previous wrk: until then they count against its per-address limit,
+# and wrk's new connections would be refused and counted as socket errors.
+bench_settle() {
+    local hostport=${1#http://} port
+    hostport=${hostport%%/*}
+    port=${hostport##*:}
+    if ! command -v ss >/dev/null; then
+        sleep 1
+        return 0
+    fi
+    for _ in $(seq 100); do
+        [ "$(ss -Htn state close-wait "( sport = :$port )" 2>/dev/null | wc -l)" = 0 ] && return 0
+        sleep 0.05
+    done
+}
+
 bench_wrk() {
     local conns=$1 url=$2 lua=${3:-} threads=2
     local -a script=()
     [ -n "$lua" ] && script=(-s "$lua")
     [ "$conns" -lt 2 ] && threads=1
+    bench_settle "$url"
     timeout $((BENCH_WARMUP + 20)) wrk -t$threads -c"$conns" -d"${BENCH_WARMUP}s" "${script[@]}" "$url" \
         >/dev/null 2>&1 || true
+    bench_settle "$url"
     timeout $((BENCH_SECONDS + 30)) wrk -t$threads -c"$conns" -d"${BENCH_SECONDS}s" --timeout 5s \
         --latency "${script[@]}" "$url" 2>&1 | bench_parse_wrk
 }
