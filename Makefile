@@ -90,6 +90,7 @@ DAEMON_SRCS := \
 	adserverd/auth/email.c \
 	adserverd/auth/password.c \
 	adserverd/beacon/beacon_record.c \
+	adserverd/beacon/intake.c \
 	adserverd/beacon/spool.c \
 	adserverd/beacon/spool_drain.c \
 	adserverd/core/bgthread.c \
@@ -312,7 +313,7 @@ FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)
-FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c $(LIB_SRCS)
+FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c adserverd/core/bgthread.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
 	adserverd/vast/trackurl.c $(LIB_SRCS)
 FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)

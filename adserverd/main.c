@@ -143,6 +143,7 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
     so.max_bytes = (int64_t)cfg->spool_max_mb * 1024 * 1024;
     so.segment_bytes = (int64_t)cfg->spool_segment_mb * 1024 * 1024;
     so.sync_ms = config_spool_sync_ms(cfg);
+    so.interval_ms = config_spool_interval_ms(cfg);
     app->spool = spool_open(dir, &so, err, errlen);
     if (app->spool == NULL)
         return -1;

@@ -27,6 +27,19 @@ static int64_t get64(const unsigned char *p)
     return (int64_t)u;
 }
 
+void beacon_record_set_str(struct beacon_record *r, enum beacon_str i, const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return;
+    n = strlen(s);
+    if (n > BEACON_STR_MAX)
+        n = BEACON_STR_MAX;
+    r->s[i] = s;
+    r->slen[i] = (uint16_t)n;
+}
+
 size_t beacon_record_encode(const struct beacon_record *r, unsigned char *out)
 {
     size_t n = 0;

@@ -69,6 +69,12 @@ size_t beacon_record_encode(const struct beacon_record *r, unsigned char *out);
  * use slen). 0, or -1 when the record is malformed.
  */
 int beacon_record_decode(const unsigned char *in, size_t len, struct beacon_record *r);
+/*
+ * Point string field i of r at s (NULL: left unset). s is not copied: it must
+ * live until r is encoded. A string longer than BEACON_STR_MAX is cut, not
+ * refused (a long User-Agent must not lose the event).
+ */
+void beacon_record_set_str(struct beacon_record *r, enum beacon_str i, const char *s);
 /* The event id: "<AdServingId>:<event>" for signed beacons, else the record id as hex. */
 void beacon_record_event_id(const struct beacon_record *r, char out[64]);
 

@@ -10,10 +10,17 @@
  * covers every record written before it; the old descriptor is retired,
  * not closed, because the sync thread may be inside fdatasync on it.
  *
+ * The sync threads are one bgthread group: four group-commit threads
+ * (woken through the group's eventfd by spool_wait, at most one pending
+ * wake at a time, see wake_pending) or, in interval mode, one thread that
+ * syncs at a fixed rate and has no waiters to wake.
+ *
  * Expected load: tens of thousands of appends per second from the ad
- * listener's worker threads; one fdatasync per group-commit window.
+ * listener's worker threads; one fdatasync per group-commit window, or one
+ * per interval.
  */
 #include "beacon/spool.h"
+#include "core/bgthread.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
@@ -23,6 +30,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +78,11 @@ struct spool {
     uint64_t appended, refused, syncs;
 
     pthread_mutex_t wmu;
-    pthread_cond_t wcond;
     uint64_t synced_seq;
     struct spool_waiter *waiters;
     int stop;
-    pthread_t threads[SYNC_THREADS];
-    int nthreads;
+    struct bgthread *sync;  /* the sync threads (group commit) or the interval thread */
+    atomic_int wake_pending; /* a wake is written and no sync thread has returned from it */
     uint64_t started_upto; /* highest seq a started sync covers (mu) */
     int64_t last_start;    /* mono ms of the latest sync start (wmu) */
 
@@ -531,44 +539,72 @@ static int uncovered_waiters(struct spool *sp)
     return 0;
 }
 
-static void *sync_main(void *arg)
+/*
+ * Group commit: sleep until a waiter's record is not covered by a started
+ * sync, then start one fdatasync per window (the window fills meanwhile).
+ * Every 100 ms without waiters it also syncs what was appended, so records
+ * nobody waits for are not left unsynced for long.
+ */
+static void sync_main(struct bgthread *t, void *arg)
 {
     struct spool *sp = arg;
 
     log_set_request(NULL);
     for (;;) {
-        struct timespec until;
-        int stop, due;
+        int due;
         int64_t now, wait;
 
         pthread_mutex_lock(&sp->wmu);
-        if (!sp->stop && !uncovered_waiters(sp)) {
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 100 * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&sp->wcond, &sp->wmu, &until);
+        due = uncovered_waiters(sp);
+        pthread_mutex_unlock(&sp->wmu);
+        if (!due) {
+            if (!bgthread_wait(t, 100))
+                break;
+            /* cleared before the check below: a waiter registered after
+             * this store wakes a thread again (see spool_wait) */
+            atomic_store(&sp->wake_pending, 0);
         }
-        stop = sp->stop;
+        if (bgthread_stopping(t))
+            break;
+        pthread_mutex_lock(&sp->wmu);
         due = uncovered_waiters(sp);
         now = clock_mono_ms();
-        /* group commit: one sync starts per window; the window fills meanwhile */
-        wait = sp->opts.sync_ms > 0 ? sp->last_start + sp->opts.sync_ms - now : 0;
+        wait = sp->last_start + sp->opts.sync_ms - now;
         if (due && wait <= 0)
             sp->last_start = now;
         pthread_mutex_unlock(&sp->wmu);
-        if (stop)
-            break;
         if (due && wait > 0) {
             sleep_ms(wait);
             continue;
         }
-        /* also on the 100 ms timeout: records of appends nobody waits for */
         sync_round(sp, 0);
     }
-    return NULL;
+}
+
+/*
+ * Interval mode: appends were acknowledged at write(2); one fdatasync
+ * starts every interval_ms (fixed rate, so a slow sync does not stretch
+ * the window of the next one). A failed sync fails the spool (sync_round).
+ */
+static void interval_main(struct bgthread *t, void *arg)
+{
+    struct spool *sp = arg;
+    int64_t next = clock_mono_ms() + sp->opts.interval_ms;
+
+    log_set_request(NULL);
+    for (;;) {
+        int64_t now = clock_mono_ms();
+
+        if (now < next) {
+            if (!bgthread_wait(t, (int)(next - now)))
+                break;
+            continue;
+        }
+        next += sp->opts.interval_ms;
+        if (next <= now)
+            next = now + sp->opts.interval_ms; /* the sync overran a whole interval */
+        sync_round(sp, 0);
+    }
 }
 
 /* ---- public ---- */
@@ -585,7 +621,7 @@ struct spool *spool_open(const char *dir, const struct spool_opts *opts, char *e
     sp->segs = xcalloc(MAX_SEGMENTS, sizeof(sp->segs[0]));
     pthread_mutex_init(&sp->mu, NULL);
     pthread_mutex_init(&sp->wmu, NULL);
-    pthread_cond_init(&sp->wcond, NULL);
+    atomic_init(&sp->wake_pending, 0);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "spool: cannot create %s: %s", dir, strerror(errno));
         goto fail;
@@ -597,13 +633,13 @@ struct spool *spool_open(const char *dir, const struct spool_opts *opts, char *e
     sp->peak_bytes = sp->bytes;
     sp->rbuf = xmalloc(READ_CHUNK);
     spool_cursor_start(sp, &sp->released);
-    for (int i = 0; i < (opts->sync_ms > 0 ? SYNC_THREADS : 1); i++) {
-        if (pthread_create(&sp->threads[i], NULL, sync_main, sp) != 0) {
-            snprintf(err, errlen, "spool: cannot start the sync thread");
-            goto fail;
-        }
-        sp->nthreads++;
-    }
+    if (opts->interval_ms > 0)
+        sp->sync = bgthread_start("spool-interval", 1, interval_main, sp, err, errlen);
+    else
+        sp->sync = bgthread_start("spool-sync", opts->sync_ms > 0 ? SYNC_THREADS : 1, sync_main,
+                                  sp, err, errlen);
+    if (sp->sync == NULL)
+        goto fail;
     return sp;
 fail:
     spool_free(sp);
@@ -614,13 +650,12 @@ void spool_free(struct spool *sp)
 {
     if (sp == NULL)
         return;
-    if (sp->nthreads > 0) {
+    if (sp->sync != NULL) {
         pthread_mutex_lock(&sp->wmu);
-        sp->stop = 1;
-        pthread_cond_broadcast(&sp->wcond);
+        sp->stop = 1; /* spool_wait refuses from now on */
         pthread_mutex_unlock(&sp->wmu);
-        for (int i = 0; i < sp->nthreads; i++)
-            pthread_join(sp->threads[i], NULL);
+        bgthread_stop(sp->sync);
+        sp->sync = NULL;
         sync_round(sp, 1); /* the final sync: every waiter left is answered */
     }
     wake_upto(sp, 0, 1); /* anyone left (none after the final round) */
@@ -632,7 +667,6 @@ void spool_free(struct spool *sp)
         close(sp->rfd);
     pthread_mutex_destroy(&sp->mu);
     pthread_mutex_destroy(&sp->wmu);
-    pthread_cond_destroy(&sp->wcond);
     free(sp->rbuf);
     free(sp->segs);
     free(sp->dir);
@@ -674,7 +708,7 @@ enum spool_result spool_append(struct spool *sp, const void *data, size_t len, u
         log_error("spool write failed; refusing beacons", "error", strerror(e));
         goto refused;
     }
-    if (sp->opts.sync_ms == 0) {
+    if (sp->opts.sync_ms == 0 && sp->opts.interval_ms == 0) {
         if (fdatasync(sp->fd) != 0) {
             int e = errno;
             sp->failed = 1;
@@ -690,7 +724,7 @@ enum spool_result spool_append(struct spool *sp, const void *data, size_t len, u
     sp->appended++;
     *seq = ++sp->written_seq;
     pthread_mutex_unlock(&sp->mu);
-    if (sp->opts.sync_ms == 0) {
+    if (sp->opts.sync_ms == 0 && sp->opts.interval_ms == 0) {
         pthread_mutex_lock(&sp->wmu);
         if (*seq > sp->synced_seq)
             sp->synced_seq = *seq;
@@ -713,6 +747,8 @@ int spool_wait(struct spool *sp, struct spool_waiter *w, void (*before_wait)(voi
     pthread_mutex_unlock(&sp->mu);
     if (failed)
         return -1;
+    if (sp->opts.interval_ms > 0)
+        return 1; /* acknowledged once written: the interval thread syncs it */
     pthread_mutex_lock(&sp->wmu);
     if (w->seq <= sp->synced_seq) {
         pthread_mutex_unlock(&sp->wmu);
@@ -726,8 +762,10 @@ int spool_wait(struct spool *sp, struct spool_waiter *w, void (*before_wait)(voi
         before_wait(ctx);
     w->next = sp->waiters;
     sp->waiters = w;
-    pthread_cond_signal(&sp->wcond);
     pthread_mutex_unlock(&sp->wmu);
+    /* one eventfd write per wake-up of the sync threads, not per beacon */
+    if (!atomic_exchange(&sp->wake_pending, 1))
+        bgthread_wake(sp->sync);
     return 0;
 }
 

@@ -1,9 +1,10 @@
 /*
  * spool: the durable local queue between beacon intake and the drain
- * (ARCHITECTURE.md flow 4). A beacon is answered 2xx only after its record
- * is in the spool under the configured fsync policy, so an acknowledged
- * event survives kill -9 (always: the write reached the page cache) and,
- * once synced, power loss.
+ * (player -> spool -> PostgreSQL). A beacon is answered 2xx only after its
+ * record is in the spool under the configured fsync policy, so an
+ * acknowledged event survives kill -9 (every policy: the write reached the
+ * page cache) and, once synced, power loss (always and group commit sync
+ * before the answer; interval mode after it, see below).
  *
  * On disk: <dir>/seg-<16 hex>.spl files, append-only. A segment starts with
  * the 8-byte magic "ADSPOOL1"; each record is
@@ -16,11 +17,17 @@
  * Writers: spool_append() from any thread, one mutex, one write(2) per
  * record (no user-space buffer: a record whose append returned is in the
  * kernel and survives the process). Fsync policies:
- *   SPOOL_SYNC_ALWAYS  fdatasync inside every append (slow, ~5k/s here);
- *   group commit       a sync thread runs one fdatasync per window covering
+ *   always             fdatasync inside every append (slow, ~5k/s here);
+ *   group commit       sync threads run one fdatasync per window covering
  *                      every record appended in it; callers register a
  *                      waiter and are called back once their record is
- *                      synced (the HTTP layer suspends the connection).
+ *                      synced (the HTTP layer suspends the connection);
+ *   interval           a record is acknowledged once write(2) returned
+ *                      (spool_wait answers 1 at once): it survives a crash
+ *                      or kill -9 of the process, not a power loss or a
+ *                      kernel crash within interval_ms (plus one sync's
+ *                      duration) of its append; one thread fdatasyncs
+ *                      every interval_ms.
  * A failed fdatasync makes the spool "failed": every later append and every
  * pending waiter gets an error (503), because the kernel may have dropped
  * the dirty pages and a retry that succeeds would prove nothing.
@@ -49,6 +56,7 @@ struct spool_opts {
     int64_t max_bytes;     /* refuse appends past this many bytes on disk */
     int64_t segment_bytes; /* rotate past this size */
     int sync_ms;           /* 0: fdatasync every append; > 0: group commit window */
+    int interval_ms;       /* > 0: interval mode (sync_ms is ignored), fdatasync period */
 };
 
 enum spool_result {
@@ -59,7 +67,7 @@ enum spool_result {
 
 /*
  * Open (creating) dir, recover every segment found (torn or corrupt tails
- * are cut) and start the sync thread. NULL with a reason in err.
+ * are cut) and start the sync threads (bgthread). NULL with a reason in err.
  */
 struct spool *spool_open(const char *dir, const struct spool_opts *opts, char *err,
                          size_t errlen);
@@ -86,7 +94,8 @@ struct spool_waiter {
 };
 
 /*
- * 1: seq is already synced, nothing registered; 0: w registered, wake()
+ * 1: seq is already synced (in interval mode: written), nothing registered;
+ * 0: w registered, wake()
  * will follow (possibly before this returns, on another thread: set up
  * everything wake() needs first; before_wait runs under the waiters' lock
  * just before registering, so the caller can suspend its connection

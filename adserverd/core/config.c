@@ -81,7 +81,8 @@ static const struct opt opts[] = {
     {"tracking_secret", "ADSERVERD_TRACKING_SECRET", OPT_STR, O(tracking_secret), NULL, 1,
      "HMAC key of tracking URLs (default: derived from JWT_SECRET)"},
     {"spool_fsync", "ADSERVERD_SPOOL_FSYNC", OPT_STR, O(spool_fsync), "2", 0,
-     "beacon spool sync: always, or a group-commit window in ms (1..1000)"},
+     "beacon spool sync: always, a group-commit window in ms (1..1000), or interval:<ms> "
+     "(acknowledge once written, fdatasync every 1..10000 ms)"},
     {"spool_max_mb", "ADSERVERD_SPOOL_MAX_MB", OPT_LONG, O(spool_max_mb), "1024", 0,
      "largest beacon spool on disk before beacons get 503 (MiB)"},
     {"spool_segment_mb", "ADSERVERD_SPOOL_SEGMENT_MB", OPT_LONG, O(spool_segment_mb), "16", 0,
@@ -333,15 +334,40 @@ fail:
     return -1;
 }
 
-int config_spool_sync_ms(const struct config *cfg)
+/* The interval form, "interval:<ms>": ms, 0 when spool_fsync is another form, -1 when malformed. */
+int config_spool_interval_ms(const struct config *cfg)
 {
+    static const char prefix[] = "interval:";
+    const char *p;
     char *end;
     long v;
 
     if (cfg->spool_fsync == NULL)
         return -1;
+    if (strncmp(cfg->spool_fsync, prefix, sizeof(prefix) - 1) != 0)
+        return 0;
+    p = cfg->spool_fsync + sizeof(prefix) - 1;
+    if (*p < '0' || *p > '9')
+        return -1;
+    v = strtol(p, &end, 10);
+    if (*end != '\0' || v < 1 || v > 10000)
+        return -1;
+    return (int)v;
+}
+
+int config_spool_sync_ms(const struct config *cfg)
+{
+    char *end;
+    long v;
+    int iv;
+
+    if (cfg->spool_fsync == NULL)
+        return -1;
     if (strcmp(cfg->spool_fsync, "always") == 0)
         return 0;
+    iv = config_spool_interval_ms(cfg);
+    if (iv != 0)
+        return iv < 0 ? -1 : 0; /* interval mode: no group commit; see config_spool_interval_ms */
     v = strtol(cfg->spool_fsync, &end, 10);
     if (end == cfg->spool_fsync || *end != '\0' || v < 1 || v > 1000)
         return -1;
@@ -398,7 +424,8 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
         return -1;
     }
     if (config_spool_sync_ms(cfg) < 0) {
-        snprintf(err, errlen, "spool_fsync must be always or 1..1000 (ms)");
+        snprintf(err, errlen,
+                 "spool_fsync must be always, 1..1000 (ms) or interval:1..10000 (ms)");
         return -1;
     }
     if (cfg->spool_max_mb < 1 || cfg->spool_max_mb > 1048576 || cfg->spool_segment_mb < 1 ||

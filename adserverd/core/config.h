@@ -88,8 +88,13 @@ int config_load(struct config *cfg, int argc, char **argv, char ***rest, int *nr
                 size_t errlen);
 /* Check values (ports, sizes, required secrets); -1 with err on the first bad one. */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
-/* spool_fsync parsed: 0 for always, the window in ms, or -1 when malformed. */
+/*
+ * spool_fsync parsed: 0 for always (and for the interval form, which has no
+ * group-commit window), the window in ms, or -1 when malformed.
+ */
 int config_spool_sync_ms(const struct config *cfg);
+/* spool_fsync's "interval:<ms>" form: ms (1..10000), 0 for the other forms, -1 when malformed. */
+int config_spool_interval_ms(const struct config *cfg);
 /* Print every setting as `key = value` (secrets shown as "(set)") to f. */
 void config_dump(const struct config *cfg, void *file);
 /* Print the settings table for --help. */

@@ -3,11 +3,13 @@
 // GIF, or 302 for a click) after the spool append, drained into
 // PostgreSQL: beacon_events, the contract's impressions row and its
 // progress, campaign_daily_stats counts and spend; invalid beacons get the
-// same answer and are stored, never counted; a retry counts once.
+// same answer and are stored, never counted; a retry counts once. The
+// interval fsync mode answers before any sync and drains the same way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startDaemon, request, createUser, sql, redis } from '../lib/harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { startDaemon, request, createUser, sql, redis, JWT_SECRET } from '../lib/harness.mjs';
 import { createCampaign, signed, metric, waitFor, count } from '../lib/beacons.mjs';
 import { beaconPath } from '../lib/trackurl.mjs';
 
@@ -143,4 +145,39 @@ test('track-impression (contract 3.5): 202 queued, 400 message, one row and one 
   } finally {
     await d.stop();
   }
+});
+
+// spool_fsync=interval:<ms>: a beacon is answered once its record is written
+// (no fdatasync before the answer; the interval thread syncs later), it
+// drains like any other, and a malformed interval is refused at start.
+test('spool_fsync interval mode: 204 before any fsync, drained once; bad forms refused', async () => {
+  const user = createUser();
+  const { campaignId, creativeId } = createCampaign(user.id);
+  const d = await startDaemon({ ADSERVERD_SPOOL_FSYNC: 'interval:10000' });
+  try {
+    const paths = Array.from({ length: 20 }, () =>
+      signed({ event: 'impression', campaignId, creativeId, priceMicros: 1000n }));
+    for (const p of paths) assert.equal((await request('GET', d.adUrl + p)).status, 204);
+    const m = (await request('GET', `${d.adminUrl}/metrics`)).text;
+    assert.equal(metric(m, 'adserverd_spool_appended_total'), 20);
+    // a 10 s interval: at most one periodic sync ran (on a slow start), so
+    // at least 19 of the 20 answers cannot have waited for one
+    assert.ok(metric(m, 'adserverd_spool_fsyncs_total') <= 1, 'answered without syncs');
+    assert.ok(await waitFor(() => count(`SELECT count(*) FROM beacon_events WHERE campaign_id = :'c'`,
+      { c: campaignId }) === 20, 30000), 'the 20 beacons drain');
+  } finally {
+    await d.stop();
+  }
+  const env = { PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL, JWT_SECRET, NODE_ENV: 'test' };
+  for (const bad of ['interval:0', 'interval:', 'interval:10001', 'interval:1s', 'interval:-5']) {
+    const r = spawnSync(process.env.ADSERVERD_BIN, ['check-config'],
+      { env: { ...env, ADSERVERD_SPOOL_FSYNC: bad }, encoding: 'utf8' });
+    assert.notEqual(r.status, 0, `spool_fsync=${bad} accepted`);
+    assert.match(r.stderr, /spool_fsync must be always, 1\.\.1000 \(ms\) or interval:1\.\.10000 \(ms\)/);
+  }
+  const ok = spawnSync(process.env.ADSERVERD_BIN, ['check-config'],
+    { env: { ...env, ADSERVERD_SPOOL_FSYNC: 'interval:1000' }, encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /spool_fsync = interval:1000/);
 });

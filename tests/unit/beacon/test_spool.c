@@ -2,9 +2,11 @@
  * Unit tests for adserverd/spool: CRC-32C, append and read back in order,
  * recovery that cuts a torn tail or a corrupt record (and never returns
  * it), rotation and release (segments deleted only when released), the
- * size bound (SPOOL_FULL, nothing lost), and group commit (a waiter is
+ * size bound (SPOOL_FULL, nothing lost), group commit (a waiter is
  * woken once its record is synced; always-policy appends are synced at
- * once). Real files in a temporary directory.
+ * once) and interval mode (acknowledged once written, before any sync;
+ * synced by its own thread every interval). Real files in a temporary
+ * directory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -317,6 +319,117 @@ static void test_spool_group_commit_wakes_waiters(void **state)
     spool_free(sp);
 }
 
+static struct spool *open_interval(const char *dir, int interval_ms)
+{
+    struct spool_opts o = {1 << 20, 1 << 16, 0, interval_ms};
+    char err[256];
+    struct spool *sp = spool_open(dir, &o, err, sizeof(err));
+    if (sp == NULL)
+        fail_msg("spool_open: %s", err);
+    return sp;
+}
+
+/* Records in every segment file of dir, read from the files as a new process would. */
+static int records_on_disk(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    struct collect *c = calloc(1, sizeof(*c));
+    static unsigned char buf[1 << 17];
+    int n;
+
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL) {
+        char p[512];
+        FILE *fp;
+        size_t len;
+        if (strncmp(de->d_name, "seg-", 4) != 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        fp = fopen(p, "rb");
+        assert_non_null(fp);
+        len = fread(buf, 1, sizeof(buf), fp);
+        fclose(fp);
+        spool_scan(buf, len, on_rec, c);
+    }
+    closedir(d);
+    n = c->n;
+    free(c);
+    return n;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/*
+ * Interval mode acknowledges at write(2): spool_wait answers 1 at once and
+ * registers nothing, before any fdatasync ran, and the record is already
+ * in the segment file for any other reader (what survives kill -9).
+ */
+static void test_spool_interval_acknowledges_once_written(void **state)
+{
+    struct fx *f = *state;
+    struct spool *sp = open_interval(f->dir, 10000); /* no periodic sync during the test */
+    struct spool_stats st;
+
+    atomic_store(&woken, 0);
+    for (int i = 0; i < 20; i++) {
+        struct spool_waiter w = {0};
+        char rec[32];
+        int n = snprintf(rec, sizeof(rec), "record-%d", i);
+        assert_int_equal(spool_append(sp, rec, (size_t)n, &w.seq), SPOOL_OK);
+        w.wake = on_wake;
+        assert_int_equal(spool_wait(sp, &w, NULL, NULL), 1);
+    }
+    spool_stats(sp, &st);
+    assert_int_equal(st.appended, 20);
+    assert_int_equal(st.syncs, 0); /* acknowledged without a sync */
+    assert_int_equal(records_on_disk(f->dir), 20);
+    spool_free(sp); /* the final sync */
+    assert_int_equal(atomic_load(&woken), 0); /* nothing was registered */
+    /* a restart recovers every acknowledged record */
+    sp = open_interval(f->dir, 10000);
+    spool_stats(sp, &st);
+    assert_int_equal(st.recovered, 20);
+    assert_int_equal(st.cut_bytes, 0);
+    spool_free(sp);
+}
+
+/* The interval thread syncs on its own, every interval, only when records are new. */
+static void test_spool_interval_syncs_periodically(void **state)
+{
+    struct fx *f = *state;
+    struct spool *sp = open_interval(f->dir, 20);
+    struct spool_stats st;
+    uint64_t first;
+
+    append_n(sp, 0, 5);
+    for (int i = 0; i < 200; i++) {
+        spool_stats(sp, &st);
+        if (st.syncs >= 1)
+            break;
+        sleep_ms(5);
+    }
+    assert_true(st.syncs >= 1);
+    first = st.syncs;
+    sleep_ms(100); /* five intervals with nothing new: no sync */
+    spool_stats(sp, &st);
+    assert_int_equal(st.syncs, first);
+    append_n(sp, 5, 10);
+    for (int i = 0; i < 200; i++) {
+        spool_stats(sp, &st);
+        if (st.syncs > first)
+            break;
+        sleep_ms(5);
+    }
+    assert_true(st.syncs > first);
+    assert_int_equal(st.failed, 0);
+    spool_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +441,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spool_rotation_and_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_full_refuses_without_loss, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_group_commit_wakes_waiters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool_interval_acknowledges_once_written, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_spool_interval_syncs_periodically, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
