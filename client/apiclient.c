@@ -10,6 +10,7 @@
  */
 #include "client/apiclient.h"
 #include "lib/buf.h"
+#include "lib/hexcode.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -117,9 +118,7 @@ int apiclient_join_url(const char *base, const char *path, char *out, size_t n)
 
 int apiclient_url_add_query(char *url, size_t n, const char *name, const char *value)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t len = strlen(url), i;
-    const unsigned char *v;
 
     if (len + strlen(name) + 2 >= n)
         return -1;
@@ -128,22 +127,10 @@ int apiclient_url_add_query(char *url, size_t n, const char *name, const char *v
     memcpy(url + i, name, strlen(name));
     i += strlen(name);
     url[i++] = '=';
-    for (v = (const unsigned char *)value; *v != '\0'; v++) {
-        int plain = isalnum(*v) || *v == '-' || *v == '.' || *v == '_' || *v == '~';
-
-        if (i + (plain ? 1 : 3) >= n) {
-            url[len] = '\0';
-            return -1;
-        }
-        if (plain) {
-            url[i++] = (char)*v;
-        } else {
-            url[i++] = '%';
-            url[i++] = hex[*v >> 4];
-            url[i++] = hex[*v & 15];
-        }
+    if (pct_encode(url + i, n - i, value, 0) >= n - i) {
+        url[len] = '\0';
+        return -1;
     }
-    url[i] = '\0';
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "core/app.h"
 #include "beacon/beacon_record.h"
 #include "lib/clock.h"
+#include "lib/hexcode.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
@@ -163,16 +164,12 @@ static int arr_int(struct buf *b, long long v)
 
 static int arr_hex(struct buf *b, const unsigned char *d, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     int rc = 0;
 
     if (b->len > 1)
         rc |= buf_putc(b, ',');
     rc |= buf_puts(b, "\"\\\\x");
-    for (size_t i = 0; i < n; i++) {
-        rc |= buf_putc(b, hex[d[i] >> 4]);
-        rc |= buf_putc(b, hex[d[i] & 15]);
-    }
+    rc |= hex_encode_buf(b, d, n);
     return rc | buf_putc(b, '"');
 }
 
@@ -469,20 +466,16 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
     arrays_init(&x, 14);
     for (int i = 0; i < n; i++) {
         struct item *it = &items[i];
-        char ts[64], cap[33];
-        static const char hex[] = "0123456789abcdef";
+        char ts[64], cap[2 * TRACKURL_CAP_KEY_LEN + 1];
         int has_cap = 0;
 
         if (it->dead != NULL)
             continue;
         if (it->valid && it->r.source != BEACON_SRC_BEACON && it->r.type == TRACKURL_IMPRESSION)
             it->r.price_micros = cpm[i]; /* unsigned impressions cost what the campaign's CPM says */
-        for (int k = 0; k < 16; k++) {
-            cap[2 * k] = hex[it->r.cap_key[k] >> 4];
-            cap[2 * k + 1] = hex[it->r.cap_key[k] & 15];
+        hex_encode(it->r.cap_key, TRACKURL_CAP_KEY_LEN, cap);
+        for (int k = 0; k < TRACKURL_CAP_KEY_LEN; k++)
             has_cap |= it->r.cap_key[k];
-        }
-        cap[32] = '\0';
         ts_text(it->ms, ts);
         arr_str(&x.a[0], it->event_id);
         arr_str(&x.a[1], source_name(it->r.source));
