@@ -165,7 +165,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := lib/hexcode core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
-	db/db db/migrate db/db_creatives \
+	db/db db/migrate db/db_creatives db/db_beacons \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
