@@ -447,7 +447,7 @@ static const struct api_db_errors insert_errors = {
     "creative upload", "insert", NULL, NULL, "CREATIVE_UPLOAD_FAILED", "Failed to upload creative",
 };
 
-/* Check 8, then the object: committed to storage, its size in *stored. */
+/* Checks 8 and 9: the campaign is the caller's, then the object is stored (size in *stored). */
 static int store_file(struct request *req, struct upload *u, uint64_t *stored, int *rc)
 {
     struct upload_query q = {.req = req, .campaign_id = u->campaign_id};
@@ -530,7 +530,7 @@ static int insert_rows(struct request *req, struct upload *u, const json_t *valu
     return 1;
 }
 
-/* Check 9 passed: index the file, queue its processing, answer 201 with row (taken). */
+/* Every check passed: index the file, queue its processing, answer 201 with row (taken). */
 static int reply_created(struct request *req, struct upload *u, uint64_t stored, json_t *row)
 {
     struct app *app = req->app;
