@@ -35,8 +35,8 @@ void api_log_db_failure(const char *resource, const char *what, const char *sqls
 
 /*
  * What one endpoint answers when its query does not succeed: the error
- * bodies its contract section names, and the log line's words. All
- * strings are static.
+ * bodies its contract section names, and the log line's words. The
+ * strings are borrowed: they must live as long as the call that uses them.
  */
 struct api_db_errors {
     const char *resource;        /* "campaign": the log line's subject */
