@@ -67,7 +67,7 @@ CMOCKA_LIBS = $(call pkg_libs,cmocka)
 # Sources
 # ---------------------------------------------------------------------------
 
-LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c
+LIB_SRCS := lib/xalloc.c lib/buf.c lib/log.c lib/clock.c lib/hexcode.c
 
 DAEMON_SRCS := \
 	adserverd/ad/beacon.c \
@@ -167,12 +167,13 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := routes core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
+UNIT_TESTS := routes lib/hexcode core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
+	db/db db/migrate db/db_creatives db/db_beacons \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
-	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
+	decision/catalog decision/adparams beacon/spool beacon/beacon_record beacon/spool_drain \
 	http/body http/router http/ratelimit http/multipart admin/validate ad/serve_media
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := client/apiclient client/clientcfg client/term ctvctl/output \
@@ -301,11 +302,12 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
+FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
 	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
@@ -315,8 +317,9 @@ FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c adserverd/core/bgthread.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
-	adserverd/vast/trackurl.c $(LIB_SRCS)
-FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c $(LIB_SRCS)
+	adserverd/vast/trackurl.c adserverd/util/uuid.c $(LIB_SRCS)
+FUZZ_SRCS_trackurl := tests/fuzz/fuzz_trackurl.c adserverd/vast/trackurl.c adserverd/util/uuid.c \
+	$(LIB_SRCS)
 FUZZ_SRCS_validate := tests/fuzz/fuzz_validate.c adserverd/admin/validate.c adserverd/util/jsnum.c \
 	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_clientcfg := tests/fuzz/fuzz_clientcfg.c client/clientcfg.c client/apiclient.c $(LIB_SRCS)

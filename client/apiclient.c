@@ -10,6 +10,7 @@
  */
 #include "client/apiclient.h"
 #include "lib/buf.h"
+#include "lib/hexcode.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -117,9 +118,7 @@ int apiclient_join_url(const char *base, const char *path, char *out, size_t n)
 
 int apiclient_url_add_query(char *url, size_t n, const char *name, const char *value)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t len = strlen(url), i;
-    const unsigned char *v;
 
     if (len + strlen(name) + 2 >= n)
         return -1;
@@ -128,22 +127,10 @@ int apiclient_url_add_query(char *url, size_t n, const char *name, const char *v
     memcpy(url + i, name, strlen(name));
     i += strlen(name);
     url[i++] = '=';
-    for (v = (const unsigned char *)value; *v != '\0'; v++) {
-        int plain = isalnum(*v) || *v == '-' || *v == '.' || *v == '_' || *v == '~';
-
-        if (i + (plain ? 1 : 3) >= n) {
-            url[len] = '\0';
-            return -1;
-        }
-        if (plain) {
-            url[i++] = (char)*v;
-        } else {
-            url[i++] = '%';
-            url[i++] = hex[*v >> 4];
-            url[i++] = hex[*v & 15];
-        }
+    if (pct_encode(url + i, n - i, value, 0) >= n - i) {
+        url[len] = '\0';
+        return -1;
     }
-    url[i] = '\0';
     return 0;
 }
 
@@ -415,25 +402,13 @@ struct send {
     int follow;
 };
 
-static enum apiclient_err perform(struct apiclient *c, const struct send *s,
-                                  apiclient_progress_fn progress, void *progress_ctx,
-                                  struct apiclient_response *out)
+/* perform()'s steps: set the transfer up, run it, read the answer. */
+
+/* Every curl option of s on c's handle, the body going to x; 1 when all were taken. */
+static int set_options(struct apiclient *c, const struct send *s, struct xfer *x)
 {
-    struct curl_slist *headers = NULL, *h;
-    struct xfer x;
-    char auth[JWT_MAX + 32];
-    CURLcode cc;
     int ok = 1;
 
-    apiclient_response_release(out);
-    memset(&x, 0, sizeof(x));
-    buf_init(&x.body, BODY_MAX);
-    x.out = out;
-    x.progress = progress;
-    x.progress_ctx = progress_ctx;
-    c->errbuf[0] = '\0';
-
-    curl_easy_reset(c->curl);
 #define SET(opt, val) ok &= curl_easy_setopt(c->curl, opt, val) == CURLE_OK
     SET(CURLOPT_URL, s->url);
     SET(CURLOPT_NOSIGNAL, 1L);
@@ -441,9 +416,9 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
     SET(CURLOPT_USERAGENT, "ctvctl/" ADSERVERD_VERSION);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, &x);
+    SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_HEADERFUNCTION, on_header);
-    SET(CURLOPT_HEADERDATA, &x);
+    SET(CURLOPT_HEADERDATA, x);
     SET(CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
     if (s->mime != NULL) {
         /* Large uploads: bound stalls, not the total. */
@@ -453,7 +428,7 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
         SET(CURLOPT_LOW_SPEED_TIME, secs);
         SET(CURLOPT_MIMEPOST, s->mime);
         SET(CURLOPT_XFERINFOFUNCTION, on_progress);
-        SET(CURLOPT_XFERINFODATA, &x);
+        SET(CURLOPT_XFERINFODATA, x);
         SET(CURLOPT_NOPROGRESS, 0L);
     } else {
         SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
@@ -473,61 +448,74 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
                 SET(CURLOPT_CUSTOMREQUEST, s->method);
         }
     }
-    h = curl_slist_append(headers,
-                          (s->flags & APICLIENT_RAW) ? "Accept: */*" : "Accept: application/json");
-    headers = h != NULL ? h : headers;
-    ok &= h != NULL;
-    if (s->json != NULL) {
-        h = curl_slist_append(headers, "Content-Type: application/json");
-        headers = h != NULL ? h : headers;
-        ok &= h != NULL;
-    }
+#undef SET
+    return ok;
+}
+
+/* Append line to *headers; 1 when it was, 0 on OOM (the list stays as it was). */
+static int add_header(struct curl_slist **headers, const char *line)
+{
+    struct curl_slist *h = curl_slist_append(*headers, line);
+
+    if (h == NULL)
+        return 0;
+    *headers = h;
+    return 1;
+}
+
+/* The request headers of s into *headers (the caller frees them); 1 when all were added. */
+static int make_headers(const struct send *s, struct curl_slist **headers)
+{
+    char auth[JWT_MAX + 32];
+    int ok = add_header(headers, (s->flags & APICLIENT_RAW) ? "Accept: */*"
+                                                           : "Accept: application/json");
+
+    if (s->json != NULL)
+        ok &= add_header(headers, "Content-Type: application/json");
     if (s->bearer != NULL) {
         if (snprintf(auth, sizeof(auth), "Authorization: Bearer %s", s->bearer) >=
-            (int)sizeof(auth)) {
+            (int)sizeof(auth))
             ok = 0;
-        } else {
-            h = curl_slist_append(headers, auth);
-            headers = h != NULL ? h : headers;
-            ok &= h != NULL;
-        }
-        memset(auth, 0, sizeof(auth));
+        else
+            ok &= add_header(headers, auth);
+        memset(auth, 0, sizeof(auth)); /* the token does not linger on the stack */
     }
-    SET(CURLOPT_HTTPHEADER, headers);
-#undef SET
-    if (!ok) {
+    return ok;
+}
+
+/* A failed transfer as out's error and message. */
+static void transfer_failed(const struct apiclient *c, CURLcode cc, const struct xfer *x,
+                            struct apiclient_response *out)
+{
+    const char *detail = c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc);
+
+    if (cc == CURLE_OPERATION_TIMEDOUT) {
+        out->err = APICLIENT_ETIMEOUT;
+        snprintf(out->message, sizeof(out->message), "no answer from %s within %.1f s", c->base,
+                 (double)c->timeout_ms / 1000.0);
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        out->err = APICLIENT_EABORTED;
+        snprintf(out->message, sizeof(out->message), "transfer aborted");
+    } else if (cc == CURLE_WRITE_ERROR && x->overflow) {
         out->err = APICLIENT_ELOCAL;
-        snprintf(out->message, sizeof(out->message), "cannot set up the request");
-        goto cleanup;
+        snprintf(out->message, sizeof(out->message), "answer larger than %zu bytes", BODY_MAX);
+    } else if (cc == CURLE_READ_ERROR) {
+        out->err = APICLIENT_ELOCAL;
+        snprintf(out->message, sizeof(out->message), "cannot read the file: %s", detail);
+    } else {
+        out->err = APICLIENT_ENETWORK;
+        snprintf(out->message, sizeof(out->message), "%s: %s", c->base, detail);
     }
+}
 
-    cc = curl_easy_perform(c->curl);
-    if (cc != CURLE_OK) {
-        const char *detail = c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc);
-
-        if (cc == CURLE_OPERATION_TIMEDOUT) {
-            out->err = APICLIENT_ETIMEOUT;
-            snprintf(out->message, sizeof(out->message), "no answer from %s within %.1f s", c->base,
-                     (double)c->timeout_ms / 1000.0);
-        } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
-            out->err = APICLIENT_EABORTED;
-            snprintf(out->message, sizeof(out->message), "transfer aborted");
-        } else if (cc == CURLE_WRITE_ERROR && x.overflow) {
-            out->err = APICLIENT_ELOCAL;
-            snprintf(out->message, sizeof(out->message), "answer larger than %zu bytes", BODY_MAX);
-        } else if (cc == CURLE_READ_ERROR) {
-            out->err = APICLIENT_ELOCAL;
-            snprintf(out->message, sizeof(out->message), "cannot read the file: %s", detail);
-        } else {
-            out->err = APICLIENT_ENETWORK;
-            snprintf(out->message, sizeof(out->message), "%s: %s", c->base, detail);
-        }
-        goto cleanup;
-    }
+/* The answer into out: status, body (taken from x), JSON unless raw, error and message. */
+static void read_answer(struct apiclient *c, const struct send *s, struct xfer *x,
+                        struct apiclient_response *out)
+{
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &out->status) != CURLE_OK)
         out->status = 0;
-    out->body_len = x.body.len;
-    out->body = buf_detach(&x.body, NULL);
+    out->body_len = x->body.len;
+    out->body = buf_detach(&x->body, NULL);
     if (out->body == NULL)
         out->body = xstrdup("");
     out->err = apiclient_err_from_status(out->status);
@@ -544,6 +532,40 @@ static enum apiclient_err perform(struct apiclient *c, const struct send *s,
         snprintf(out->message, sizeof(out->message), "HTTP %ld%s", out->status,
                  out->json == NULL && out->body_len > 0 ? " with a non-JSON body" : "");
     }
+}
+
+/* One transfer of s; out (released first) gets the answer or the failure. */
+static enum apiclient_err perform(struct apiclient *c, const struct send *s,
+                                  apiclient_progress_fn progress, void *progress_ctx,
+                                  struct apiclient_response *out)
+{
+    struct curl_slist *headers = NULL;
+    struct xfer x;
+    CURLcode cc;
+    int ok;
+
+    apiclient_response_release(out);
+    memset(&x, 0, sizeof(x));
+    buf_init(&x.body, BODY_MAX);
+    x.out = out;
+    x.progress = progress;
+    x.progress_ctx = progress_ctx;
+    c->errbuf[0] = '\0';
+
+    curl_easy_reset(c->curl);
+    ok = set_options(c, s, &x);
+    ok &= make_headers(s, &headers);
+    ok &= curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
+    if (!ok) {
+        out->err = APICLIENT_ELOCAL;
+        snprintf(out->message, sizeof(out->message), "cannot set up the request");
+        goto cleanup;
+    }
+    cc = curl_easy_perform(c->curl);
+    if (cc != CURLE_OK)
+        transfer_failed(c, cc, &x, out);
+    else
+        read_answer(c, s, &x, out);
 cleanup:
     curl_slist_free_all(headers);
     buf_release(&x.body);

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "client/term.h"
+#include "lib/hexcode.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -512,7 +513,6 @@ json_t *cli_flag_value(const char *text, char kind)
 
 int cli_path(char *out, size_t n, const char *fmt, ...)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     va_list ap;
     int rc = -1;
@@ -520,22 +520,16 @@ int cli_path(char *out, size_t n, const char *fmt, ...)
     va_start(ap, fmt);
     for (; *fmt != '\0'; fmt++) {
         if (fmt[0] == '%' && fmt[1] == 's') {
-            const unsigned char *s = va_arg(ap, const unsigned char *);
+            const char *s = va_arg(ap, const char *);
+            size_t w = pct_encode(out + o, n - o, s, 0);
 
             fmt++;
-            for (; *s != '\0'; s++) {
-                int plain = isalnum(*s) || *s == '-' || *s == '.' || *s == '_' || *s == '~';
-
-                if (o + 4 >= n)
-                    goto cleanup;
-                if (plain) {
-                    out[o++] = (char)*s;
-                } else {
-                    out[o++] = '%';
-                    out[o++] = hex[*s >> 4];
-                    out[o++] = hex[*s & 15];
-                }
+            /* Room for the escape and the rest of the path, as before. */
+            if (w + 3 >= n - o) {
+                o += strlen(out + o);
+                goto cleanup;
             }
+            o += w;
         } else {
             if (o + 2 >= n)
                 goto cleanup;

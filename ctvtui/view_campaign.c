@@ -182,23 +182,17 @@ static void draw_targeting(struct pen *p, struct ui *ui, const json_t *t)
     field(p, ui, "Targeting", buf[0] ? buf : "everyone (no targeting)");
 }
 
-static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int cols)
+/* detail_draw()'s sections, top to bottom; each writes its lines through the pen. */
+
+/* Name, description, status with the price, and the flight dates. */
+static void draw_overview(struct pen *p, struct ui *ui, const json_t *c, double now)
 {
-    struct detail *s = v->state;
-    const json_t *c = s->data[TAG_CAMPAIGN];
-    const json_t *st = s->data[TAG_STATS];
+    char buf[1024], a[64];
     int utf8 = ui_utf8(ui);
-    char buf[1024], a[64], b[64], bar[512];
-    struct pen p = {w, 0, s->scroll, lines, cols};
-    if (c == NULL) {
-        line(&p, A_NORMAL, 2, "%s", v->stale ? "Could not load the campaign (r retries)." : "Loading...");
-        return;
-    }
-    snprintf(v->title, sizeof v->title, "Campaign: %.100s", model_str(c, "name", ""));
-    field(&p, ui, "Name", model_str(c, "name", ""));
+    field(p, ui, "Name", model_str(c, "name", ""));
     const char *desc = model_str(c, "description", NULL);
     if (desc && desc[0])
-        field(&p, ui, "Description", desc);
+        field(p, ui, "Description", desc);
     const char *pm = model_str(c, "pricing_model", "cpm");
     char rate_key[16];
     snprintf(rate_key, sizeof rate_key, "%s_rate", pm);
@@ -206,19 +200,26 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
     model_money(a, sizeof a, rate);
     snprintf(buf, sizeof buf, "%-10s  pricing %s%s%s", model_str(c, "status", "?"), pm,
              rate >= 0 ? " " : "", rate >= 0 ? a : "");
-    field(&p, ui, "Status", buf);
+    field(p, ui, "Status", buf);
     char d1[16], d2[16];
     model_date(d1, sizeof d1, model_str(c, "start_date", NULL));
     model_date(d2, sizeof d2, model_str(c, "end_date", NULL));
     double t0 = model_epoch(model_str(c, "start_date", NULL));
     double t1 = model_epoch(model_str(c, "end_date", NULL));
-    double now = (double)time(NULL);
     snprintf(buf, sizeof buf, "%s %s %s  (%s)", d1, utf8 ? "\xe2\x86\x92" : "->", d2,
              now < t0 ? "not started" : now > t1 ? "ended" : "running");
-    field(&p, ui, "Flight", buf);
+    field(p, ui, "Flight", buf);
+}
 
+/* Budget used and pacing against the straight line from flight start to end. */
+static void draw_budget(struct pen *p, struct ui *ui, const json_t *c, double now)
+{
+    char buf[1024], a[64], b[64], bar[512];
+    int utf8 = ui_utf8(ui);
+    double t0 = model_epoch(model_str(c, "start_date", NULL));
+    double t1 = model_epoch(model_str(c, "end_date", NULL));
     double budget = model_num(c, "budget_total", 0), spent = model_num(c, "budget_spent", 0);
-    int bw = cols - 14 - 40;
+    int bw = p->cols - 14 - 40;
     if (bw > 40)
         bw = 40;
     if (bw < 10)
@@ -228,7 +229,7 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
     model_money(b, sizeof b, spent);
     snprintf(buf, sizeof buf, "%s %5.1f%%  %s of %s", bar, budget > 0 ? spent / budget * 100 : 0,
              b, a);
-    field(&p, ui, "Budget used", buf);
+    field(p, ui, "Budget used", buf);
     double ideal = model_ideal_spend(budget, t0, t1, now);
     chart_pace(bar, sizeof bar, budget > 0 ? spent / budget : 0, budget > 0 ? ideal / budget : 0,
                bw, utf8);
@@ -236,56 +237,59 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
     double diff = spent - ideal;
     model_money(b, sizeof b, diff < 0 ? -diff : diff);
     snprintf(buf, sizeof buf, "%s  ideal %s, %s %s", bar, a, diff < 0 ? "behind" : "ahead", b);
-    field(&p, ui, "Pacing", buf);
+    field(p, ui, "Pacing", buf);
+}
 
-    if (st) {
-        char i1[16], i2[16], i3[16];
-        chart_human(i1, sizeof i1, model_num(st, "total_impressions", 0));
-        chart_human(i2, sizeof i2, model_num(st, "total_clicks", 0));
-        chart_human(i3, sizeof i3, model_num(st, "total_completions", 0));
-        snprintf(buf, sizeof buf, "impr %s  clicks %s  completes %s  CTR %.2f%%  VCR %.2f%%", i1, i2,
-                 i3, model_num(st, "ctr", 0), model_num(st, "completion_rate", 0));
-        field(&p, ui, "Stats", buf);
-    }
-    const json_t *pc = s->data[TAG_PACING], *caps = s->data[TAG_CAPS];
-    if (pc || caps) {
-        buf[0] = '\0';
-        if (pc)
-            snprintf(buf, sizeof buf, "%s, %s, priority %.0f, weight %.0f", model_str(pc, "mode", "?"),
-                     model_str(pc, "time_zone", "UTC"), model_num(pc, "priority", 0),
-                     model_num(pc, "weight", 0));
-        static const char *const capk[][2] = {
-            {"per_hour", "hour"}, {"per_day", "day"}, {"per_week", "week"}};
-        int any = 0;
-        for (size_t i = 0; caps && i < 3; i++) {
-            double n = model_num(caps, capk[i][0], -1);
-            if (n < 0)
-                continue;
-            size_t len = strlen(buf);
-            snprintf(buf + len, sizeof buf - len, "%s%.0f/%s", any ? ", " : "; caps ", n, capk[i][1]);
-            any = 1;
-        }
-        if (caps && !any) {
-            size_t len = strlen(buf);
-            snprintf(buf + len, sizeof buf - len, "; no frequency caps");
-        }
-        field(&p, ui, "Serving", buf);
-    }
-    if (s->data[TAG_TARGETING])
-        draw_targeting(&p, ui, s->data[TAG_TARGETING]);
+/* The totals line, when the stats have arrived. */
+static void draw_stats(struct pen *p, struct ui *ui, const json_t *st)
+{
+    char buf[1024], i1[16], i2[16], i3[16];
+    if (st == NULL)
+        return;
+    chart_human(i1, sizeof i1, model_num(st, "total_impressions", 0));
+    chart_human(i2, sizeof i2, model_num(st, "total_clicks", 0));
+    chart_human(i3, sizeof i3, model_num(st, "total_completions", 0));
+    snprintf(buf, sizeof buf, "impr %s  clicks %s  completes %s  CTR %.2f%%  VCR %.2f%%", i1, i2,
+             i3, model_num(st, "ctr", 0), model_num(st, "completion_rate", 0));
+    field(p, ui, "Stats", buf);
+}
 
-    const json_t *vast = s->data[TAG_VAST];
-    if (vast) {
-        field(&p, ui, "VAST tag", model_str(vast, "vast", "-"));
-        field(&p, ui, "VMAP tag", model_str(vast, "vmap", "-"));
+/* Pacing mode, priority and weight, then the frequency caps, on one line. */
+static void draw_serving(struct pen *p, struct ui *ui, const json_t *pc, const json_t *caps)
+{
+    static const char *const capk[][2] = {
+        {"per_hour", "hour"}, {"per_day", "day"}, {"per_week", "week"}};
+    char buf[1024] = "";
+    int any = 0;
+    if (pc == NULL && caps == NULL)
+        return;
+    if (pc)
+        snprintf(buf, sizeof buf, "%s, %s, priority %.0f, weight %.0f", model_str(pc, "mode", "?"),
+                 model_str(pc, "time_zone", "UTC"), model_num(pc, "priority", 0),
+                 model_num(pc, "weight", 0));
+    for (size_t i = 0; caps && i < 3; i++) {
+        double n = model_num(caps, capk[i][0], -1);
+        if (n < 0)
+            continue;
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "%s%.0f/%s", any ? ", " : "; caps ", n, capk[i][1]);
+        any = 1;
     }
+    if (caps && !any) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "; no frequency caps");
+    }
+    field(p, ui, "Serving", buf);
+}
 
-    const json_t *cr = s->data[TAG_CREATIVES];
-    p.y++;
-    line(&p, ui_attr(ui, UI_HEADER), 1, "Creatives (%zu)%s", json_array_size(cr),
-         json_array_size(cr) == 0 ? "  u uploads one" : "");
+/* The heading and one line per creative, coloured by its status. */
+static void draw_creatives(struct pen *p, struct ui *ui, const json_t *cr)
+{
     size_t i;
     const json_t *x;
+    p->y++;
+    line(p, ui_attr(ui, UI_HEADER), 1, "Creatives (%zu)%s", json_array_size(cr),
+         json_array_size(cr) == 0 ? "  u uploads one" : "");
     json_array_foreach(cr, i, x)
     {
         const char *cs = model_str(x, "status", "?");
@@ -301,9 +305,34 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
         char dims[32] = "";
         if (wd > 0 && ht > 0)
             snprintf(dims, sizeof dims, "%.0fx%.0f", wd, ht);
-        line(&p, at, 2, "%s %-10s %3.0fs %-9s %-4s %sB", name, cs, model_num(x, "duration", 0),
+        line(p, at, 2, "%s %-10s %3.0fs %-9s %-4s %sB", name, cs, model_num(x, "duration", 0),
              dims, model_str(x, "format", ""), size);
     }
+}
+
+static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int cols)
+{
+    struct detail *s = v->state;
+    const json_t *c = s->data[TAG_CAMPAIGN];
+    const json_t *vast = s->data[TAG_VAST];
+    struct pen p = {w, 0, s->scroll, lines, cols};
+    double now = (double)time(NULL);
+    if (c == NULL) {
+        line(&p, A_NORMAL, 2, "%s", v->stale ? "Could not load the campaign (r retries)." : "Loading...");
+        return;
+    }
+    snprintf(v->title, sizeof v->title, "Campaign: %.100s", model_str(c, "name", ""));
+    draw_overview(&p, ui, c, now);
+    draw_budget(&p, ui, c, now);
+    draw_stats(&p, ui, s->data[TAG_STATS]);
+    draw_serving(&p, ui, s->data[TAG_PACING], s->data[TAG_CAPS]);
+    if (s->data[TAG_TARGETING])
+        draw_targeting(&p, ui, s->data[TAG_TARGETING]);
+    if (vast) {
+        field(&p, ui, "VAST tag", model_str(vast, "vast", "-"));
+        field(&p, ui, "VMAP tag", model_str(vast, "vmap", "-"));
+    }
+    draw_creatives(&p, ui, s->data[TAG_CREATIVES]);
     if (s->scroll > 0 && p.y - s->scroll < lines / 2)
         s->scroll = p.y > lines ? p.y - lines : 0;
 }

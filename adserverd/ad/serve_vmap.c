@@ -5,6 +5,7 @@
 #include "decision/adparams.h"
 #include "core/app.h"
 #include "lib/buf.h"
+#include "lib/hexcode.h"
 #include "lib/log.h"
 #include "http/reply.h"
 #include "http/request.h"
@@ -13,7 +14,6 @@
 #include "vast/vmap.h"
 #include "lib/xalloc.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,32 +33,15 @@ static int vmap_only(const char *key)
     return 0;
 }
 
-static int put_encoded(struct buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            if (buf_putc(b, (char)c) != 0)
-                return -1;
-        } else if (buf_putc(b, '%') != 0 || buf_putc(b, hex[c >> 4]) != 0 ||
-                   buf_putc(b, hex[c & 15]) != 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static int copy_arg(void *ctx, const char *key, const char *value)
 {
     struct buf *b = ctx;
 
     if (key == NULL || vmap_only(key))
         return 0;
-    if (buf_putc(b, '&') != 0 || put_encoded(b, key) != 0)
+    if (buf_putc(b, '&') != 0 || pct_encode_buf(b, key, 0) != 0)
         return 1;
-    if (value != NULL && (buf_putc(b, '=') != 0 || put_encoded(b, value) != 0))
+    if (value != NULL && (buf_putc(b, '=') != 0 || pct_encode_buf(b, value, 0) != 0))
         return 1;
     return 0;
 }

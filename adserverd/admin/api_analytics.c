@@ -21,8 +21,6 @@
 
 #include <string.h>
 
-#define DB_WAIT_MS 5000
-
 /* Text column key of row as a JavaScript number (parseInt / parseFloat). */
 static double num(const json_t *row, const char *key)
 {
@@ -147,34 +145,50 @@ static json_t *top_of(const json_t *rows)
     return out;
 }
 
+/* The summary's query: its inputs and what it read (owned). */
+struct summary_query {
+    struct request *req;
+    struct db_stats_range range;
+    json_t *camp, *tot, *series, *top;
+};
+
+static int query_summary(struct db_conn *c, void *arg, char state[6])
+{
+    struct summary_query *q = arg;
+
+    return db_stats_summary(c, q->req->user.id, &q->range, &q->camp, &q->tot, &q->series, &q->top,
+                            state);
+}
+
+static const struct api_db_errors summary_errors = {
+    "analytics", "summary", NULL, NULL,
+    "ANALYTICS_RETRIEVAL_FAILED", "Failed to retrieve summary analytics",
+};
+
 int api_analytics_summary(struct request *req)
 {
-    json_t *query = NULL, *camp = NULL, *tot = NULL, *series = NULL, *top = NULL, *body = NULL;
-    struct db_stats_range range = {NULL, NULL};
-    char state[6] = "";
-    struct db_conn *c = NULL;
-    int rc = DB_STATS_ERROR;
+    struct summary_query q = {.req = req};
+    json_t *query = NULL, *body;
 
-    if (range_of(req, &query, &range) == 0) {
-        c = db_acquire(req->app->db, DB_WAIT_MS);
-        if (c != NULL)
-            rc = db_stats_summary(c, req->user.id, &range, &camp, &tot, &series, &top, state);
-        db_release(req->app->db, c);
+    if (range_of(req, &query, &q.range) != 0) {
+        api_db_reply_failure(req, &summary_errors, "");
+        goto done;
     }
-    if (rc == DB_STATS_OK)
-        body = json_pack("{s:o,s:o,s:o}", "summary", summary_of(camp, tot), "timeSeries",
-                         days_of(series, 0), "topCampaigns", top_of(top));
+    if (api_db_run(req, query_summary, &q, &summary_errors) != 0)
+        goto done;
+    body = json_pack("{s:o,s:o,s:o}", "summary", summary_of(q.camp, q.tot), "timeSeries",
+                     days_of(q.series, 0), "topCampaigns", top_of(q.top));
+    if (body == NULL)
+        api_db_reply_failure(req, &summary_errors, "");
+    else
+        reply_json(req, 200, body);
+done:
     json_decref(query);
-    json_decref(camp);
-    json_decref(tot);
-    json_decref(series);
-    json_decref(top);
-    if (body == NULL) {
-        api_log_db_failure("analytics", "summary", state);
-        return reply_error(req, 500, "ANALYTICS_RETRIEVAL_FAILED",
-                           "Failed to retrieve summary analytics");
-    }
-    return reply_json(req, 200, body);
+    json_decref(q.camp);
+    json_decref(q.tot);
+    json_decref(q.series);
+    json_decref(q.top);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -214,35 +228,51 @@ static json_t *breakdown_of(const json_t *rows)
     return out;
 }
 
+/* One campaign's analytics query: its inputs and what it read (owned). */
+struct campaign_query {
+    struct request *req;
+    const char *id;
+    json_t *query, *daily, *creatives;
+};
+
+/* Ownership first (404), then the range: a bad range of an owned campaign is a 500. */
+static int query_campaign(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+    struct db_stats_range range = {NULL, NULL};
+    int rc = db_campaigns_owned(c, q->req->user.id, q->id, state);
+
+    if (rc != DB_CAMPAIGNS_OK)
+        return rc;
+    if (range_of(q->req, &q->query, &range) != 0)
+        return -1;
+    return db_stats_campaign_analytics(c, q->id, &range, &q->daily, &q->creatives, state) ==
+                   DB_STATS_OK
+               ? 0
+               : -1;
+}
+
+static const struct api_db_errors campaign_errors = {
+    "analytics", "campaign", "CAMPAIGN_NOT_FOUND", "Campaign not found",
+    "ANALYTICS_RETRIEVAL_FAILED", "Failed to retrieve campaign analytics",
+};
+
 int api_analytics_campaign(struct request *req)
 {
     /* no UUID check: a malformed id fails in PostgreSQL, a 500 [quirk, 3.6.2] */
-    const char *id = request_param(req, 0);
-    json_t *query = NULL, *daily = NULL, *creatives = NULL, *body = NULL;
-    struct db_stats_range range = {NULL, NULL};
-    char state[6] = "";
-    struct db_conn *c = NULL;
-    int rc = DB_CAMPAIGNS_ERROR;
+    struct campaign_query q = {.req = req, .id = request_param(req, 0)};
+    json_t *body = NULL;
+    int rc = api_db_run(req, query_campaign, &q, &campaign_errors);
 
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    if (c != NULL)
-        rc = db_campaigns_owned(c, req->user.id, id, state);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND) {
-        db_release(req->app->db, c);
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", "Campaign not found");
-    }
-    if (rc == DB_CAMPAIGNS_OK && range_of(req, &query, &range) == 0 &&
-        db_stats_campaign_analytics(c, id, &range, &daily, &creatives, state) == DB_STATS_OK)
-        body = json_pack("{s:o,s:o}", "dailyStats", days_of(daily, 1), "creativeBreakdown",
-                         breakdown_of(creatives));
-    db_release(req->app->db, c);
-    json_decref(query);
-    json_decref(daily);
-    json_decref(creatives);
-    if (body == NULL) {
-        api_log_db_failure("analytics", "campaign", state);
-        return reply_error(req, 500, "ANALYTICS_RETRIEVAL_FAILED",
-                           "Failed to retrieve campaign analytics");
-    }
+    if (rc == 0)
+        body = json_pack("{s:o,s:o}", "dailyStats", days_of(q.daily, 1), "creativeBreakdown",
+                         breakdown_of(q.creatives));
+    json_decref(q.query);
+    json_decref(q.daily);
+    json_decref(q.creatives);
+    if (rc != 0)
+        return 0;
+    if (body == NULL)
+        return api_db_reply_failure(req, &campaign_errors, "");
     return reply_json(req, 200, body);
 }

@@ -8,6 +8,7 @@
  * status only after the password, so the three failures look alike.
  */
 #include "admin/api_auth.h"
+#include "admin/api_common.h"
 #include "core/app.h"
 #include "http/auth.h"
 #include "auth/auth_jwt.h"
@@ -185,7 +186,7 @@ int api_auth_register(struct request *req)
     if (body_is_array(req) || validate_register(req, &email, &password, &password_len, &name,
                                                 &role) != 0)
         return 0;
-    c = db_acquire(req->app->db, 5000);
+    c = db_acquire(req->app->db, API_DB_WAIT_MS);
     if (c == NULL)
         goto failed;
     /* Look first so a taken e-mail does not cost a bcrypt hash. */
@@ -199,7 +200,7 @@ int api_auth_register(struct request *req)
     c = NULL;
     if (password_hash(password, password_len, (unsigned)req->app->cfg->bcrypt_cost, hash) != 0)
         goto failed;
-    c = db_acquire(req->app->db, 5000);
+    c = db_acquire(req->app->db, API_DB_WAIT_MS);
     if (c == NULL)
         goto failed;
     rc = db_users_create(c, email, hash, name, role, &u);
@@ -243,7 +244,7 @@ int api_auth_login(struct request *req)
         return reply_validation_all(req, details);
     json_decref(details);
     email = json_string_value(json_object_get(req->json, "email"));
-    c = db_acquire(req->app->db, 5000);
+    c = db_acquire(req->app->db, API_DB_WAIT_MS);
     if (c == NULL)
         return reply_error(req, 500, "LOGIN_FAILED", "Login failed");
     rc = db_users_get_by_email(c, email, &u, hash);

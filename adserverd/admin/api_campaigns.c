@@ -23,8 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DB_WAIT_MS 5000
-
 #define NOT_FOUND "Campaign not found"
 #define NOT_FOUND_UPDATE "Campaign not found or you do not have permission to update it"
 #define NOT_FOUND_DELETE "Campaign not found or you do not have permission to delete it"
@@ -93,39 +91,125 @@ static int reply_campaign(struct request *req, unsigned status, const char *mess
 }
 
 /* ------------------------------------------------------------------------ */
+/* Queries                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* One handler's query: its inputs (borrowed) and its result (owned). */
+struct campaign_query {
+    struct request *req;
+    const char *id;
+    const json_t *values;
+    const struct db_campaigns_filter *filter;
+    const char *status;
+    int hard;
+    json_t *out;
+};
+
+static int query_list(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_list(c, q->req->user.id, q->filter, &q->out, state);
+}
+
+static int query_get(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_get(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static int query_create(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_create(c, q->req->user.id, q->values, &q->out, state);
+}
+
+static int query_update(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_update(c, q->req->user.id, q->id, q->values, &q->out, state);
+}
+
+static int query_set_status(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_set_status(c, q->req->user.id, q->id, q->status, &q->out, state);
+}
+
+static int query_delete(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_campaigns_delete(c, q->req->user.id, q->id, q->hard, state);
+}
+
+static int query_stats(struct db_conn *c, void *arg, char state[6])
+{
+    struct campaign_query *q = arg;
+
+    return db_stats_campaign(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static const struct api_db_errors list_errors = {
+    "campaign", "list", NULL, NULL, "CAMPAIGNS_RETRIEVAL_FAILED", "Failed to retrieve campaigns",
+};
+static const struct api_db_errors get_errors = {
+    "campaign", "get", "CAMPAIGN_NOT_FOUND", NOT_FOUND,
+    "CAMPAIGN_RETRIEVAL_FAILED", "Failed to retrieve campaign",
+};
+static const struct api_db_errors create_errors = {
+    "campaign", "create", NULL, NULL, "CAMPAIGN_CREATION_FAILED", "Failed to create campaign",
+};
+/* constraint violations land in the 500 too [quirk, 3.3.4] */
+static const struct api_db_errors update_errors = {
+    "campaign", "update", "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE,
+    "CAMPAIGN_UPDATE_FAILED", "Failed to update campaign",
+};
+static const struct api_db_errors set_status_errors = {
+    "campaign", "set_status", "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE,
+    "STATUS_UPDATE_FAILED", "Failed to update campaign status",
+};
+/* a hard delete of a campaign with impressions fails (23503) [quirk, 3.3.6] */
+static const struct api_db_errors delete_errors = {
+    "campaign", "delete", "CAMPAIGN_NOT_FOUND", NOT_FOUND_DELETE,
+    "CAMPAIGN_DELETION_FAILED", "Failed to delete campaign",
+};
+static const struct api_db_errors stats_errors = {
+    "campaign", "stats", "CAMPAIGN_NOT_FOUND", NOT_FOUND,
+    "STATS_RETRIEVAL_FAILED", "Failed to retrieve campaign stats",
+};
+
+/* ------------------------------------------------------------------------ */
 /* Handlers                                                                 */
 /* ------------------------------------------------------------------------ */
 
 int api_campaigns_list(struct request *req)
 {
     json_t *query = api_query(req);
-    json_t *values = NULL, *rows = NULL, *page, *limit;
+    json_t *values = NULL, *page, *limit;
     struct db_campaigns_filter filter;
-    char start[24], end[24], state[6] = "";
-    struct db_conn *c = NULL;
-    int rc;
+    struct campaign_query q = {.req = req, .filter = &filter};
+    char start[24], end[24];
 
     if (validated(req, &validate_campaign_list_schema, query, &values) != 0)
         goto done;
     filter.status = json_string_value(json_object_get(values, "status"));
     filter.start_ms = ms_text(values, "start_date", start);
     filter.end_ms = ms_text(values, "end_date", end);
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_list(c, req->user.id, &filter, &rows, state) : DB_CAMPAIGNS_ERROR;
-    if (rc != DB_CAMPAIGNS_OK) {
-        api_log_db_failure("campaign", "list", state);
-        reply_error(req, 500, "CAMPAIGNS_RETRIEVAL_FAILED", "Failed to retrieve campaigns");
+    if (api_db_run(req, query_list, &q, &list_errors) != 0)
         goto done;
-    }
     /* page and limit are validated and echoed, never applied [quirk, 3.3.1] */
     page = json_object_get(values, "page");
     limit = json_object_get(values, "limit");
     reply_json(req, 200,
-               json_pack("{s:O,s:I,s:O,s:O}", "campaigns", rows, "total",
-                         (json_int_t)json_array_size(rows), "page", page, "limit", limit));
+               json_pack("{s:O,s:I,s:O,s:O}", "campaigns", q.out, "total",
+                         (json_int_t)json_array_size(q.out), "page", page, "limit", limit));
 done:
-    db_release(req->app->db, c);
-    json_decref(rows);
+    json_decref(q.out);
     json_decref(values);
     json_decref(query);
     return 0;
@@ -133,151 +217,96 @@ done:
 
 int api_campaigns_get(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *row = NULL, *metrics;
-    char state[6] = "";
-    struct db_conn *c;
-    int rc;
+    struct campaign_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
+    json_t *metrics;
 
-    if (id == NULL)
+    if (q.id == NULL || api_db_run(req, query_get, &q, &get_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_get(c, req->user.id, id, &row, state) : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_CAMPAIGNS_OK || (metrics = metrics_of(row)) == NULL) {
-        json_decref(row);
-        api_log_db_failure("campaign", "get", state);
-        return reply_error(req, 500, "CAMPAIGN_RETRIEVAL_FAILED", "Failed to retrieve campaign");
+    if ((metrics = metrics_of(q.out)) == NULL) {
+        json_decref(q.out);
+        return api_db_reply_failure(req, &get_errors, "");
     }
-    json_object_set_new(row, "metrics", metrics);
-    return reply_json(req, 200, json_pack("{s:o}", "campaign", row));
+    json_object_set_new(q.out, "metrics", metrics);
+    return reply_json(req, 200, json_pack("{s:o}", "campaign", q.out));
 }
 
 int api_campaigns_create(struct request *req)
 {
-    json_t *values = NULL, *row = NULL;
-    char state[6] = "";
-    struct db_conn *c;
+    struct campaign_query q = {.req = req};
+    json_t *values = NULL;
     int rc;
 
     if (validated(req, &validate_campaign_create_schema, req->json, &values) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_create(c, req->user.id, values, &row, state) : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
+    q.values = values;
+    rc = api_db_run(req, query_create, &q, &create_errors);
     json_decref(values);
-    if (rc != DB_CAMPAIGNS_OK) {
-        api_log_db_failure("campaign", "create", state);
-        return reply_error(req, 500, "CAMPAIGN_CREATION_FAILED", "Failed to create campaign");
-    }
-    return reply_campaign(req, 201, "Campaign created successfully", row);
+    if (rc != 0)
+        return 0;
+    return reply_campaign(req, 201, "Campaign created successfully", q.out);
 }
 
 int api_campaigns_update(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *values = NULL, *row = NULL;
-    char state[6] = "";
-    struct db_conn *c;
+    struct campaign_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
+    json_t *values = NULL;
     int rc;
 
-    if (id == NULL || validated(req, &validate_campaign_update_schema, req->json, &values) != 0)
+    if (q.id == NULL || validated(req, &validate_campaign_update_schema, req->json, &values) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_update(c, req->user.id, id, values, &row, state)
-                   : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
+    q.values = values;
+    rc = api_db_run(req, query_update, &q, &update_errors);
     json_decref(values);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE);
-    if (rc != DB_CAMPAIGNS_OK) {
-        /* constraint violations land here too [quirk, 3.3.4] */
-        api_log_db_failure("campaign", "update", state);
-        return reply_error(req, 500, "CAMPAIGN_UPDATE_FAILED", "Failed to update campaign");
-    }
-    return reply_campaign(req, 200, "Campaign updated successfully", row);
+    if (rc != 0)
+        return 0;
+    return reply_campaign(req, 200, "Campaign updated successfully", q.out);
 }
 
 int api_campaigns_set_status(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *values = NULL, *row = NULL;
-    const char *status;
-    char state[6] = "", message[64];
-    struct db_conn *c;
+    struct campaign_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
+    json_t *values = NULL;
+    char message[64];
     int rc;
 
-    if (id == NULL || validated(req, &validate_campaign_status_schema, req->json, &values) != 0)
+    if (q.id == NULL || validated(req, &validate_campaign_status_schema, req->json, &values) != 0)
         return 0;
-    status = json_string_value(json_object_get(values, "status"));
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_set_status(c, req->user.id, id, status, &row, state)
-                   : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
-    snprintf(message, sizeof(message), "Campaign status updated to %s", status);
+    q.status = json_string_value(json_object_get(values, "status"));
+    snprintf(message, sizeof(message), "Campaign status updated to %s", q.status);
+    rc = api_db_run(req, query_set_status, &q, &set_status_errors);
     json_decref(values);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_UPDATE);
-    if (rc != DB_CAMPAIGNS_OK) {
-        api_log_db_failure("campaign", "set_status", state);
-        return reply_error(req, 500, "STATUS_UPDATE_FAILED", "Failed to update campaign status");
-    }
-    return reply_campaign(req, 200, message, row);
+    if (rc != 0)
+        return 0;
+    return reply_campaign(req, 200, message, q.out);
 }
 
 int api_campaigns_delete(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
+    struct campaign_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
     json_t *query;
-    char state[6] = "";
-    struct db_conn *c;
-    int hard, rc;
 
-    if (id == NULL)
+    if (q.id == NULL)
         return 0;
     /* only the exact string "true" (not "TRUE", not a repeated key) is a hard delete */
     query = api_query(req);
-    hard = json_is_string(json_object_get(query, "hard")) &&
-           strcmp(json_string_value(json_object_get(query, "hard")), "true") == 0 &&
-           json_string_length(json_object_get(query, "hard")) == 4;
+    q.hard = json_is_string(json_object_get(query, "hard")) &&
+             strcmp(json_string_value(json_object_get(query, "hard")), "true") == 0 &&
+             json_string_length(json_object_get(query, "hard")) == 4;
     json_decref(query);
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_delete(c, req->user.id, id, hard, state) : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND_DELETE);
-    if (rc != DB_CAMPAIGNS_OK) {
-        /* a hard delete of a campaign with impressions fails here (23503) [quirk, 3.3.6] */
-        api_log_db_failure("campaign", "delete", state);
-        return reply_error(req, 500, "CAMPAIGN_DELETION_FAILED", "Failed to delete campaign");
-    }
+    if (api_db_run(req, query_delete, &q, &delete_errors) != 0)
+        return 0;
     return reply_json(
         req, 200,
         json_pack("{s:s,s:s}", "message",
-                  hard ? "Campaign permanently deleted" : "Campaign marked as completed",
-                  "campaignId", id));
+                  q.hard ? "Campaign permanently deleted" : "Campaign marked as completed",
+                  "campaignId", q.id));
 }
 
 int api_campaigns_stats(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *stats = NULL;
-    char state[6] = "";
-    struct db_conn *c;
-    int rc;
+    struct campaign_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
 
-    if (id == NULL)
+    if (q.id == NULL || api_db_run(req, query_stats, &q, &stats_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_stats_campaign(c, req->user.id, id, &stats, state) : DB_STATS_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_STATS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_STATS_OK) {
-        api_log_db_failure("campaign", "stats", state);
-        return reply_error(req, 500, "STATS_RETRIEVAL_FAILED", "Failed to retrieve campaign stats");
-    }
-    return reply_json(req, 200, json_pack("{s:o}", "stats", stats));
+    return reply_json(req, 200, json_pack("{s:o}", "stats", q.out));
 }

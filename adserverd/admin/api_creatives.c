@@ -24,8 +24,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DB_WAIT_MS 5000
-
 #define NOT_FOUND "Creative not found"
 #define NOT_FOUND_PERMISSION "Creative not found or you do not have permission"
 
@@ -35,16 +33,94 @@ static int reply_creative(struct request *req, const char *message, json_t *row)
     return reply_json(req, 200, json_pack("{s:s,s:o}", "message", message, "creative", row));
 }
 
+/* One handler's query: its inputs (borrowed) and its result (owned). */
+struct creative_query {
+    struct request *req;
+    const char *id; /* the creative's, or the campaign's for a list */
+    const json_t *values;
+    const char *status;
+    json_t *out;
+};
+
+/* The campaign's creatives, once its ownership is checked on the same connection. */
+static int query_list(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+    int rc = db_campaigns_owned(c, q->req->user.id, q->id, state);
+
+    if (rc != DB_CAMPAIGNS_OK)
+        return rc;
+    return db_creatives_list(c, q->id, &q->out, state) == DB_CREATIVES_OK ? 0 : -1;
+}
+
+static int query_get(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+
+    return db_creatives_get(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static int query_update(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+
+    return db_creatives_update(c, q->req->user.id, q->id, q->values, &q->out, state);
+}
+
+static int query_set_status(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+
+    return db_creatives_set_status(c, q->req->user.id, q->id, q->status, &q->out, state);
+}
+
+static int query_delete(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+
+    return db_creatives_delete(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static int query_stats(struct db_conn *c, void *arg, char state[6])
+{
+    struct creative_query *q = arg;
+
+    return db_stats_creative(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static const struct api_db_errors list_errors = {
+    "creative", "list", "CAMPAIGN_NOT_FOUND", "Campaign not found or you do not have permission",
+    "CREATIVES_RETRIEVAL_FAILED", "Failed to retrieve creatives",
+};
+static const struct api_db_errors get_errors = {
+    "creative", "get", "CREATIVE_NOT_FOUND", NOT_FOUND,
+    "CREATIVE_RETRIEVAL_FAILED", "Failed to retrieve creative",
+};
+static const struct api_db_errors update_errors = {
+    "creative", "update", "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION,
+    "CREATIVE_UPDATE_FAILED", "Failed to update creative",
+};
+static const struct api_db_errors set_status_errors = {
+    "creative", "set_status", "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION,
+    "STATUS_UPDATE_FAILED", "Failed to update creative status",
+};
+/* impressions referencing the creative make this fail (23503) [quirk, 3.4.6] */
+static const struct api_db_errors delete_errors = {
+    "creative", "delete", "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION,
+    "CREATIVE_DELETION_FAILED", "Failed to delete creative",
+};
+static const struct api_db_errors stats_errors = {
+    "creative", "stats", "CREATIVE_NOT_FOUND", NOT_FOUND,
+    "STATS_RETRIEVAL_FAILED", "Failed to retrieve creative stats",
+};
+
 int api_creatives_list(struct request *req)
 {
-    const char *campaign = api_uuid_param(req, 0, "campaignId");
-    json_t *query = NULL, *rows = NULL;
-    char state[6] = "";
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "campaignId")};
+    json_t *query = NULL;
     struct validate_failure f = {NULL, NULL};
-    struct db_conn *c = NULL;
-    int rc;
 
-    if (campaign == NULL)
+    if (q.id == NULL)
         return 0;
     /* status, page and limit are validated but never applied [quirk, 3.4.2] */
     query = api_query(req);
@@ -53,135 +129,80 @@ int api_creatives_list(struct request *req)
         validate_failure_release(&f);
         goto done;
     }
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_owned(c, req->user.id, campaign, state) : DB_CAMPAIGNS_ERROR;
-    if (rc == DB_CAMPAIGNS_NOT_FOUND) {
-        reply_error(req, 404, "CAMPAIGN_NOT_FOUND",
-                    "Campaign not found or you do not have permission");
+    if (api_db_run(req, query_list, &q, &list_errors) != 0)
         goto done;
-    }
-    if (rc == DB_CAMPAIGNS_OK)
-        rc = db_creatives_list(c, campaign, &rows, state) == DB_CREATIVES_OK ? 0 : -1;
-    if (rc != 0) {
-        api_log_db_failure("creative", "list", state);
-        reply_error(req, 500, "CREATIVES_RETRIEVAL_FAILED", "Failed to retrieve creatives");
-        goto done;
-    }
     reply_json(req, 200,
-               json_pack("{s:O,s:I,s:s}", "creatives", rows, "total",
-                         (json_int_t)json_array_size(rows), "campaignId", campaign));
+               json_pack("{s:O,s:I,s:s}", "creatives", q.out, "total",
+                         (json_int_t)json_array_size(q.out), "campaignId", q.id));
 done:
-    db_release(req->app->db, c);
-    json_decref(rows);
+    json_decref(q.out);
     json_decref(query);
     return 0;
 }
 
 int api_creatives_get(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *row = NULL;
-    char state[6] = "";
-    struct db_conn *c;
-    int rc;
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
 
-    if (id == NULL)
+    if (q.id == NULL || api_db_run(req, query_get, &q, &get_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_creatives_get(c, req->user.id, id, &row, state) : DB_CREATIVES_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CREATIVES_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_CREATIVES_OK) {
-        api_log_db_failure("creative", "get", state);
-        return reply_error(req, 500, "CREATIVE_RETRIEVAL_FAILED", "Failed to retrieve creative");
-    }
-    return reply_json(req, 200, json_pack("{s:o}", "creative", row));
+    return reply_json(req, 200, json_pack("{s:o}", "creative", q.out));
 }
 
 int api_creatives_update(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *values = NULL, *row = NULL;
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
+    json_t *values = NULL;
     struct validate_failure f = {NULL, NULL};
-    char state[6] = "";
-    struct db_conn *c;
     int rc;
 
-    if (id == NULL)
+    if (q.id == NULL)
         return 0;
     if (validate_object(&validate_creative_update_schema, req->json, &values, &f) != VALIDATE_OK) {
         reply_validation(req, f.field, f.message);
         validate_failure_release(&f);
         return 0;
     }
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_creatives_update(c, req->user.id, id, values, &row, state)
-                   : DB_CREATIVES_ERROR;
-    db_release(req->app->db, c);
+    q.values = values;
+    rc = api_db_run(req, query_update, &q, &update_errors);
     json_decref(values);
-    if (rc == DB_CREATIVES_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
-    if (rc != DB_CREATIVES_OK) {
-        api_log_db_failure("creative", "update", state);
-        return reply_error(req, 500, "CREATIVE_UPDATE_FAILED", "Failed to update creative");
-    }
-    return reply_creative(req, "Creative updated successfully", row);
+    if (rc != 0)
+        return 0;
+    return reply_creative(req, "Creative updated successfully", q.out);
 }
 
 int api_creatives_set_status(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
     const json_t *st = json_object_get(req->json, "status");
-    const char *status;
-    json_t *row = NULL;
-    char state[6] = "", message[64];
-    struct db_conn *c;
-    int rc;
+    char message[64];
 
-    if (id == NULL)
+    if (q.id == NULL)
         return 0;
     /* exactly the strings "active" or "inactive"; other fields are ignored (3.4.5) */
-    status = json_string_value(st);
-    if (status == NULL || strlen(status) != json_string_length(st) ||
-        (strcmp(status, "active") != 0 && strcmp(status, "inactive") != 0))
+    q.status = json_string_value(st);
+    if (q.status == NULL || strlen(q.status) != json_string_length(st) ||
+        (strcmp(q.status, "active") != 0 && strcmp(q.status, "inactive") != 0))
         return reply_error(req, 400, "INVALID_STATUS",
                            "Invalid status. Must be either active or inactive");
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_creatives_set_status(c, req->user.id, id, status, &row, state)
-                   : DB_CREATIVES_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CREATIVES_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
-    if (rc != DB_CREATIVES_OK) {
-        api_log_db_failure("creative", "set_status", state);
-        return reply_error(req, 500, "STATUS_UPDATE_FAILED", "Failed to update creative status");
-    }
-    snprintf(message, sizeof(message), "Creative status updated to %s", status);
-    return reply_creative(req, message, row);
+    if (api_db_run(req, query_set_status, &q, &set_status_errors) != 0)
+        return 0;
+    snprintf(message, sizeof(message), "Creative status updated to %s", q.status);
+    return reply_creative(req, message, q.out);
 }
 
 int api_creatives_delete(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *url = NULL;
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
+    const char *id = q.id;
+    json_t *url;
     char key[STORAGE_KEY_MAX + 1];
-    char state[6] = "", err[256] = "";
-    struct db_conn *c;
+    char err[256] = "";
     int rc;
 
-    if (id == NULL)
+    if (id == NULL || api_db_run(req, query_delete, &q, &delete_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_creatives_delete(c, req->user.id, id, &url, state) : DB_CREATIVES_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CREATIVES_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
-    if (rc != DB_CREATIVES_OK) {
-        /* impressions referencing the creative make this fail (23503) [quirk, 3.4.6] */
-        api_log_db_failure("creative", "delete", state);
-        return reply_error(req, 500, "CREATIVE_DELETION_FAILED", "Failed to delete creative");
-    }
+    url = q.out;
     /* best effort: the row is gone whatever happens to the object (3.4.6) */
     if (json_string_value(url) != NULL && req->app->storage != NULL &&
         creative_url_key(req->app, json_string_value(url), key, sizeof(key)) == 0) {
@@ -197,22 +218,9 @@ int api_creatives_delete(struct request *req)
 
 int api_creatives_stats(struct request *req)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *stats = NULL;
-    char state[6] = "";
-    struct db_conn *c;
-    int rc;
+    struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
 
-    if (id == NULL)
+    if (q.id == NULL || api_db_run(req, query_stats, &q, &stats_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_stats_creative(c, req->user.id, id, &stats, state) : DB_STATS_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_STATS_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_STATS_OK) {
-        api_log_db_failure("creative", "stats", state);
-        return reply_error(req, 500, "STATS_RETRIEVAL_FAILED", "Failed to retrieve creative stats");
-    }
-    return reply_json(req, 200, json_pack("{s:o}", "stats", stats));
+    return reply_json(req, 200, json_pack("{s:o}", "stats", q.out));
 }

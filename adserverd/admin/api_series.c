@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#define DB_WAIT_MS 5000
 #define MINUTES_MAX 1440
 #define NOT_FOUND "Campaign not found"
 
@@ -75,43 +74,58 @@ static int64_t target_at(const struct tz_zone *zone, int even, int64_t budget, i
     return pr.target;
 }
 
+/* The series' query: the window (text, borrowed) and the two results (owned). */
+struct series_query {
+    struct request *req;
+    const char *id, *from, *to;
+    PGresult *rows, *camp;
+};
+
+/* Ownership (404), then the counts per minute and the one pacing row. */
+static int query_series(struct db_conn *c, void *arg, char state[6])
+{
+    struct series_query *q = arg;
+    int rc = db_campaigns_owned(c, q->req->user.id, q->id, state);
+
+    if (rc != DB_CAMPAIGNS_OK)
+        return rc;
+    q->rows = db_beacons_series(c, q->id, q->from, q->to, state);
+    q->camp = q->rows != NULL ? db_beacons_campaign_pacing(c, q->id, state) : NULL;
+    return q->camp != NULL && PQntuples(q->camp) == 1 ? 0 : -1;
+}
+
+static const struct api_db_errors series_errors = {
+    "campaign", "series", "CAMPAIGN_NOT_FOUND", NOT_FOUND,
+    "SERIES_RETRIEVAL_FAILED", "Failed to retrieve series",
+};
+
 int api_series_get(struct request *req)
 {
     const char *id = api_uuid_param(req, 0, "id");
     int minutes = parse_minutes(request_query(req, "minutes"));
-    struct db_conn *c = NULL;
-    PGresult *rows = NULL, *camp = NULL;
+    struct series_query q = {.req = req, .id = id};
+    PGresult *rows, *camp;
     struct tz_zone *zone = NULL;
-    char state[6] = "", from_s[64], to_s[64], iso_s[64], err[128];
+    char from_s[64], to_s[64], iso_s[64], err[128];
     int64_t now, to_ms, from_ms, budget = 0, start_ms = 0, end_ms = 0, spent = 0;
-    int even = 0, rc, r = 0, ret;
+    int even = 0, r = 0, ret = 0;
     json_t *points, *body;
 
     if (id == NULL)
         return 0;
     if (minutes < 0)
         return reply_validation(req, "minutes", "minutes must be an integer from 1 to 1440");
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_owned(c, req->user.id, id, state) : DB_CAMPAIGNS_ERROR;
-    if (rc == DB_CAMPAIGNS_NOT_FOUND) {
-        db_release(req->app->db, c);
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
-    }
     now = clock_wall_ms();
     to_ms = now - now % 60000 + 60000; /* the end of the current minute */
     from_ms = to_ms - (int64_t)minutes * 60000;
     iso(from_ms, from_s); /* PostgreSQL reads ISO 8601 with Z */
     iso(to_ms, to_s);
-    if (rc == DB_CAMPAIGNS_OK) {
-        rows = db_beacons_series(c, id, from_s, to_s, state);
-        camp = rows != NULL ? db_beacons_campaign_pacing(c, id, state) : NULL;
-    }
-    db_release(req->app->db, c);
-    if (camp == NULL || PQntuples(camp) != 1) {
-        api_log_db_failure("campaign", "series", state);
-        ret = reply_error(req, 500, "SERIES_RETRIEVAL_FAILED", "Failed to retrieve series");
+    q.from = from_s;
+    q.to = to_s;
+    if (api_db_run(req, query_series, &q, &series_errors) != 0)
         goto cleanup;
-    }
+    rows = q.rows;
+    camp = q.camp;
     budget = strtoll(db_get(camp, 0, "budget_micros"), NULL, 10);
     start_ms = strtoll(db_get(camp, 0, "start_ms"), NULL, 10);
     end_ms = strtoll(db_get(camp, 0, "end_ms"), NULL, 10);
@@ -150,10 +164,10 @@ int api_series_get(struct request *req)
     json_object_set_new(body, "points", points);
     ret = reply_json(req, 200, body);
 cleanup:
-    if (rows != NULL)
-        PQclear(rows);
-    if (camp != NULL)
-        PQclear(camp);
+    if (q.rows != NULL)
+        PQclear(q.rows);
+    if (q.camp != NULL)
+        PQclear(q.camp);
     tz_free(zone);
     return ret;
 }

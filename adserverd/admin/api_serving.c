@@ -30,7 +30,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define DB_WAIT_MS 5000
 
 /* A settings body is small: nine lists of 500 values of 100 characters at most. */
 #define BODY_MAX (1024 * 1024)
@@ -665,17 +664,40 @@ static const struct resource PACING = {"pacing", validate_pacing, db_serving_pac
 static const struct resource ADVERTISER = {"advertiser", validate_advertiser,
                                            db_serving_advertiser_get, db_serving_advertiser_put};
 
+/* One resource query: its inputs (borrowed) and its result (owned). */
+struct resource_query {
+    struct request *req;
+    const struct resource *r;
+    const char *id;
+    int put;
+    const json_t *values; /* the validated body of a PUT */
+    json_t *out;
+};
+
+static int query_resource(struct db_conn *c, void *arg, char state[6])
+{
+    struct resource_query *q = arg;
+
+    if (q->put)
+        return q->r->put(c, q->req->user.id, q->id, q->values, &q->out, state);
+    return q->r->get(c, q->req->user.id, q->id, &q->out, state);
+}
+
 /* GET (put == 0) or PUT a resource of campaign :id. */
 static int handle(struct request *req, const struct resource *r, int put)
 {
-    const char *id = api_uuid_param(req, 0, "id");
-    json_t *values = NULL, *obj = NULL;
-    struct db_conn *c = NULL;
+    struct resource_query q = {.req = req, .r = r, .id = api_uuid_param(req, 0, "id"), .put = put};
+    struct api_db_errors e = {
+        "campaign", NULL, "CAMPAIGN_NOT_FOUND", NOT_FOUND,
+        put ? "SETTINGS_UPDATE_FAILED" : "SETTINGS_RETRIEVAL_FAILED",
+        put ? "Failed to update campaign settings" : "Failed to retrieve campaign settings",
+    };
+    json_t *values = NULL;
     struct fail f;
-    char state[6] = "", what[32];
+    char what[32];
     int rc;
 
-    if (id == NULL)
+    if (q.id == NULL)
         return 0;
     if (put) {
         if (req->body_seen > BODY_MAX)
@@ -683,28 +705,16 @@ static int handle(struct request *req, const struct resource *r, int put)
         if (r->validate(req->json, &values, &f) != 0)
             return reply_validation(req, f.field, f.message);
     }
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    if (c == NULL)
-        rc = DB_SERVING_ERROR;
-    else if (put)
-        rc = r->put(c, req->user.id, id, values, &obj, state);
-    else
-        rc = r->get(c, req->user.id, id, &obj, state);
-    db_release(req->app->db, c);
+    snprintf(what, sizeof(what), "%s_%s", r->key, put ? "put" : "get");
+    e.what = what;
+    q.values = values;
+    rc = api_db_run(req, query_resource, &q, &e);
     json_decref(values);
-    if (rc == DB_SERVING_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_SERVING_OK) {
-        snprintf(what, sizeof(what), "%s_%s", r->key, put ? "put" : "get");
-        api_log_db_failure("campaign", what, state);
-        return put ? reply_error(req, 500, "SETTINGS_UPDATE_FAILED",
-                                 "Failed to update campaign settings")
-                   : reply_error(req, 500, "SETTINGS_RETRIEVAL_FAILED",
-                                 "Failed to retrieve campaign settings");
-    }
+    if (rc != 0)
+        return 0;
     if (r == &TARGETING)
-        render_dayparts(obj);
-    return reply_json(req, 200, json_pack("{s:o}", r->key, obj));
+        render_dayparts(q.out);
+    return reply_json(req, 200, json_pack("{s:o}", r->key, q.out));
 }
 
 int api_serving_targeting_get(struct request *req)
@@ -793,25 +803,32 @@ static void ad_base(struct request *req, char *out, size_t n)
     "&app_name=[APPNAME]&app_store_url=[STOREURL]&device_type=[DEVICETYPE]"                        \
     "&lmt=[LIMITADTRACKING]&us_privacy=[USPRIVACY]&gdpr=[GDPR]&gdpr_consent=[GDPRCONSENT]"
 
+/* Whether campaign id is the caller's. */
+struct owned_query {
+    struct request *req;
+    const char *id;
+};
+
+static int query_owned(struct db_conn *c, void *arg, char state[6])
+{
+    struct owned_query *q = arg;
+
+    return db_campaigns_owned(c, q->req->user.id, q->id, state);
+}
+
+static const struct api_db_errors vast_tag_errors = {
+    "campaign", "vast_tag", "CAMPAIGN_NOT_FOUND", NOT_FOUND,
+    "SETTINGS_RETRIEVAL_FAILED", "Failed to retrieve campaign settings",
+};
+
 int api_serving_vast_tag(struct request *req)
 {
     const char *id = api_uuid_param(req, 0, "id");
-    char base[320], vast[1024], vmap[1024], state[6] = "";
-    struct db_conn *c;
-    int rc;
+    struct owned_query q = {.req = req, .id = id};
+    char base[320], vast[1024], vmap[1024];
 
-    if (id == NULL)
+    if (id == NULL || api_db_run(req, query_owned, &q, &vast_tag_errors) != 0)
         return 0;
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    rc = c != NULL ? db_campaigns_owned(c, req->user.id, id, state) : DB_CAMPAIGNS_ERROR;
-    db_release(req->app->db, c);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", NOT_FOUND);
-    if (rc != DB_CAMPAIGNS_OK) {
-        api_log_db_failure("campaign", "vast_tag", state);
-        return reply_error(req, 500, "SETTINGS_RETRIEVAL_FAILED",
-                           "Failed to retrieve campaign settings");
-    }
     ad_base(req, base, sizeof(base));
     if (snprintf(vast, sizeof(vast), "%s/vast?campaign_id=%s" DEVICE_MACROS "&cb=[CACHEBUSTING]",
                  base, id) >= (int)sizeof(vast) ||

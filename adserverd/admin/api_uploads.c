@@ -14,6 +14,7 @@
  * FIELD_MAX bytes, the metadata text; the file itself only passes through.
  */
 #include "admin/api_uploads.h"
+#include "admin/api_common.h"
 #include "core/app.h"
 #include "lib/buf.h"
 #include "core/config.h"
@@ -40,7 +41,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define DB_WAIT_MS 5000
 /* Parts of one upload: a video, a metadata part or four fields, and room to spare. */
 #define MAX_PARTS 16
 /* busboy's default fieldSize: a longer text part is "Field value too long". */
@@ -355,146 +355,214 @@ static int upload_failed(struct request *req)
     return reply_error(req, 500, "CREATIVE_UPLOAD_FAILED", "Failed to upload creative");
 }
 
-/* Everything after the body: the contract's checks 2-9, in order. */
-static int finish(struct request *req, struct upload *u)
+/*
+ * finish() runs the steps below in the contract's order. Each returns 0 to
+ * go on, or 1 once it has answered, with the reply's result in *rc.
+ */
+
+/* Checks 2-5: the campaign id, the multipart body, the video part, its extension. */
+static int check_parts(struct request *req, struct upload *u, int *rc)
 {
-    struct app *app = req->app;
-    json_t *meta = NULL, *values = NULL, *row = NULL;
-    struct validate_failure vf = {NULL, NULL};
-    struct db_conn *c = NULL;
-    char state[6] = "", err[256];
-    char url[2048], dur[24], w[24], h[24], size[24];
-    struct db_creatives_upload rec;
-    uint64_t stored = 0;
-    json_t *v;
-    int rc;
+    int mrc;
 
     if (u->bad_uuid) {
-        rc = reply_bad_uuid(req, "campaignId");
-        goto cleanup;
+        *rc = reply_bad_uuid(req, "campaignId");
+        return 1;
     }
-    if (u->error == NULL && u->mp != NULL && (rc = multipart_finish(u->mp)) != MULTIPART_OK)
-        u->error = multipart_strerror(rc);
+    if (u->error == NULL && u->mp != NULL && (mrc = multipart_finish(u->mp)) != MULTIPART_OK)
+        u->error = multipart_strerror(mrc);
     if (u->error != NULL) {
-        rc = reply_validation(req, "video", u->error);
-        goto cleanup;
+        *rc = reply_validation(req, "video", u->error);
+        return 1;
     }
     if (u->not_multipart || !u->has_file) {
-        rc = reply_validation(req, "video", MSG_REQUIRED);
-        goto cleanup;
+        *rc = reply_validation(req, "video", MSG_REQUIRED);
+        return 1;
     }
     if (!u->ext_ok) {
-        rc = reply_validation_details(req, "File validation failed",
-                                      json_pack("[s]", MSG_EXTENSION));
-        goto cleanup;
+        *rc = reply_validation_details(req, "File validation failed",
+                                       json_pack("[s]", MSG_EXTENSION));
+        return 1;
     }
+    return 0;
+}
+
+/* Checks 6-7: the metadata (a JSON part, or the loose fields) into *values (owned). */
+static int check_metadata(struct request *req, struct upload *u, json_t **values, int *rc)
+{
+    struct validate_failure vf = {NULL, NULL};
+    json_t *meta;
+    int answered = 0;
+
     if (u->metadata.len > 0) {
         meta = json_loadb(u->metadata.data, u->metadata.len,
                           JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, NULL);
         if (meta == NULL) {
-            rc = reply_validation_details(
+            *rc = reply_validation_details(
                 req, "Invalid metadata format",
                 json_pack("[{s:s,s:s}]", "field", "metadata", "message", "Must be valid JSON"));
-            goto cleanup;
+            return 1;
         }
     } else {
         meta = json_incref(u->fields);
     }
-    if (validate_object(&validate_creative_metadata_schema, meta, &values, &vf) != VALIDATE_OK) {
-        rc = reply_validation(req, vf.field, vf.message);
-        goto cleanup;
+    if (validate_object(&validate_creative_metadata_schema, meta, values, &vf) != VALIDATE_OK) {
+        *rc = reply_validation(req, vf.field, vf.message);
+        answered = 1;
     }
-    c = db_acquire(app->db, DB_WAIT_MS);
-    if (c == NULL) {
-        log_error("creative upload: no database connection");
-        rc = upload_failed(req);
-        goto cleanup;
-    }
-    rc = db_campaigns_owned(c, req->user.id, u->campaign_id, state);
-    if (rc != DB_CAMPAIGNS_OK) {
-        if (rc == DB_CAMPAIGNS_NOT_FOUND) {
-            rc = reply_error(req, 404, "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND);
-        } else {
-            log_error("creative upload: ownership check failed", "sqlstate", state);
-            rc = upload_failed(req);
-        }
-        goto cleanup;
+    validate_failure_release(&vf);
+    json_decref(meta);
+    return answered;
+}
+
+/* An upload's queries: the campaign to check, the rows to insert, the row made (owned). */
+struct upload_query {
+    struct request *req;
+    const char *campaign_id;
+    struct upload *u; /* the insert's storage key and declared type */
+    const struct db_creatives_upload *rec;
+    json_t *row;
+};
+
+static int query_owned(struct db_conn *c, void *arg, char state[6])
+{
+    struct upload_query *q = arg;
+
+    return db_campaigns_owned(c, q->req->user.id, q->campaign_id, state);
+}
+
+static int query_insert(struct db_conn *c, void *arg, char state[6])
+{
+    struct upload_query *q = arg;
+
+    return db_creatives_create_upload(c, q->rec, q->u->key, q->u->declared_type, &q->row, state);
+}
+
+static const struct api_db_errors owned_errors = {
+    "creative upload", "owned", "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND,
+    "CREATIVE_UPLOAD_FAILED", "Failed to upload creative",
+};
+static const struct api_db_errors insert_errors = {
+    "creative upload", "insert", NULL, NULL, "CREATIVE_UPLOAD_FAILED", "Failed to upload creative",
+};
+
+/* Checks 8 and 9: the campaign is the caller's, then the object is stored (size in *stored). */
+static int store_file(struct request *req, struct upload *u, uint64_t *stored, int *rc)
+{
+    struct upload_query q = {.req = req, .campaign_id = u->campaign_id};
+    char err[256];
+    int crc;
+
+    if (api_db_run(req, query_owned, &q, &owned_errors) != 0) {
+        *rc = 0;
+        return 1;
     }
     /* No pooled connection is held while the object is committed (an S3 PUT). */
-    db_release(app->db, c);
-    c = NULL;
     if (u->w == NULL) {
         log_error("creative upload: cannot store the file", "key", u->key, "error", u->open_err);
-        rc = upload_failed(req);
-        goto cleanup;
+        *rc = upload_failed(req);
+        return 1;
     }
-    rc = storage_writer_commit(u->w, &stored, err, sizeof(err));
+    crc = storage_writer_commit(u->w, stored, err, sizeof(err));
     u->w = NULL;
-    if (rc != 0) {
+    if (crc != 0) {
         log_error("creative upload: cannot store the file", "key", u->key, "error", err);
-        rc = upload_failed(req);
-        goto cleanup;
+        *rc = upload_failed(req);
+        return 1;
     }
-    /* From here the object exists: any failure must remove it. */
-    v = json_object_get(values, "duration");
-    snprintf(dur, sizeof(dur), "%" JSON_INTEGER_FORMAT,
+    return 0;
+}
+
+/* The creative's row as text (the strings point into r itself and into u and values). */
+struct upload_row {
+    struct db_creatives_upload rec;
+    char url[2048], dur[24], w[24], h[24], size[24];
+};
+
+/* Fill r from the validated metadata; -1 when the row cannot be made. */
+static int make_row(struct request *req, struct upload *u, const json_t *values, uint64_t stored,
+                    struct upload_row *r)
+{
+    const json_t *v = json_object_get(values, "duration");
+
+    snprintf(r->dur, sizeof(r->dur), "%" JSON_INTEGER_FORMAT,
              v != NULL ? json_integer_value(v) : DEFAULT_DURATION);
     v = json_object_get(values, "width");
-    snprintf(w, sizeof(w), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    rec.width = json_is_integer(v) ? w : NULL;
+    snprintf(r->w, sizeof(r->w), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    r->rec.width = json_is_integer(v) ? r->w : NULL;
     v = json_object_get(values, "height");
-    snprintf(h, sizeof(h), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    rec.height = json_is_integer(v) ? h : NULL;
-    snprintf(size, sizeof(size), "%llu", (unsigned long long)stored);
-    rec.id = u->id;
-    rec.campaign_id = u->campaign_id;
-    rec.name = json_string_value(json_object_get(values, "name"));
-    rec.video_url = url;
-    rec.duration = dur;
-    rec.file_size = size;
-    rec.uploaded_by = req->user.id;
-    rec.format = u->format;
-    rc = -1;
-    if (rec.name != NULL && creative_url_video(app, u->key, url, sizeof(url)) == 0 &&
-        (c = db_acquire(app->db, DB_WAIT_MS)) != NULL &&
-        db_simple(c, "BEGIN", err, sizeof(err)) == 0) {
-        if (db_creatives_insert_upload(c, &rec, &row, state) == DB_CREATIVES_OK &&
-            db_creative_media_insert(c, u->id, u->key, u->declared_type, state) ==
-                DB_CREATIVE_MEDIA_OK &&
-            db_simple(c, "COMMIT", err, sizeof(err)) == 0)
-            rc = 0;
-        else
-            db_simple(c, "ROLLBACK", NULL, 0);
+    snprintf(r->h, sizeof(r->h), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    r->rec.height = json_is_integer(v) ? r->h : NULL;
+    snprintf(r->size, sizeof(r->size), "%llu", (unsigned long long)stored);
+    r->rec.id = u->id;
+    r->rec.campaign_id = u->campaign_id;
+    r->rec.name = json_string_value(json_object_get(values, "name"));
+    r->rec.video_url = r->url;
+    r->rec.duration = r->dur;
+    r->rec.file_size = r->size;
+    r->rec.uploaded_by = req->user.id;
+    r->rec.format = u->format;
+    if (r->rec.name == NULL || creative_url_video(req->app, u->key, r->url, sizeof(r->url)) != 0)
+        return -1;
+    return 0;
+}
+
+/* The rows, in one transaction; on any failure the stored object is removed again. */
+static int insert_rows(struct request *req, struct upload *u, const json_t *values,
+                       uint64_t stored, json_t **row, int *rc)
+{
+    struct upload_row r = {{0}};
+    struct upload_query q = {.req = req, .u = u, .rec = &r.rec};
+    char err[256];
+
+    if (make_row(req, u, values, stored, &r) != 0) {
+        log_error("creative upload: cannot insert the creative", "key", u->key);
+        *rc = upload_failed(req);
+    } else if (api_db_run(req, query_insert, &q, &insert_errors) != 0) {
+        *rc = 0;
+    } else {
+        *row = q.row;
+        return 0;
     }
-    if (rc != 0) {
-        log_error("creative upload: cannot insert the creative", "key", u->key, "sqlstate", state);
-        if (storage_delete(app->storage, u->key, err, sizeof(err)) != 0)
-            log_error("creative upload: cannot remove the stored file", "key", u->key, "error",
-                      err);
-        json_decref(row);
-        row = NULL;
-        rc = upload_failed(req);
-        goto cleanup;
-    }
+    if (storage_delete(req->app->storage, u->key, err, sizeof(err)) != 0)
+        log_error("creative upload: cannot remove the stored file", "key", u->key, "error", err);
+    return 1;
+}
+
+/* Every check passed: index the file, queue its processing, answer 201 with row (taken). */
+static int reply_created(struct request *req, struct upload *u, uint64_t stored, json_t *row)
+{
+    struct app *app = req->app;
+    char size[24];
+
     if (app->media_index != NULL && storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
         (void)media_index_put(app->media_index, u->key, NULL);
     creative_worker_enqueue(app->creative_worker, u->id);
+    snprintf(size, sizeof(size), "%llu", (unsigned long long)stored);
     log_info("creative uploaded", "creative", u->id, "campaign", u->campaign_id, "bytes", size);
     json_object_set_new(row, "processing_message",
                         json_string("Video is being processed and will be ready shortly"));
-    rc = reply_json(
+    return reply_json(
         req, 201,
         json_pack("{s:s,s:o}", "message", "Creative uploaded successfully", "creative", row));
-    row = NULL;
+}
+
+/* Everything after the body: the contract's checks 2-9, in order. */
+static int finish(struct request *req, struct upload *u)
+{
+    json_t *values = NULL, *row = NULL;
+    uint64_t stored = 0;
+    int rc = 0;
+
+    if (check_parts(req, u, &rc) != 0 || check_metadata(req, u, &values, &rc) != 0 ||
+        store_file(req, u, &stored, &rc) != 0 || insert_rows(req, u, values, stored, &row, &rc) != 0)
+        goto cleanup;
+    /* From here the object and its rows exist. */
+    rc = reply_created(req, u, stored, row);
 cleanup:
-    if (c != NULL)
-        db_release(app->db, c);
     storage_writer_abort(u->w); /* refused: drop what was spooled */
     u->w = NULL;
-    validate_failure_release(&vf);
-    json_decref(meta);
     json_decref(values);
-    json_decref(row);
     return rc;
 }
 
@@ -651,14 +719,19 @@ static int presign(struct app *app, const char *key, char **url, char *err, size
     return rc;
 }
 
+static const struct api_db_errors url_owned_errors = {
+    "upload url", "owned", "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND,
+    "UPLOAD_URL_GENERATION_FAILED", "Failed to generate upload URL",
+};
+
 int api_uploads_url(struct request *req)
 {
     const char *cid = request_param(req, 0);
     const json_t *fname = json_object_get(req->json, "fileName");
     const json_t *ctype = json_object_get(req->json, "contentType");
-    char name[FILE_NAME_MAX + 1], id[37], key[STORAGE_KEY_MAX + 1], state[6] = "", err[256];
+    struct upload_query q = {.req = req, .campaign_id = cid};
+    char name[FILE_NAME_MAX + 1], id[37], key[STORAGE_KEY_MAX + 1], err[256];
     char *url = NULL;
-    struct db_conn *c;
     int rc;
 
     if (!uuid_valid(cid))
@@ -669,21 +742,8 @@ int api_uploads_url(struct request *req)
         return reply_error(req, 400, "INVALID_FILE_NAME",
                            "fileName must be a file name of at most 255 bytes without '/', '\\' "
                            "or control characters");
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    if (c == NULL) {
-        log_error("upload url: no database connection");
-        return reply_error(req, 500, "UPLOAD_URL_GENERATION_FAILED",
-                           "Failed to generate upload URL");
-    }
-    rc = db_campaigns_owned(c, req->user.id, cid, state);
-    db_release(req->app->db, c);
-    if (rc == DB_CAMPAIGNS_NOT_FOUND)
-        return reply_error(req, 404, "CAMPAIGN_NOT_FOUND", CAMPAIGN_NOT_FOUND);
-    if (rc != DB_CAMPAIGNS_OK) {
-        log_error("upload url: ownership check failed", "sqlstate", state);
-        return reply_error(req, 500, "UPLOAD_URL_GENERATION_FAILED",
-                           "Failed to generate upload URL");
-    }
+    if (api_db_run(req, query_owned, &q, &url_owned_errors) != 0)
+        return 0;
     if (uuid_v4(id) != 0 ||
         snprintf(key, sizeof(key), "campaigns/%s/creatives/%s_%s", cid, id, name) >=
             (int)sizeof(key) ||
@@ -703,31 +763,38 @@ int api_uploads_url(struct request *req)
 /* What processing found                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* One creative's media record (owned once read). */
+struct media_query {
+    struct request *req;
+    const char *id;
+    json_t *out;
+};
+
+static int query_media(struct db_conn *c, void *arg, char state[6])
+{
+    struct media_query *q = arg;
+
+    return db_creative_media_get(c, q->req->user.id, q->id, &q->out, state);
+}
+
+static const struct api_db_errors media_errors = {
+    "creative media", "get", "CREATIVE_NOT_FOUND", "Creative not found",
+    "CREATIVE_MEDIA_RETRIEVAL_FAILED", "Failed to retrieve creative media",
+};
+
 int api_uploads_media(struct request *req)
 {
     const char *id = request_param(req, 0);
-    json_t *row = NULL;
-    struct db_conn *c;
-    char state[6] = "";
+    struct media_query q = {.req = req, .id = id};
+    json_t *row;
     char url[2048];
     const char *key;
-    int rc;
 
     if (!uuid_valid(id))
         return reply_bad_uuid(req, "id");
-    c = db_acquire(req->app->db, DB_WAIT_MS);
-    if (c == NULL)
-        return reply_error(req, 500, "CREATIVE_MEDIA_RETRIEVAL_FAILED",
-                           "Failed to retrieve creative media");
-    rc = db_creative_media_get(c, req->user.id, id, &row, state);
-    db_release(req->app->db, c);
-    if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
-        return reply_error(req, 404, "CREATIVE_NOT_FOUND", "Creative not found");
-    if (rc != DB_CREATIVE_MEDIA_OK) {
-        log_error("creative media query failed", "sqlstate", state);
-        return reply_error(req, 500, "CREATIVE_MEDIA_RETRIEVAL_FAILED",
-                           "Failed to retrieve creative media");
-    }
+    if (api_db_run(req, query_media, &q, &media_errors) != 0)
+        return 0;
+    row = q.out;
     /* Where players fetch it (null when there is no public URL). */
     key = json_string_value(json_object_get(row, "storage_key"));
     json_object_set_new(row, "media_url",

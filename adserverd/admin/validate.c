@@ -26,6 +26,7 @@
 
 #include "util/isodate.h"
 #include "lib/buf.h"
+#include "lib/hexcode.h"
 #include "util/jsnum.h"
 #include "lib/xalloc.h"
 
@@ -433,17 +434,6 @@ int validate_creative_metadata(const json_t *meta, struct validate_failure *out)
 #define QUERY_MAX_PARTS 1000      /* qs parameterLimit */
 #define QUERY_MAX_TEXT (1u << 20) /* decoded bytes per key or value; URLs are far shorter */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Append code point U+0000..U+00FF as UTF-8 (a Latin-1 byte as Node reads it). */
 static void put_latin1(struct buf *b, unsigned char c)
 {
@@ -510,8 +500,8 @@ static void query_decode(const char *s, size_t n, struct buf *out)
         unsigned char c = (unsigned char)s[i];
 
         if (c == '%') {
-            hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
-            lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+            hi = i + 2 < n ? hex_digit((unsigned char)s[i + 1]) : -1;
+            lo = i + 2 < n ? hex_digit((unsigned char)s[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 ok = 0;
                 break;

@@ -18,6 +18,7 @@
  * refresh; each is a handful of small allocations and one HMAC.
  */
 #include "auth/auth_jwt.h"
+#include "lib/hexcode.h"
 
 #include <errno.h>
 #include <jwt.h>
@@ -311,7 +312,6 @@ cleanup:
 /* 32 lower-case hex digits from the kernel CSPRNG. */
 static int make_jti(char out[JTI_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char raw[JTI_BYTES];
     size_t got = 0;
     int ret = -1;
@@ -326,11 +326,7 @@ static int make_jti(char out[JTI_LEN + 1])
         }
         got += (size_t)n;
     }
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 0x0f];
-    }
-    out[JTI_LEN] = '\0';
+    hex_encode(raw, sizeof(raw), out);
     ret = 0;
 cleanup:
     return ret;

@@ -6,6 +6,7 @@
  *   then BEACON_S_COUNT strings: u16 length, bytes.
  */
 #include "beacon/beacon_record.h"
+#include "lib/hexcode.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -155,12 +156,7 @@ void beacon_record_event_id(const struct beacon_record *r, char out[64])
         snprintf(out, 64, "%s:%s", r->ad_serving_id, trackurl_type_name(r->type));
         return;
     }
-    static const char hex[] = "0123456789abcdef";
     out[0] = 'r';
     out[1] = ':';
-    for (int i = 0; i < 16; i++) {
-        out[2 + 2 * i] = hex[r->id[i] >> 4];
-        out[3 + 2 * i] = hex[r->id[i] & 15];
-    }
-    out[34] = '\0';
+    hex_encode(r->id, 16, out + 2);
 }

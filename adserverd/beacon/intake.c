@@ -10,6 +10,7 @@
 #include "decision/freqcap.h"
 #include "decision/spend.h"
 #include "lib/clock.h"
+#include "lib/hexcode.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "redis/kv.h"
@@ -101,14 +102,9 @@ struct beacon {
 static void sha1_hex(const char *text, char out[41])
 {
     unsigned char md[SHA_DIGEST_LENGTH];
-    static const char hex[] = "0123456789abcdef";
 
     SHA1((const unsigned char *)text, strlen(text), md);
-    for (int i = 0; i < SHA_DIGEST_LENGTH; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[40] = '\0';
+    hex_encode(md, SHA_DIGEST_LENGTH, out);
 }
 
 
@@ -118,16 +114,6 @@ static int cap_key_set(const unsigned char *k)
         if (k[i] != 0)
             return 1;
     return 0;
-}
-
-static void hex16(const unsigned char *k, char out[33])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[k[i] >> 4];
-        out[2 * i + 1] = hex[k[i] & 15];
-    }
-    out[32] = '\0';
 }
 
 /* Copy a string into the batch's arena; NULL when it is full. */
@@ -174,10 +160,11 @@ static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const s
 {
     char cap[33];
 
-    hex16(it->cap, cap);
+    hex_encode(it->cap, TRACKURL_CAP_KEY_LEN, cap);
     const struct tz_zone *zone = spend_zone(atomic_load(&b->spend), it->campaign);
     char rid[37];
     unsigned slot = 0;
+    unsigned char slot_byte;
 
     /*
      * The reservation is the request's id, the same 36 characters with the
@@ -186,8 +173,8 @@ static int add_commit(struct beacon *b, struct counter_batch *cb, int c, const s
      */
     memcpy(rid, it->asid, sizeof(rid));
     memcpy(rid + 32, "0000", 4);
-    if (sscanf(it->asid + 32, "%2x", &slot) != 1)
-        slot = 0;
+    if (hex_decode(it->asid + 32, &slot_byte, 1) == 0)
+        slot = slot_byte;
     if (freqcap_commit_args(&cb->fa, b->commit_sha, cap, it->campaign, zone != NULL ? zone : b->utc,
                             rid, slot,
                             it->now_ms, INT64_C(86400000)) != 0 ||

@@ -11,6 +11,7 @@
 #include "core/bgthread.h"
 #include "beacon/beacon_record.h"
 #include "lib/clock.h"
+#include "lib/hexcode.h"
 #include "core/config.h"
 #include "db/db.h"
 #include "db/db_beacons.h"
@@ -162,16 +163,12 @@ static int arr_int(struct buf *b, long long v)
 
 static int arr_hex(struct buf *b, const unsigned char *d, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     int rc = 0;
 
     if (b->len > 1)
         rc |= buf_putc(b, ',');
     rc |= buf_puts(b, "\"\\\\x");
-    for (size_t i = 0; i < n; i++) {
-        rc |= buf_putc(b, hex[d[i] >> 4]);
-        rc |= buf_putc(b, hex[d[i] & 15]);
-    }
+    rc |= hex_encode_buf(b, d, n);
     return rc | buf_putc(b, '"');
 }
 
@@ -367,36 +364,34 @@ static const char *invalid_name(enum trackurl_result r)
     }
 }
 
-#define STEP(call)                                                                               \
-    do {                                                                                         \
-        PGresult *res_ = (call);                                                                 \
-        if (res_ == NULL)                                                                        \
-            goto failed;                                                                         \
-        PQclear(res_);                                                                           \
-    } while (0)
+/*
+ * apply() is one transaction of the steps below, in this order: each later
+ * step reads what an earlier one marked on the items (dead, is_new). A step
+ * returns STEP_OK, STEP_DB when a statement failed (SQLSTATE in st), or
+ * STEP_FULL when an array outgrew ARRAY_MAX (the batch is data-bad as is).
+ */
+enum step_result { STEP_OK, STEP_DB, STEP_FULL };
 
-static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *ndead)
+/* The statement's result: cleared when it succeeded. */
+static enum step_result step_done(PGresult *res)
 {
-    char st[6] = "";
-    char err[256];
+    if (res == NULL)
+        return STEP_DB;
+    PQclear(res);
+    return STEP_OK;
+}
+
+/* Mark items of unknown campaigns or creatives dead; a CPM campaign's price into cpm[i]. */
+static enum step_result mark_unknown(struct db_conn *c, struct item *items, int n, int64_t *cpm,
+                                     char st[6])
+{
     struct arrays x;
     const char *p[NARR];
     PGresult *res = NULL;
     struct id_row *ix = NULL;
-    int nix = 0;
-    int64_t *cpm = xcalloc((size_t)n, sizeof(int64_t));
-    enum tx_result ret = TX_DATA;
+    enum step_result ret = STEP_FULL;
+    int nix;
 
-    x.n = 0;
-    *ndead = 0;
-    for (int i = 0; i < n; i++)
-        items[i].is_new = 0;
-    if (db_simple(c, "BEGIN", err, sizeof(err)) != 0) {
-        ret = TX_CONN;
-        goto cleanup;
-    }
-
-    /* which campaigns and creatives exist (and a CPM campaign's impression price) */
     arrays_init(&x, 2);
     for (int i = 0; i < n; i++) {
         if (items[i].valid && items[i].dead == NULL) {
@@ -406,9 +401,9 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
     }
     if (arrays_close(&x, p) != 0)
         goto cleanup;
-    res = db_beacons_campaigns(c, p[0], st);
-    if (res == NULL)
-        goto failed;
+    ret = STEP_DB;
+    if ((res = db_beacons_campaigns(c, p[0], st)) == NULL)
+        goto cleanup;
     ix = result_index(res);
     nix = PQntuples(res);
     for (int i = 0; i < n; i++) {
@@ -422,238 +417,309 @@ static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *n
             cpm[i] = strtoll(PQgetvalue(res, r, 1), NULL, 10);
     }
     free(ix);
-    ix = NULL;
     PQclear(res);
-    res = NULL;
-    res = db_beacons_creatives(c, p[1], st);
-    if (res == NULL)
-        goto failed;
+    ix = NULL;
+    if ((res = db_beacons_creatives(c, p[1], st)) == NULL)
+        goto cleanup;
     ix = result_index(res);
     nix = PQntuples(res);
     for (int i = 0; i < n; i++)
         if (items[i].valid && items[i].dead == NULL &&
             result_find(ix, nix, items[i].creative) < 0)
             items[i].dead = "unknown creative";
-    free(ix);
-    ix = NULL;
     PQclear(res);
-    res = NULL;
+    ret = STEP_OK;
+cleanup:
+    free(ix);
     arrays_release(&x);
+    return ret;
+}
 
-    /* dead letters */
+/* Dead items go to the dead letters, with their raw record; their count into *ndead. */
+static enum step_result write_dead_letters(struct db_conn *c, const struct item *items, int n,
+                                           int *ndead, char st[6])
+{
+    struct arrays x;
+    const char *p[NARR];
+    enum step_result ret = STEP_FULL;
+
     arrays_init(&x, 7);
     for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
         char ts[64];
-        if (items[i].dead == NULL)
+
+        if (it->dead == NULL)
             continue;
         (*ndead)++;
-        ts_text(items[i].ms, ts);
-        arr_str(&x.a[0], items[i].event_id);
-        arr_str(&x.a[1], items[i].dead);
-        arr_text(&x.a[2], items[i].r.s[BEACON_S_CAMPAIGN], items[i].r.slen[BEACON_S_CAMPAIGN]);
-        arr_text(&x.a[3], items[i].r.s[BEACON_S_CREATIVE], items[i].r.slen[BEACON_S_CREATIVE]);
-        arr_str(&x.a[4], items[i].r.s[BEACON_S_CAMPAIGN] != NULL || items[i].valid
-                             ? type_name(items[i].r.type)
-                             : NULL);
-        arr_hex(&x.a[5], items[i].raw, items[i].rawlen);
+        ts_text(it->ms, ts);
+        arr_str(&x.a[0], it->event_id);
+        arr_str(&x.a[1], it->dead);
+        arr_text(&x.a[2], it->r.s[BEACON_S_CAMPAIGN], it->r.slen[BEACON_S_CAMPAIGN]);
+        arr_text(&x.a[3], it->r.s[BEACON_S_CREATIVE], it->r.slen[BEACON_S_CREATIVE]);
+        arr_str(&x.a[4], it->r.s[BEACON_S_CAMPAIGN] != NULL || it->valid ? type_name(it->r.type)
+                                                                          : NULL);
+        arr_hex(&x.a[5], it->raw, it->rawlen);
         arr_str(&x.a[6], ts);
     }
-    if (arrays_close(&x, p) != 0)
-        goto cleanup;
-    if (*ndead > 0)
-        STEP(db_beacons_dead_letters(c, p, st));
+    if (arrays_close(&x, p) == 0)
+        ret = *ndead > 0 ? step_done(db_beacons_dead_letters(c, p, st)) : STEP_OK;
     arrays_release(&x);
+    return ret;
+}
 
-    /* raw events; the RETURNING set says which were new */
+/* One raw event row: the item as received, valid or not. */
+static void event_row(struct arrays *x, const struct item *it)
+{
+    char ts[64], cap[2 * TRACKURL_CAP_KEY_LEN + 1];
+    int has_cap = 0;
+
+    hex_encode(it->r.cap_key, TRACKURL_CAP_KEY_LEN, cap);
+    for (int k = 0; k < TRACKURL_CAP_KEY_LEN; k++)
+        has_cap |= it->r.cap_key[k];
+    ts_text(it->ms, ts);
+    arr_str(&x->a[0], it->event_id);
+    arr_str(&x->a[1], source_name(it->r.source));
+    arr_str(&x->a[2], type_name(it->r.type));
+    arr_str(&x->a[3], it->valid ? "t" : "f");
+    arr_str(&x->a[4], it->valid ? NULL : invalid_name(it->r.invalid));
+    arr_str(&x->a[5], it->valid && it->r.ad_serving_id[0] ? it->r.ad_serving_id : NULL);
+    arr_str(&x->a[6], it->valid ? it->campaign : NULL);
+    arr_str(&x->a[7], it->valid ? it->creative : NULL);
+    arr_str(&x->a[8], it->impression_id[0] ? it->impression_id : NULL);
+    arr_str(&x->a[9], it->valid && has_cap ? cap : NULL);
+    arr_int(&x->a[10], it->valid ? it->r.price_micros : 0);
+    if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.error_code >= 0)
+        arr_int(&x->a[11], it->r.error_code);
+    else
+        arr_str(&x->a[11], NULL);
+    if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.playhead_ms >= 0)
+        arr_int(&x->a[12], it->r.playhead_ms);
+    else
+        arr_str(&x->a[12], NULL);
+    arr_str(&x->a[13], ts);
+}
+
+/* Mark the items whose event ids res returned (inserted, so new); a repeat counts once. */
+static void mark_new(const PGresult *res, struct item *items, int n)
+{
+    char *used = xcalloc((size_t)PQntuples(res) + 1, 1);
+    struct id_row *ix = result_index(res);
+    int nix = PQntuples(res);
+
+    for (int i = 0; i < n; i++) {
+        int r;
+        if (items[i].dead != NULL)
+            continue;
+        r = result_find(ix, nix, items[i].event_id);
+        if (r >= 0 && !used[r]) {
+            used[r] = 1; /* the same beacon twice in one batch counts once */
+            items[i].is_new = 1;
+        }
+    }
+    free(used);
+    free(ix);
+}
+
+/* Raw events of the live items; the RETURNING set says which were new. */
+static enum step_result insert_events(struct db_conn *c, struct item *items, int n,
+                                      const int64_t *cpm, char st[6])
+{
+    struct arrays x;
+    const char *p[NARR];
+    PGresult *res;
+    enum step_result ret = STEP_FULL;
+
     arrays_init(&x, 14);
     for (int i = 0; i < n; i++) {
         struct item *it = &items[i];
-        char ts[64], cap[33];
-        static const char hex[] = "0123456789abcdef";
-        int has_cap = 0;
 
         if (it->dead != NULL)
             continue;
         if (it->valid && it->r.source != BEACON_SRC_BEACON && it->r.type == TRACKURL_IMPRESSION)
             it->r.price_micros = cpm[i]; /* unsigned impressions cost what the campaign's CPM says */
-        for (int k = 0; k < 16; k++) {
-            cap[2 * k] = hex[it->r.cap_key[k] >> 4];
-            cap[2 * k + 1] = hex[it->r.cap_key[k] & 15];
-            has_cap |= it->r.cap_key[k];
-        }
-        cap[32] = '\0';
-        ts_text(it->ms, ts);
-        arr_str(&x.a[0], it->event_id);
-        arr_str(&x.a[1], source_name(it->r.source));
-        arr_str(&x.a[2], type_name(it->r.type));
-        arr_str(&x.a[3], it->valid ? "t" : "f");
-        arr_str(&x.a[4], it->valid ? NULL : invalid_name(it->r.invalid));
-        arr_str(&x.a[5], it->valid && it->r.ad_serving_id[0] ? it->r.ad_serving_id : NULL);
-        arr_str(&x.a[6], it->valid ? it->campaign : NULL);
-        arr_str(&x.a[7], it->valid ? it->creative : NULL);
-        arr_str(&x.a[8], it->impression_id[0] ? it->impression_id : NULL);
-        arr_str(&x.a[9], it->valid && has_cap ? cap : NULL);
-        arr_int(&x.a[10], it->valid ? it->r.price_micros : 0);
-        if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.error_code >= 0)
-            arr_int(&x.a[11], it->r.error_code);
-        else
-            arr_str(&x.a[11], NULL);
-        if (it->valid && it->r.source == BEACON_SRC_BEACON && it->r.playhead_ms >= 0)
-            arr_int(&x.a[12], it->r.playhead_ms);
-        else
-            arr_str(&x.a[12], NULL);
-        arr_str(&x.a[13], ts);
+        event_row(&x, it);
     }
     if (arrays_close(&x, p) != 0)
         goto cleanup;
-    res = db_beacons_insert_events(c, p, st);
-    if (res == NULL)
-        goto failed;
-    arrays_release(&x);
-    {
-        char *used = xcalloc((size_t)PQntuples(res) + 1, 1);
-        ix = result_index(res);
-        nix = PQntuples(res);
-        for (int i = 0; i < n; i++) {
-            int r;
-            if (items[i].dead != NULL)
-                continue;
-            r = result_find(ix, nix, items[i].event_id);
-            if (r >= 0 && !used[r]) {
-                used[r] = 1; /* the same beacon twice in one batch counts once */
-                items[i].is_new = 1;
-            }
-        }
-        free(used);
-        free(ix);
-        ix = NULL;
-        PQclear(res);
-        res = NULL;
-    }
-
-    /* the contract's impressions rows */
-    arrays_init(&x, 10);
-    {
-        int cnt = 0;
-        for (int i = 0; i < n; i++) {
-            struct item *it = &items[i];
-            char ts[64];
-            const struct beacon_record *r = &it->r;
-            if (!it->is_new || !it->valid || r->type != TRACKURL_IMPRESSION)
-                continue;
-            cnt++;
-            ts_text(it->ms, ts);
-            arr_str(&x.a[0], it->impression_id);
-            arr_str(&x.a[1], it->campaign);
-            arr_str(&x.a[2], it->creative);
-            arr_str(&x.a[3], ts);
-            arr_text(&x.a[4], r->slen[BEACON_S_DEVICE_TYPE] ? r->s[BEACON_S_DEVICE_TYPE] : NULL,
-                     r->slen[BEACON_S_DEVICE_TYPE]);
-            arr_text(&x.a[5], r->slen[BEACON_S_COUNTRY] ? r->s[BEACON_S_COUNTRY] : NULL,
-                     r->slen[BEACON_S_COUNTRY]);
-            arr_text(&x.a[6], r->slen[BEACON_S_REGION] ? r->s[BEACON_S_REGION] : NULL,
-                     r->slen[BEACON_S_REGION]);
-            arr_text(&x.a[7], r->slen[BEACON_S_USER_AGENT] ? r->s[BEACON_S_USER_AGENT] : NULL,
-                     r->slen[BEACON_S_USER_AGENT]);
-            arr_text(&x.a[8], r->slen[BEACON_S_IP] ? r->s[BEACON_S_IP] : NULL,
-                     r->slen[BEACON_S_IP]);
-            /* contract 3.5: session_id, or ad_id when session_id is empty */
-            if (r->slen[BEACON_S_SESSION] > 0)
-                arr_text(&x.a[9], r->s[BEACON_S_SESSION], r->slen[BEACON_S_SESSION]);
-            else
-                arr_text(&x.a[9], r->slen[BEACON_S_AD_ID] ? r->s[BEACON_S_AD_ID] : NULL,
-                         r->slen[BEACON_S_AD_ID]);
-        }
-        if (arrays_close(&x, p) != 0)
-            goto cleanup;
-        if (cnt > 0)
-            STEP(db_beacons_insert_impressions(c, p, st));
-    }
-    arrays_release(&x);
-
-    /* quartiles, complete and click move their impression row */
-    arrays_init(&x, 4);
-    {
-        int cnt = 0;
-        for (int i = 0; i < n; i++) {
-            struct item *it = &items[i];
-            int q;
-            enum trackurl_type t = it->r.type;
-            if (!it->is_new || !it->valid || it->r.source != BEACON_SRC_BEACON)
-                continue;
-            q = t == TRACKURL_FIRST_QUARTILE ? 1
-                : t == TRACKURL_MIDPOINT     ? 2
-                : t == TRACKURL_THIRD_QUARTILE ? 3
-                : t == TRACKURL_COMPLETE       ? 4
-                                               : 0;
-            if (q == 0 && t != TRACKURL_CLICK)
-                continue;
-            cnt++;
-            arr_str(&x.a[0], it->r.ad_serving_id);
-            arr_str(&x.a[1], t == TRACKURL_COMPLETE ? "t" : "f");
-            arr_str(&x.a[2], t == TRACKURL_CLICK ? "t" : "f");
-            arr_int(&x.a[3], q);
-        }
-        if (arrays_close(&x, p) != 0)
-            goto cleanup;
-        if (cnt > 0)
-            STEP(db_beacons_progress(c, p, st));
-    }
-    arrays_release(&x);
-
-    /* daily counts and spend */
-    arrays_init(&x, 8);
-    {
-        int cnt = 0, spent = 0;
-        for (int i = 0; i < n; i++) {
-            struct item *it = &items[i];
-            enum trackurl_type t = it->r.type;
-            char day[32];
-            if (!it->is_new || !it->valid)
-                continue;
-            date_text(it->ms, day);
-            if (t == TRACKURL_IMPRESSION || t == TRACKURL_CLICK || t == TRACKURL_COMPLETE) {
-                cnt++;
-                arr_str(&x.a[0], it->campaign);
-                arr_str(&x.a[1], day);
-                arr_int(&x.a[2], t == TRACKURL_IMPRESSION);
-                arr_int(&x.a[3], t == TRACKURL_CLICK);
-                arr_int(&x.a[4], t == TRACKURL_COMPLETE);
-            }
-            if (it->r.price_micros > 0) {
-                spent++;
-                arr_str(&x.a[5], it->campaign);
-                arr_str(&x.a[6], day);
-                arr_int(&x.a[7], it->r.price_micros);
-            }
-        }
-        if (arrays_close(&x, p) != 0)
-            goto cleanup;
-        if (cnt > 0)
-            STEP(db_beacons_daily_counts(c, p, st));
-        if (spent > 0)
-            STEP(db_beacons_spend(c, p + 5, st));
-    }
-    arrays_release(&x);
-    x.n = 0;
-    if (db_simple(c, "COMMIT", err, sizeof(err)) != 0) {
-        ret = TX_CONN;
+    ret = STEP_DB;
+    if ((res = db_beacons_insert_events(c, p, st)) == NULL)
         goto cleanup;
+    mark_new(res, items, n);
+    PQclear(res);
+    ret = STEP_OK;
+cleanup:
+    arrays_release(&x);
+    return ret;
+}
+
+/* A text column of r, NULL when empty. */
+static void arr_field(struct buf *b, const struct beacon_record *r, int k)
+{
+    arr_text(b, r->slen[k] ? r->s[k] : NULL, r->slen[k]);
+}
+
+/* The contract's impressions rows, one per new valid impression. */
+static enum step_result insert_impressions(struct db_conn *c, const struct item *items, int n,
+                                           char st[6])
+{
+    struct arrays x;
+    const char *p[NARR];
+    enum step_result ret = STEP_FULL;
+    int cnt = 0;
+
+    arrays_init(&x, 10);
+    for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        const struct beacon_record *r = &it->r;
+        char ts[64];
+
+        if (!it->is_new || !it->valid || r->type != TRACKURL_IMPRESSION)
+            continue;
+        cnt++;
+        ts_text(it->ms, ts);
+        arr_str(&x.a[0], it->impression_id);
+        arr_str(&x.a[1], it->campaign);
+        arr_str(&x.a[2], it->creative);
+        arr_str(&x.a[3], ts);
+        arr_field(&x.a[4], r, BEACON_S_DEVICE_TYPE);
+        arr_field(&x.a[5], r, BEACON_S_COUNTRY);
+        arr_field(&x.a[6], r, BEACON_S_REGION);
+        arr_field(&x.a[7], r, BEACON_S_USER_AGENT);
+        arr_field(&x.a[8], r, BEACON_S_IP);
+        /* contract 3.5: session_id, or ad_id when session_id is empty */
+        arr_field(&x.a[9], r, r->slen[BEACON_S_SESSION] > 0 ? BEACON_S_SESSION : BEACON_S_AD_ID);
     }
-    ret = TX_OK;
-    goto cleanup;
-failed:
-    ret = classify(st);
-    if (ret == TX_DATA)
+    if (arrays_close(&x, p) == 0)
+        ret = cnt > 0 ? step_done(db_beacons_insert_impressions(c, p, st)) : STEP_OK;
+    arrays_release(&x);
+    return ret;
+}
+
+/* 1-4 for the quartiles and complete, 0 otherwise. */
+static int quartile_of(enum trackurl_type t)
+{
+    switch (t) {
+    case TRACKURL_FIRST_QUARTILE:
+        return 1;
+    case TRACKURL_MIDPOINT:
+        return 2;
+    case TRACKURL_THIRD_QUARTILE:
+        return 3;
+    case TRACKURL_COMPLETE:
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+/* Quartiles, complete and click of signed beacons move their impression row. */
+static enum step_result record_progress(struct db_conn *c, const struct item *items, int n,
+                                        char st[6])
+{
+    struct arrays x;
+    const char *p[NARR];
+    enum step_result ret = STEP_FULL;
+    int cnt = 0;
+
+    arrays_init(&x, 4);
+    for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        enum trackurl_type t = it->r.type;
+        int q = quartile_of(t);
+
+        if (!it->is_new || !it->valid || it->r.source != BEACON_SRC_BEACON)
+            continue;
+        if (q == 0 && t != TRACKURL_CLICK)
+            continue;
+        cnt++;
+        arr_str(&x.a[0], it->r.ad_serving_id);
+        arr_str(&x.a[1], t == TRACKURL_COMPLETE ? "t" : "f");
+        arr_str(&x.a[2], t == TRACKURL_CLICK ? "t" : "f");
+        arr_int(&x.a[3], q);
+    }
+    if (arrays_close(&x, p) == 0)
+        ret = cnt > 0 ? step_done(db_beacons_progress(c, p, st)) : STEP_OK;
+    arrays_release(&x);
+    return ret;
+}
+
+/* Daily impression, click and complete counts, and spend, per campaign and UTC day. */
+static enum step_result add_daily(struct db_conn *c, const struct item *items, int n, char st[6])
+{
+    struct arrays x;
+    const char *p[NARR];
+    enum step_result ret = STEP_FULL;
+    int cnt = 0, spent = 0;
+
+    arrays_init(&x, 8);
+    for (int i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        enum trackurl_type t = it->r.type;
+        char day[32];
+
+        if (!it->is_new || !it->valid)
+            continue;
+        date_text(it->ms, day);
+        if (t == TRACKURL_IMPRESSION || t == TRACKURL_CLICK || t == TRACKURL_COMPLETE) {
+            cnt++;
+            arr_str(&x.a[0], it->campaign);
+            arr_str(&x.a[1], day);
+            arr_int(&x.a[2], t == TRACKURL_IMPRESSION);
+            arr_int(&x.a[3], t == TRACKURL_CLICK);
+            arr_int(&x.a[4], t == TRACKURL_COMPLETE);
+        }
+        if (it->r.price_micros > 0) {
+            spent++;
+            arr_str(&x.a[5], it->campaign);
+            arr_str(&x.a[6], day);
+            arr_int(&x.a[7], it->r.price_micros);
+        }
+    }
+    if (arrays_close(&x, p) != 0)
+        goto cleanup;
+    ret = cnt > 0 ? step_done(db_beacons_daily_counts(c, p, st)) : STEP_OK;
+    if (ret == STEP_OK && spent > 0)
+        ret = step_done(db_beacons_spend(c, p + 5, st));
+cleanup:
+    arrays_release(&x);
+    return ret;
+}
+
+/* The steps of one batch in one transaction: referents, dead letters, events, effects. */
+static enum tx_result apply(struct db_conn *c, struct item *items, int n, int *ndead)
+{
+    char st[6] = "";
+    char err[256];
+    int64_t *cpm = xcalloc((size_t)n, sizeof(int64_t));
+    enum step_result sr;
+    enum tx_result ret = TX_CONN;
+
+    *ndead = 0;
+    for (int i = 0; i < n; i++)
+        items[i].is_new = 0;
+    if (db_simple(c, "BEGIN", err, sizeof(err)) != 0)
+        goto cleanup;
+    sr = mark_unknown(c, items, n, cpm, st);
+    if (sr == STEP_OK)
+        sr = write_dead_letters(c, items, n, ndead, st);
+    if (sr == STEP_OK)
+        sr = insert_events(c, items, n, cpm, st);
+    if (sr == STEP_OK)
+        sr = insert_impressions(c, items, n, st);
+    if (sr == STEP_OK)
+        sr = record_progress(c, items, n, st);
+    if (sr == STEP_OK)
+        sr = add_daily(c, items, n, st);
+    if (sr == STEP_OK)
+        ret = db_simple(c, "COMMIT", err, sizeof(err)) == 0 ? TX_OK : TX_CONN;
+    else if (sr == STEP_FULL)
+        ret = TX_DATA;
+    else if ((ret = classify(st)) == TX_DATA)
         log_warn("drain batch failed", "sqlstate", st);
 cleanup:
     if (ret != TX_OK)
         db_simple(c, "ROLLBACK", err, sizeof(err));
-    if (res != NULL)
-        PQclear(res);
-    free(ix);
     free(cpm);
-    arrays_release(&x);
     return ret;
 }
 

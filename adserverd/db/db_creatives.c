@@ -4,6 +4,7 @@
 #include "db/db_creatives.h"
 
 #include "db/db.h"
+#include "db/db_creative_media.h"
 #include "db/rowjson.h"
 
 #include <inttypes.h>
@@ -201,4 +202,29 @@ int db_creatives_media_refs(struct db_conn *c, json_t **out, char sqlstate[6])
         return DB_CREATIVES_ERROR; /* sqlstate is "" already: db_exec succeeded */
     *out = arr;
     return DB_CREATIVES_OK;
+}
+
+int db_creatives_create_upload(struct db_conn *c, const struct db_creatives_upload *u,
+                               const char *storage_key, const char *declared_type, json_t **out,
+                               char sqlstate[6])
+{
+    json_t *row = NULL;
+    int rc = DB_CREATIVES_ERROR;
+
+    if (db_simple(c, "BEGIN", NULL, 0) != 0)
+        goto cleanup;
+    if (db_creatives_insert_upload(c, u, &row, sqlstate) != DB_CREATIVES_OK ||
+        db_creative_media_insert(c, u->id, storage_key, declared_type, sqlstate) !=
+            DB_CREATIVE_MEDIA_OK ||
+        db_simple(c, "COMMIT", NULL, 0) != 0) {
+        /* a failed ROLLBACK leaves the connection in a transaction: db_release drops it */
+        (void)db_simple(c, "ROLLBACK", NULL, 0);
+        goto cleanup;
+    }
+    *out = row;
+    row = NULL;
+    rc = DB_CREATIVES_OK;
+cleanup:
+    json_decref(row);
+    return rc;
 }

@@ -72,6 +72,17 @@ int db_creatives_insert_upload(struct db_conn *c, const struct db_creatives_uplo
                                char sqlstate[6]);
 
 /*
+ * An upload's rows in one transaction: the creative (as
+ * db_creatives_insert_upload) and its creative_media record (storage_key,
+ * declared_type; see db_creative_media_insert), both or neither. On success
+ * *out is the creative's row (the caller owns it); on failure the
+ * transaction is rolled back and *out is untouched.
+ */
+int db_creatives_create_upload(struct db_conn *c, const struct db_creatives_upload *u,
+                               const char *storage_key, const char *declared_type, json_t **out,
+                               char sqlstate[6]);
+
+/*
  * End processing of id: status ("active" or "failed") and, where not NULL,
  * the measured duration, width, height and file_size (decimal text). Only a
  * row still 'processing' changes (a status set meanwhile by its owner

@@ -10,6 +10,7 @@
  * caller's struct freqcap_args.
  */
 #include "decision/freqcap.h"
+#include "lib/hexcode.h"
 #include "decision/snapshot.h"
 #include "util/tz.h"
 
@@ -118,7 +119,6 @@ static int put(char *buf, size_t *len, const char *s, int fold)
 int freqcap_key(const char *ifa, const char *device_id, const char *ip, const char *ua,
                 char out[FREQCAP_KEY_HEX + 1], enum freqcap_source *src)
 {
-    static const char hex[] = "0123456789abcdef";
     char msg[FREQCAP_INPUT_MAX];
     unsigned char md[SHA256_DIGEST_LENGTH];
     enum freqcap_source source;
@@ -144,11 +144,7 @@ int freqcap_key(const char *ifa, const char *device_id, const char *ip, const ch
     }
     if (SHA256((const unsigned char *)msg, len, md) == NULL)
         goto cleanup;
-    for (int i = 0; i < FREQCAP_KEY_HEX / 2; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[FREQCAP_KEY_HEX] = '\0';
+    hex_encode(md, FREQCAP_KEY_HEX / 2, out);
     *src = source;
     rc = 0;
 cleanup:
@@ -201,17 +197,12 @@ const char *freqcap_script(enum freqcap_script which)
 
 int freqcap_script_sha1(enum freqcap_script which, char out[41])
 {
-    static const char hex[] = "0123456789abcdef";
     const char *s = freqcap_script(which);
     unsigned char md[SHA_DIGEST_LENGTH];
 
     if (s == NULL || SHA1((const unsigned char *)s, strlen(s), md) == NULL)
         return -1;
-    for (int i = 0; i < SHA_DIGEST_LENGTH; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[40] = '\0';
+    hex_encode(md, SHA_DIGEST_LENGTH, out);
     return 0;
 }
 

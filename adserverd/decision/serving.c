@@ -5,6 +5,7 @@
 #include "decision/serving.h"
 #include "core/app.h"
 #include "lib/clock.h"
+#include "lib/hexcode.h"
 #include "core/config.h"
 #include "redis/kv.h"
 #include "lib/log.h"
@@ -443,11 +444,9 @@ void serving_strings_free(struct serving_strings *s)
 
 static void cap_key_bytes(const char *hex, unsigned char out[TRACKURL_CAP_KEY_LEN])
 {
-    for (int i = 0; i < TRACKURL_CAP_KEY_LEN; i++) {
-        unsigned v = 0;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (unsigned char)v;
-    }
+    /* freqcap_key() always writes 32 hex digits; all zero means "no key". */
+    if (hex_decode(hex, out, TRACKURL_CAP_KEY_LEN) != 0)
+        memset(out, 0, TRACKURL_CAP_KEY_LEN);
 }
 
 static char *sign(struct serving *sv, struct trackurl_event *ev, enum trackurl_type t)

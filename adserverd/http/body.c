@@ -3,6 +3,7 @@
  * limit of 2048); forms parsed here, bounded in parameter count and depth.
  */
 #include "http/body.h"
+#include "lib/hexcode.h"
 #include "lib/xalloc.h"
 
 #include <ctype.h>
@@ -46,32 +47,16 @@ static const char *charset_of(const char *ct, char *out, size_t n)
     return NULL;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 size_t body_form_decode(char *s, size_t len)
 {
     size_t o = 0;
 
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            s[o++] = ' ';
-        } else if (s[i] == '%' && i + 2 < len && hexval((unsigned char)s[i + 1]) >= 0 &&
-                   hexval((unsigned char)s[i + 2]) >= 0) {
-            s[o++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            s[o++] = s[i];
-        }
+    /* Lenient as qs is: a malformed escape stays as sent. The output is never
+     * longer than the input, so s[len] (the caller's NUL) bounds it. */
+    if (pct_decode(s, len, s, len + 1, &o, PCT_PLUS_SPACE | PCT_LENIENT) != 0) {
+        s[0] = '\0';
+        return 0;
     }
-    s[o] = '\0';
     return o;
 }
 

@@ -14,6 +14,7 @@
  * tail), no allocation after multipart_new().
  */
 #include "http/multipart.h"
+#include "lib/hexcode.h"
 #include "lib/xalloc.h"
 
 #include <stdio.h>
@@ -96,42 +97,18 @@ static int read_value(const char **sp, char *out, size_t n)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* RFC 5987 ext-value "charset'lang'pct-encoded" decoded in place; -1 when malformed. */
 static int decode_ext_value(char *v)
 {
     char *q1 = strchr(v, '\'');
     char *q2 = q1 != NULL ? strchr(q1 + 1, '\'') : NULL;
-    const char *s;
-    char *o = v;
+    size_t len;
 
     if (q2 == NULL)
         return -1;
-    for (s = q2 + 1; *s != '\0'; s++) {
-        if (*s == '%') {
-            int hi = hexval(s[1]);
-            int lo = hi >= 0 ? hexval(s[2]) : -1;
-
-            if (lo < 0 || (hi == 0 && lo == 0))
-                return -1;
-            *o++ = (char)(hi * 16 + lo);
-            s += 2;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-    return 0;
+    len = strlen(q2 + 1);
+    /* The value moves to the front of v: never longer, so it fits in place. */
+    return pct_decode(q2 + 1, len, v, len + 1, NULL, PCT_NO_NUL);
 }
 
 struct disposition {

@@ -2,6 +2,7 @@
  * creative_url: see creative_url.h.
  */
 #include "media/creative_url.h"
+#include "lib/hexcode.h"
 #include "core/app.h"
 #include "core/config.h"
 #include "lib/buf.h"
@@ -55,41 +56,15 @@ int creative_url_video(struct app *app, const char *key, char *out, size_t n)
     return w > 0 && (size_t)w < n ? 0 : -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode s into out[n]; -1 on a bad escape, a NUL byte or overflow. */
+/*
+ * Percent-decode s into out[n]; -1 on a bad escape, a NUL byte or overflow.
+ * A literal '?' or '#' means a query or fragment rode along: not a key.
+ */
 static int decode(const char *s, char *out, size_t n)
 {
-    size_t o = 0;
-
-    for (; *s != '\0'; s++) {
-        char c = *s;
-
-        if (c == '%') {
-            int hi = hexval(s[1]);
-            int lo = hi >= 0 ? hexval(s[2]) : -1;
-            if (lo < 0 || (hi | lo) == 0)
-                return -1;
-            c = (char)(hi * 16 + lo);
-            s += 2;
-        } else if (c == '?' || c == '#') {
-            return -1;
-        }
-        if (o + 1 >= n)
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return 0;
+    if (strpbrk(s, "?#") != NULL)
+        return -1;
+    return pct_decode(s, strlen(s), out, n, NULL, PCT_NO_NUL);
 }
 
 static int try_prefix(const char *url, const char *prefix, char *out, size_t n)

@@ -284,7 +284,14 @@ static uint64_t dur_field(const uint8_t *p, int version)
     return v;
 }
 
-static int parse_mvhd(struct probe *p, struct mp4 *m, const struct box *b)
+/*
+ * The timescale and duration of an mvhd or mdhd box (ISO/IEC 14496-12
+ * 8.2.2 and 8.4.2 share this head): version and flags, creation and
+ * modification times (32 bits each in version 0, 64 in version 1), then
+ * timescale and duration. Outputs written only on success.
+ */
+static int parse_time_header(struct probe *p, const struct box *b, uint32_t *timescale,
+                             uint64_t *duration)
 {
     int v;
 
@@ -293,13 +300,8 @@ static int parse_mvhd(struct probe *p, struct mp4 *m, const struct box *b)
     v = b->body[0];
     if (b->len < (v == 1 ? 32u : 20u))
         return too_short(p, b->type);
-    if (v == 1) {
-        m->timescale = be32(b->body + 20);
-        m->duration = dur_field(b->body + 24, 1);
-    } else {
-        m->timescale = be32(b->body + 12);
-        m->duration = dur_field(b->body + 16, 0);
-    }
+    *timescale = be32(b->body + (v == 1 ? 20 : 12));
+    *duration = dur_field(b->body + (v == 1 ? 24 : 16), v == 1);
     return 0;
 }
 
@@ -330,25 +332,6 @@ static int parse_tkhd(struct probe *p, struct track *t, const struct box *b)
         t->rotation = 270;
     else if (a == -0x10000 && d == -0x10000 && bb == 0 && c == 0)
         t->rotation = 180;
-    return 0;
-}
-
-static int parse_mdhd(struct probe *p, struct track *t, const struct box *b)
-{
-    int v;
-
-    if (b->len < 4)
-        return too_short(p, b->type);
-    v = b->body[0];
-    if (b->len < (v == 1 ? 32u : 20u))
-        return too_short(p, b->type);
-    if (v == 1) {
-        t->timescale = be32(b->body + 20);
-        t->duration = dur_field(b->body + 24, 1);
-    } else {
-        t->timescale = be32(b->body + 12);
-        t->duration = dur_field(b->body + 16, 0);
-    }
     return 0;
 }
 
@@ -598,7 +581,7 @@ static int parse_trak(struct probe *p, struct mp4 *m, const struct box *trak)
             }
             while ((rc = boxiter_next(p, &mi, &c)) == 1) {
                 if (c.type == FOURCC('m', 'd', 'h', 'd')) {
-                    if ((rc = parse_mdhd(p, &t, &c)) != 0)
+                    if ((rc = parse_time_header(p, &c, &t.timescale, &t.duration)) != 0)
                         return rc;
                 } else if (c.type == FOURCC('m', 'i', 'n', 'f')) {
                     rc = box_find(p, c.body, c.len, c.type, FOURCC('s', 't', 'b', 'l'), &stbl);
@@ -661,7 +644,7 @@ static int parse_moov(struct probe *p, struct mp4 *m, const uint8_t *body, size_
     boxiter_init(&it, body, len, FOURCC('m', 'o', 'o', 'v'));
     while ((rc = boxiter_next(p, &it, &b)) == 1) {
         if (b.type == FOURCC('m', 'v', 'h', 'd'))
-            rc = parse_mvhd(p, m, &b);
+            rc = parse_time_header(p, &b, &m->timescale, &m->duration);
         else if (b.type == FOURCC('t', 'r', 'a', 'k'))
             rc = parse_trak(p, m, &b);
         else if (b.type == FOURCC('m', 'v', 'e', 'x')) {

@@ -30,6 +30,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/buf.h"
+#include "lib/hexcode.h"
 
 #define SHA256_LEN 32
 /* Generous caps: a 1024-byte key encodes to at most 3 KiB; tokens are ~2 KiB. */
@@ -57,33 +58,7 @@ static int is_unreserved(unsigned char c)
 
 int sigv4_uri_encode(struct buf *out, const char *s, int keep_slash)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p;
-
-    for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (is_unreserved(*p) || (keep_slash && *p == '/')) {
-            if (buf_putc(out, (char)*p) != 0)
-                return -1;
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
-
-            if (buf_append(out, esc, sizeof(esc)) != 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
-static void hex_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 0x0f];
-    }
-    out[2 * n] = '\0';
+    return pct_encode_buf(out, s, keep_slash ? PCT_KEEP_SLASH : 0);
 }
 
 /*

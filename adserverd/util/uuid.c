@@ -3,6 +3,7 @@
  * bits with the version and variant bits fixed (RFC 4122 section 4.4).
  */
 #include "util/uuid.h"
+#include "lib/hexcode.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -23,11 +24,37 @@ int uuid_v4(char out[37])
     }
     b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-             b[15]);
+    uuid_format(b, out);
     return 0;
+}
+
+/* Bytes per group of the 8-4-4-4-12 text. */
+static const size_t uuid_group[] = {4, 2, 2, 2, 6};
+
+int uuid_parse(const char *s, unsigned char out[16])
+{
+    size_t i = 0, o = 0;
+
+    for (size_t g = 0; g < sizeof(uuid_group) / sizeof(uuid_group[0]); g++) {
+        if ((g > 0 && s[i++] != '-') || hex_decode(s + i, out + o, uuid_group[g]) != 0)
+            return -1;
+        i += 2 * uuid_group[g];
+        o += uuid_group[g];
+    }
+    return s[36] == '\0' ? 0 : -1;
+}
+
+void uuid_format(const unsigned char in[16], char out[37])
+{
+    size_t i = 0, o = 0;
+
+    for (size_t g = 0; g < sizeof(uuid_group) / sizeof(uuid_group[0]); g++) {
+        if (g > 0)
+            out[o++] = '-';
+        hex_encode(in + i, uuid_group[g], out + o); /* NUL-terminates each time */
+        i += uuid_group[g];
+        o += 2 * uuid_group[g];
+    }
 }
 
 int uuid_syntax(const char *s)

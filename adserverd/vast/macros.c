@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "lib/hexcode.h"
 #include "util/isodate.h"
 
 #define NAME_MAX_LEN 32
@@ -58,32 +59,12 @@ void macros_ctx_init(struct macros_ctx *ctx)
     ctx->limit_ad_tracking = -1;
 }
 
-static int is_unreserved(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
 /* Append s percent-encoded (upper-case hex), or "-1" when s is unknown. */
 static int put_encoded(struct buf *out, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p;
-
     if (s == NULL || *s == '\0')
         return buf_puts(out, "-1");
-    for (p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (is_unreserved(*p)) {
-            if (buf_putc(out, (char)*p) != 0)
-                return -1;
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0f]};
-
-            if (buf_append(out, esc, sizeof(esc)) != 0)
-                return -1;
-        }
-    }
-    return 0;
+    return pct_encode_buf(out, s, 0);
 }
 
 static int put_value(const struct macros_ctx *ctx, enum macro_id id, struct buf *out)

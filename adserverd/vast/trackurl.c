@@ -21,6 +21,8 @@
  * about ten): one HMAC-SHA256 over 110 bytes each.
  */
 #include "vast/trackurl.h"
+#include "lib/hexcode.h"
+#include "util/uuid.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,57 +89,6 @@ int trackurl_type_parse(const char *s, size_t len, enum trackurl_type *out)
 /* ------------------------------------------------------------------------- */
 /* Encodings                                                                  */
 /* ------------------------------------------------------------------------- */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* UUID text (8-4-4-4-12 hex, either case) to 16 bytes; -1 on any other shape. */
-static int uuid_pack(const char *s, unsigned char out[16])
-{
-    size_t i;
-    size_t n = 0;
-
-    for (i = 0; i < 36; i++) {
-        int hi, lo;
-
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-')
-                return -1;
-            continue;
-        }
-        hi = hex_value(s[i]);
-        if (hi < 0)
-            return -1;
-        i++;
-        lo = hex_value(s[i]);
-        if (lo < 0)
-            return -1;
-        out[n++] = (unsigned char)(hi << 4 | lo);
-    }
-    return s[36] == '\0' ? 0 : -1;
-}
-
-static void uuid_unpack(const unsigned char in[16], char out[37])
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i, o = 0;
-
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[in[i] >> 4];
-        out[o++] = hex[in[i] & 0x0f];
-    }
-    out[o] = '\0';
-}
 
 static void put_be64(unsigned char *p, uint64_t v)
 {
@@ -380,8 +331,8 @@ static int payload_build(const struct trackurl_event *ev, unsigned char p[PAYLOA
     p[0] = FORMAT_VERSION;
     p[1] = (unsigned char)ev->type;
     put_be64(p + 2, (uint64_t)ev->issued_at);
-    if (uuid_pack(ev->ad_serving_id, p + 10) != 0 || uuid_pack(ev->campaign_id, p + 26) != 0 ||
-        uuid_pack(ev->creative_id, p + 42) != 0)
+    if (uuid_parse(ev->ad_serving_id, p + 10) != 0 || uuid_parse(ev->campaign_id, p + 26) != 0 ||
+        uuid_parse(ev->creative_id, p + 42) != 0)
         return -1;
     memcpy(p + 58, ev->cap_key, TRACKURL_CAP_KEY_LEN);
     put_be64(p + 74, (uint64_t)ev->price_micros);
@@ -491,33 +442,9 @@ static int query_split(const char *q, size_t len, struct query *out)
 /* Percent-decode a short macro value into out (NUL-terminated); -1 if unusable. */
 static int macro_value(const struct span *v, char out[MACRO_VALUE_MAX + 1])
 {
-    size_t i, o = 0;
-
     if (v->p == NULL || v->len == 0)
         return -1;
-    for (i = 0; i < v->len; i++) {
-        char c = v->p[i];
-
-        if (o == MACRO_VALUE_MAX)
-            return -1;
-        if (c == '%') {
-            int hi, lo;
-
-            if (v->len - i < 3)
-                return -1;
-            hi = hex_value(v->p[i + 1]);
-            lo = hex_value(v->p[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        if (c == '\0')
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return 0;
+    return pct_decode(v->p, v->len, out, MACRO_VALUE_MAX + 1, NULL, PCT_NO_NUL);
 }
 
 /* Digits only, 1..6 of them: [ERRORCODE] as players send it (e.g. 303, 405). */
@@ -654,9 +581,9 @@ enum trackurl_result trackurl_verify(const unsigned char *key, size_t keylen,
     memset(&ev, 0, sizeof(ev));
     ev.type = (enum trackurl_type)p[1];
     ev.issued_at = (int64_t)get_be64(p + 2);
-    uuid_unpack(p + 10, ev.ad_serving_id);
-    uuid_unpack(p + 26, ev.campaign_id);
-    uuid_unpack(p + 42, ev.creative_id);
+    uuid_format(p + 10, ev.ad_serving_id);
+    uuid_format(p + 26, ev.campaign_id);
+    uuid_format(p + 42, ev.creative_id);
     memcpy(ev.cap_key, p + 58, TRACKURL_CAP_KEY_LEN);
     ev.price_micros = (int64_t)get_be64(p + 74);
 

@@ -1,0 +1,227 @@
+/*
+ * test_db_creatives: the upload transaction of adserverd/db/db_creatives
+ * against a real PostgreSQL (DATABASE_URL, skipped when unset). An upload
+ * is a creatives row and its creative_media row: both are written, or
+ * (when either insert fails) neither, and the connection is handed back
+ * outside any transaction. The fixture owns one user and one campaign and
+ * deletes them (the creatives cascade) afterwards.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "db/db_creatives.h"
+#include "util/uuid.h"
+
+struct fixture {
+    struct db_pool *pool;
+    PGconn *pg;
+    char user_id[64];
+    char campaign_id[64];
+};
+
+/* Run a statement; copy the first value of the first row into out when given. */
+static int sql(PGconn *pg, const char *q, int n, const char *const *params, char *out,
+               size_t outlen)
+{
+    PGresult *res = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+
+    if (!ok)
+        fprintf(stderr, "sql failed: %s: %s", q, PQerrorMessage(pg));
+    if (ok && out != NULL) {
+        ok = PQntuples(res) > 0;
+        if (ok)
+            snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+static int setup(void **state)
+{
+    const char *url = getenv("DATABASE_URL");
+    static int serial;
+    struct fixture *f;
+    char email[128];
+    const char *p[1];
+
+    *state = NULL;
+    if (url == NULL || url[0] == '\0')
+        return 0;
+    f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    *state = f;
+    f->pg = PQconnectdb(url);
+    assert_int_equal(PQstatus(f->pg), CONNECTION_OK);
+    f->pool = db_pool_new(url, 1);
+    assert_non_null(f->pool);
+    snprintf(email, sizeof(email), "db-creatives-%ld-%ld-%d@example.com", (long)getpid(),
+             (long)time(NULL), ++serial);
+    p[0] = email;
+    assert_int_equal(sql(f->pg,
+                         "INSERT INTO users (email, password_hash, name) VALUES ($1, 'x', 'dbc')"
+                         " RETURNING id",
+                         1, p, f->user_id, sizeof(f->user_id)),
+                     0);
+    p[0] = f->user_id;
+    assert_int_equal(sql(f->pg,
+                         "INSERT INTO campaigns (name, status, budget_total, start_date, end_date,"
+                         " created_by, pricing_model, cpm_rate) VALUES ('dbc', 'active', 100,"
+                         " now(), now() + interval '1 day', $1, 'cpm', 10) RETURNING id",
+                         1, p, f->campaign_id, sizeof(f->campaign_id)),
+                     0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    const char *p[1];
+
+    if (f == NULL)
+        return 0;
+    p[0] = f->campaign_id;
+    if (f->campaign_id[0] != '\0')
+        (void)sql(f->pg, "DELETE FROM campaigns WHERE id = $1", 1, p, NULL, 0);
+    p[0] = f->user_id;
+    if (f->user_id[0] != '\0')
+        (void)sql(f->pg, "DELETE FROM users WHERE id = $1", 1, p, NULL, 0);
+    db_pool_free(f->pool);
+    PQfinish(f->pg);
+    free(f);
+    return 0;
+}
+
+/* rows of table whose column col is id */
+static int count(struct fixture *f, const char *table, const char *col, const char *id)
+{
+    char q[128], n[16] = "";
+    const char *p[1] = {id};
+
+    snprintf(q, sizeof(q), "SELECT count(*) FROM %s WHERE %s = $1", table, col);
+    assert_int_equal(sql(f->pg, q, 1, p, n, sizeof(n)), 0);
+    return atoi(n);
+}
+
+static void upload_of(struct fixture *f, const char *id, struct db_creatives_upload *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = id;
+    u->campaign_id = f->campaign_id;
+    u->name = "spot";
+    u->video_url = "http://127.0.0.1/media/spot.mp4";
+    u->duration = "15";
+    u->file_size = "1234";
+    u->width = "1280";
+    u->height = NULL; /* SQL NULL */
+    u->format = "mp4";
+    u->uploaded_by = f->user_id;
+}
+
+static void test_db_creatives_create_upload_writes_both_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct db_creatives_upload u;
+    struct db_conn *c;
+    json_t *row = NULL;
+    char id[37], st[6] = "x";
+
+    if (f == NULL)
+        skip();
+    assert_int_equal(uuid_v4(id), 0);
+    upload_of(f, id, &u);
+    c = db_acquire(f->pool, 5000);
+    assert_non_null(c);
+    assert_int_equal(db_creatives_create_upload(c, &u, "campaigns/x/creatives/a.mp4", "video/mp4",
+                                                &row, st),
+                     DB_CREATIVES_OK);
+    assert_int_equal(PQtransactionStatus(db_pg(c)), PQTRANS_IDLE);
+    db_release(f->pool, c);
+    assert_non_null(row);
+    assert_string_equal(json_string_value(json_object_get(row, "id")), id);
+    assert_string_equal(json_string_value(json_object_get(row, "status")), "processing");
+    json_decref(row);
+    assert_int_equal(count(f, "creatives", "id", id), 1);
+    assert_int_equal(count(f, "creative_media", "creative_id", id), 1);
+}
+
+static void test_db_creatives_create_upload_neither_row_on_failure(void **state)
+{
+    struct fixture *f = *state;
+    struct db_creatives_upload u;
+    struct db_conn *c;
+    json_t *row = NULL;
+    char id[37], st[6] = "", type[301];
+
+    if (f == NULL)
+        skip();
+    assert_int_equal(uuid_v4(id), 0);
+    upload_of(f, id, &u);
+    /* the creative insert succeeds, the media insert does not (varchar(255)) */
+    memset(type, 'v', sizeof(type) - 1);
+    type[sizeof(type) - 1] = '\0';
+    c = db_acquire(f->pool, 5000);
+    assert_non_null(c);
+    assert_int_equal(db_creatives_create_upload(c, &u, "campaigns/x/creatives/b.mp4", type, &row,
+                                                st),
+                     DB_CREATIVES_ERROR);
+    assert_string_equal(st, "22001"); /* string_data_right_truncation */
+    assert_null(row);                 /* untouched on failure */
+    assert_int_equal(PQtransactionStatus(db_pg(c)), PQTRANS_IDLE);
+    db_release(f->pool, c);
+    assert_int_equal(count(f, "creatives", "id", id), 0);
+    assert_int_equal(count(f, "creative_media", "creative_id", id), 0);
+}
+
+static void test_db_creatives_create_upload_duplicate_id_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct db_creatives_upload u;
+    struct db_conn *c;
+    json_t *row = NULL;
+    char id[37], st[6] = "";
+
+    if (f == NULL)
+        skip();
+    assert_int_equal(uuid_v4(id), 0);
+    upload_of(f, id, &u);
+    c = db_acquire(f->pool, 5000);
+    assert_non_null(c);
+    assert_int_equal(db_creatives_create_upload(c, &u, "k1", "video/mp4", &row, st),
+                     DB_CREATIVES_OK);
+    json_decref(row);
+    row = NULL;
+    assert_int_equal(db_creatives_create_upload(c, &u, "k2", "video/mp4", &row, st),
+                     DB_CREATIVES_ERROR);
+    assert_string_equal(st, "23505"); /* unique_violation */
+    assert_null(row);
+    db_release(f->pool, c);
+    assert_int_equal(count(f, "creatives", "id", id), 1);
+    assert_int_equal(count(f, "creative_media", "storage_key", "k2"), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_db_creatives_create_upload_writes_both_rows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_db_creatives_create_upload_neither_row_on_failure,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_creatives_create_upload_duplicate_id_refused,
+                                        setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
