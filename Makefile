@@ -117,6 +117,8 @@ DAEMON_SRCS := \
 	adserverd/decision/targeting.c \
 	adserverd/http/auth.c \
 	adserverd/http/body.c \
+	adserverd/http/connlimit.c \
+	adserverd/http/framing.c \
 	adserverd/http/http_server.c \
 	adserverd/http/multipart.c \
 	adserverd/http/ratelimit.c \

@@ -3,15 +3,20 @@
  *
  * Each listener is one MHD daemon with a thread pool on epoll and the
  * limits that keep slow or hostile clients from exhausting it: connection
- * timeout, global and per-IP connection limits, per-connection memory (which
- * bounds the request line and headers; MHD answers 414/431 past it) and the
- * body limit. MHD's callbacks are turned into struct request and handed to
+ * timeout, total and per-address connection limits (connlimit.h; trusted
+ * proxies exempt), per-connection memory, strict framing with URL and
+ * header limits checked before any handler runs (framing.h), the body limit,
+ * and lingering close: an answer made before the body arrived is sent once
+ * the body has been drained, within linger_bytes and linger_ms, so the
+ * client reads it instead of a connection reset. MHD's callbacks are turned into struct request and handed to
  * the router; no other module includes <microhttpd.h> except reply.c.
  */
 #ifndef HTTP_SERVER_H
 #define HTTP_SERVER_H
 
+#include "http/connlimit.h"
 #include "http/router.h"
+#include "lib/buf.h"
 
 #include <stdatomic.h>
 #include <stddef.h>
@@ -29,6 +34,9 @@ struct listener {
     struct MHD_Daemon *mhd;
     int port;                   /* the bound port (useful when 0 was asked) */
     atomic_int inflight;        /* requests between first byte and completion */
+    struct connlimit limits;    /* per-address and total connection limits */
+    atomic_ulong refused_framing; /* requests refused by framing.h */
+    atomic_ulong lingered;      /* early answers sent after draining the body */
 };
 
 /*
@@ -49,6 +57,13 @@ int listener_drain(struct listener *lst, int timeout_ms);
 void http_server_suspend(struct request *req, int (*resume)(struct request *req));
 /* Wake a suspended request; safe from any thread, once per suspend. */
 void http_server_resume(struct request *req);
+
+/*
+ * Append the transport counters of both listeners (refused connections by
+ * reason, refused framing, lingering answers) to out in Prometheus text.
+ * Either listener may be NULL. 0, or -1 when out is full.
+ */
+int http_server_metrics(const struct listener *admin, const struct listener *ad, struct buf *out);
 
 /* Stop the daemon and close every connection. Safe on a never-started listener. */
 void listener_stop(struct listener *lst);
