@@ -119,6 +119,7 @@ DAEMON_SRCS := \
 	adserverd/http/body.c \
 	adserverd/http/connlimit.c \
 	adserverd/http/framing.c \
+	adserverd/http/public_base.c \
 	adserverd/http/http_server.c \
 	adserverd/http/multipart.c \
 	adserverd/http/ratelimit.c \

@@ -34,6 +34,14 @@ int serve_media_get(struct request *req);
  */
 int media_url_for_key(struct app *app, const char *key, char *out, size_t n);
 
+/*
+ * For local storage without public_url only: "/media/<key>" (URI-encoded)
+ * into out[n], the path the ad listener serves key under; the ad handler
+ * joins it to the request's public base (http/public_base.h), so players
+ * fetch it from where they reached us. 0, or -1 otherwise.
+ */
+int media_path_for_key(struct app *app, const char *key, char *out, size_t n);
+
 /* Outcome of parsing a Range header against a file of a given size. */
 enum serve_media_range {
     SERVE_MEDIA_FULL = 0,          /* no usable single byte range: send everything (200) */
