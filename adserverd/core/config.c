@@ -54,7 +54,7 @@ static const struct opt opts[] = {
      "most header fields in a request (431 past it)"},
     {"header_bytes_max", "ADSERVERD_HEADER_BYTES_MAX", OPT_INT, O(header_bytes_max), "16384", 0,
      "largest header block in bytes (431 past it)"},
-    {"linger_bytes", "ADSERVERD_LINGER_BYTES", OPT_LONG, O(linger_bytes), "67108864", 0,
+    {"linger_bytes", "ADSERVERD_LINGER_BYTES", OPT_LONG, O(linger_bytes), "536870912", 0,
      "body bytes drained after an early 4xx so the client reads it"},
     {"linger_ms", "ADSERVERD_LINGER_MS", OPT_INT, O(linger_ms), "30000", 0,
      "longest drain of a body after an early 4xx (ms)"},

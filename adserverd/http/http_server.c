@@ -111,8 +111,13 @@ static int transport_begin(struct listener *lst, struct request *req, const char
     return 0;
 }
 
-/* After an early answer: drop body bytes until the body ends or a bound is hit. */
-static enum MHD_Result linger(struct request *req, size_t n)
+/*
+ * After an early answer: drop body bytes until the body ends or a bound is
+ * hit. libmicrohttpd 0.9.75 accepts a response only right after the headers
+ * or after the whole body (MHD_queue_response refuses in between), so past
+ * a bound the answer cannot be sent any more: the connection is closed.
+ */
+static enum MHD_Result linger(struct listener *lst, struct request *req, size_t n)
 {
     const struct config *cfg = req->app->cfg;
     struct timespec now;
@@ -123,9 +128,8 @@ static enum MHD_Result linger(struct request *req, size_t n)
     ms = (double)(now.tv_sec - req->linger_start.tv_sec) * 1000.0 +
          (double)(now.tv_nsec - req->linger_start.tv_nsec) / 1e6;
     if (req->linger_seen > (uint64_t)cfg->linger_bytes || ms > (double)cfg->linger_ms) {
-        /* bound reached: answer now; MHD closes once it is sent */
-        if (reply_flush(req) != 0)
-            return MHD_NO;
+        atomic_fetch_add(&lst->linger_aborted, 1);
+        return MHD_NO;
     }
     return MHD_YES;
 }
@@ -160,7 +164,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
         *upload_data_size = 0;
         if (req->deferred != NULL)
-            return linger(req, n);
+            return linger(lst, req, n);
         if (req->responded)
             return MHD_YES;
         if (req->stream_data != NULL) {
@@ -303,6 +307,13 @@ int http_server_metrics(const struct listener *admin, const struct listener *ad,
         if (l[i] != NULL)
             rc |= buf_printf(out, "adserverd_requests_refused_framing_total{listener=\"%s\"} %lu\n",
                              l[i]->name, atomic_load(&l[i]->refused_framing));
+    rc |= buf_printf(out, "# HELP adserverd_lingering_aborted_total Connections closed because "
+                          "a body drained after an early answer passed linger_bytes or linger_ms.\n"
+                          "# TYPE adserverd_lingering_aborted_total counter\n");
+    for (int i = 0; i < 2; i++)
+        if (l[i] != NULL)
+            rc |= buf_printf(out, "adserverd_lingering_aborted_total{listener=\"%s\"} %lu\n",
+                             l[i]->name, atomic_load(&l[i]->linger_aborted));
     rc |= buf_printf(out, "# HELP adserverd_lingering_answers_total Early answers sent after "
                           "draining the request body.\n"
                           "# TYPE adserverd_lingering_answers_total counter\n");

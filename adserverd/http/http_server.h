@@ -7,8 +7,9 @@
  * proxies exempt), per-connection memory, strict framing with URL and
  * header limits checked before any handler runs (framing.h), the body limit,
  * and lingering close: an answer made before the body arrived is sent once
- * the body has been drained, within linger_bytes and linger_ms, so the
- * client reads it instead of a connection reset. MHD's callbacks are turned into struct request and handed to
+ * the body has been drained, so the client reads it instead of a connection
+ * reset; a body longer than linger_bytes or slower than linger_ms closes the
+ * connection unanswered (libmicrohttpd cannot send an answer mid-body). MHD's callbacks are turned into struct request and handed to
  * the router; no other module includes <microhttpd.h> except reply.c.
  */
 #ifndef HTTP_SERVER_H
@@ -37,6 +38,7 @@ struct listener {
     struct connlimit limits;    /* per-address and total connection limits */
     atomic_ulong refused_framing; /* requests refused by framing.h */
     atomic_ulong lingered;      /* early answers sent after draining the body */
+    atomic_ulong linger_aborted; /* drains cut at linger_bytes/linger_ms (closed, unanswered) */
 };
 
 /*

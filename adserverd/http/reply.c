@@ -107,8 +107,8 @@ static int add_transport_headers(struct request *req, struct MHD_Response *r, in
  * Queue r now, or keep it while the request body is still arriving: an
  * answer sent before the body was read makes MHD close the connection with
  * unread bytes, the kernel then resets it and the client loses the answer.
- * http_server drains the body (bounded by linger_bytes and linger_ms) and
- * calls reply_flush() at its end. A client that sent "Expect: 100-continue"
+ * http_server drains the body and calls reply_flush() at its end (past
+ * linger_bytes or linger_ms it closes the connection instead). A client that sent "Expect: 100-continue"
  * is answered at once: it has not sent the body and will not.
  */
 static int finish(struct request *req, unsigned status, struct MHD_Response *r, int preflight)
