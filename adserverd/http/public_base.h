@@ -10,7 +10,8 @@
  * client can reach). A header is used only when it is a host name, an IPv4
  * address or a bracketed IPv6 address with an optional port and nothing
  * else, so a hostile Host (a path, CRLF, a userinfo '@', an over-long name)
- * never reaches a URL: it is ignored and the next source is used.
+ * never reaches a URL: it is ignored and the next source is used
+ * (hostport.h says exactly what is accepted).
  *
  * Load: once per ad request that builds URLs (a scan of one header); the
  * result is kept in the request.
@@ -21,11 +22,6 @@
 #include <stddef.h>
 
 struct request;
-
-#define PUBLIC_HOST_MAX 262 /* 255 for the name, ':' and a 5-digit port, or a bracketed v6 */
-
-/* 1 when s[0..len) is a valid host[:port] as described above, else 0. */
-int public_base_host_valid(const char *s, size_t len);
 
 /*
  * The base URL of req, computed on first use and kept in req (valid for the
