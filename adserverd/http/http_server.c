@@ -163,6 +163,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         size_t n = *upload_data_size;
 
         *upload_data_size = 0;
+        /* the body is coming: an answer made from now on waits for its end */
+        req->expect_continue = 0;
         if (req->deferred != NULL)
             return linger(lst, req, n);
         if (req->responded)
