@@ -89,15 +89,23 @@ int connlimit_admit(struct connlimit *cl, const struct sockaddr *addr)
     return 1;
 }
 
-uintptr_t connlimit_opened(struct connlimit *cl, const struct sockaddr *addr)
+uintptr_t connlimit_opened(struct connlimit *cl, const struct sockaddr *addr, int *over)
 {
     size_t slot;
 
-    atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed);
+    *over = 0;
+    if (atomic_fetch_add_explicit(&cl->open_total, 1, memory_order_relaxed) >= cl->total) {
+        atomic_fetch_add_explicit(&cl->refused_total, 1, memory_order_relaxed);
+        *over = 1;
+    }
     if (addr == NULL || trusted(cl, addr))
         return 0;
     slot = slot_of(cl, addr);
-    atomic_fetch_add_explicit(&cl->slots[slot], 1, memory_order_relaxed);
+    if (atomic_fetch_add_explicit(&cl->slots[slot], 1, memory_order_relaxed) >= cl->per_address &&
+        !*over) {
+        atomic_fetch_add_explicit(&cl->refused_per_address, 1, memory_order_relaxed);
+        *over = 1;
+    }
     return (uintptr_t)slot + 1;
 }
 

@@ -8,16 +8,19 @@
  * and operators need refusals counted by reason in /metrics.
  *
  * How: libmicrohttpd asks connlimit_admit() (its accept policy callback)
- * before it takes a connection, and reports every connection it took and
- * closed (connlimit_opened/connlimit_closed, its connection notifier).
+ * before it takes a connection, which refuses cheaply what is already over
+ * a limit; it then reports every connection it took and closed
+ * (connlimit_opened/connlimit_closed, its connection notifier).
+ * connlimit_opened() counts exactly (one atomic add) and says when that
+ * connection is one too many, which happens when simultaneous accepts from
+ * several worker threads pass the admission check together: the caller
+ * then shuts the socket down, so the limit is exact in the steady state.
  * Counts live in a fixed table of atomic counters indexed by a keyed hash
  * of the address, so no lock is shared across connections. Two addresses
  * landing in one slot share a limit: the key is random per process, so a
  * client cannot choose a colliding address, and with CONNLIMIT_SLOTS slots
  * the chance that two active addresses meet is small; when they do, both
- * are still served up to the limit together. Admission reads the count and
- * the opening adds to it, so a burst of simultaneous accepts may pass the
- * limit by at most the number of worker threads: a bound, not an exact cap.
+ * are still served up to the limit together.
  *
  * Load: one hash and two atomic operations per connection, none per request.
  */
@@ -55,9 +58,11 @@ int connlimit_admit(struct connlimit *cl, const struct sockaddr *addr);
 
 /*
  * Count a connection taken from addr; returns the token connlimit_closed()
- * needs (0 for an address that is not counted per address).
+ * needs (0 for an address that is not counted per address). *over is set
+ * to 1 when this connection is past a limit (the refusal is counted): the
+ * caller closes it, and still calls connlimit_closed() when it is gone.
  */
-uintptr_t connlimit_opened(struct connlimit *cl, const struct sockaddr *addr);
+uintptr_t connlimit_opened(struct connlimit *cl, const struct sockaddr *addr, int *over);
 void connlimit_closed(struct connlimit *cl, uintptr_t token);
 
 /* The address as text ("unknown" when it is neither IPv4 nor IPv6). */

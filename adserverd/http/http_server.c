@@ -272,8 +272,16 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        int over = 0;
+
         *socket_context =
-            (void *)connlimit_opened(&lst->limits, ci != NULL ? ci->client_addr : NULL);
+            (void *)connlimit_opened(&lst->limits, ci != NULL ? ci->client_addr : NULL, &over);
+        /* admitted together with others past the limit: MHD sees the shutdown
+         * as a closed peer and ends the connection (NOTIFY_CLOSED follows) */
+        if (over && fd != NULL)
+            (void)shutdown(fd->connect_fd, SHUT_RDWR);
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
         connlimit_closed(&lst->limits, (uintptr_t)*socket_context);
     }
@@ -350,6 +358,7 @@ int listener_start(struct listener *lst, const char *bind_addr, int port, int th
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                          MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *di;
+    unsigned int mhd_limit;
 
     memset(&ss, 0, sizeof(ss));
     if (inet_pton(AF_INET, bind_addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
@@ -369,13 +378,19 @@ int listener_start(struct listener *lst, const char *bind_addr, int port, int th
     }
     (void)sslen;
     atomic_store(&lst->inflight, 0);
+    {
+        unsigned long long m = (unsigned long long)cfg->conn_limit * (threads > 0 ? threads : 1);
+        mhd_limit = m > 1048576 ? 1048576 : (unsigned int)m; /* far past any descriptor limit */
+    }
     if (connlimit_init(&lst->limits, (unsigned)cfg->per_ip_limit, (unsigned)cfg->conn_limit,
                        cfg->trusted_proxies, err, errlen) != 0)
         return -1;
     /*
      * MHD's own per-IP limit is off (connlimit does it, with the trusted
-     * proxies exempt); its total is set a little above ours so that ours
-     * refuses first and counts the refusal.
+     * proxies exempt). MHD splits its total evenly between the pool's
+     * threads and refuses past a thread's share, however idle the others;
+     * accepts are not spread evenly under load, so its total is set to
+     * conn_limit per thread and connlimit enforces the real one.
      */
     lst->mhd = MHD_start_daemon(
         flags, (uint16_t)port, on_accept, lst, on_request, lst, MHD_OPTION_SOCK_ADDR, &ss,
@@ -383,7 +398,7 @@ int listener_start(struct listener *lst, const char *bind_addr, int port, int th
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, lst, MHD_OPTION_NOTIFY_COMPLETED, on_completed, lst,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, lst, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->conn_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->conn_limit + (unsigned int)threads + 8,
+        MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->conn_memory_kb * 1024,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned int)1024, MHD_OPTION_END);
