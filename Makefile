@@ -118,6 +118,10 @@ DAEMON_SRCS := \
 	adserverd/decision/targeting.c \
 	adserverd/http/auth.c \
 	adserverd/http/body.c \
+	adserverd/http/connlimit.c \
+	adserverd/http/framing.c \
+	adserverd/http/hostport.c \
+	adserverd/http/public_base.c \
 	adserverd/http/http_server.c \
 	adserverd/http/multipart.c \
 	adserverd/http/ratelimit.c \
@@ -174,7 +178,8 @@ UNIT_TESTS := routes lib/hexcode core/bgthread util/uuid util/isodate util/jsnum
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record beacon/spool_drain \
-	http/body http/router http/ratelimit http/multipart admin/validate ad/serve_media
+	http/body http/router http/ratelimit http/multipart http/framing http/hostport admin/validate \
+	ad/serve_media
 # Unit tests of the client side, linked against the client objects instead.
 CLIENT_UNIT_TESTS := client/apiclient client/clientcfg client/term ctvctl/output \
 	ctvctl/progress ctvctl/vastcheck
@@ -302,9 +307,11 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
+FUZZ_SRCS_framing := tests/fuzz/fuzz_framing.c adserverd/http/framing.c adserverd/http/hostport.c \
+	$(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)

@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define DRAIN_MS 10000
 
@@ -329,6 +330,44 @@ static void reload(const char *argv0, int argc, char **argv)
     config_release(&fresh);
 }
 
+/*
+ * Descriptors for the connection limits: each listener may hold conn_limit
+ * sockets, and each in-flight media answer holds one file besides its
+ * socket, so the soft RLIMIT_NOFILE is raised to the hard one (Debian's
+ * default soft 1024 would cap the daemon near 500 clients) and conn_limit is
+ * lowered to what fits, keeping DESCRIPTOR_RESERVE for PostgreSQL, Redis,
+ * the spool, epoll and media files. Done once, before the listeners start.
+ */
+#define DESCRIPTOR_RESERVE 1024
+
+static void fit_descriptors(struct config *cfg)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)cfg->conn_limit * 2 + DESCRIPTOR_RESERVE;
+    char have[32], limit[32];
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_warn("cannot read the descriptor limit", "error", strerror(errno));
+        return;
+    }
+    if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            return;
+    }
+    if (rl.rlim_cur < need) {
+        long fit = ((long)rl.rlim_cur - DESCRIPTOR_RESERVE) / 2;
+        cfg->conn_limit = fit < 64 ? 64 : (int)fit;
+    }
+    snprintf(have, sizeof(have), "%llu", (unsigned long long)rl.rlim_cur);
+    snprintf(limit, sizeof(limit), "%d", cfg->conn_limit);
+    if (rl.rlim_cur < need)
+        log_warn("connection limit lowered to fit the descriptor limit", "nofile", have,
+                 "conn_limit", limit);
+    else
+        log_info("descriptor limit", "nofile", have, "conn_limit", limit);
+}
+
 static int serve(const struct config *cfg, int argc, char **argv)
 {
     struct app app;
@@ -602,6 +641,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "adserverd: libcurl initialisation failed\n");
         goto cleanup;
     }
+    /* Only the daemon holds client connections: size them to the descriptors. */
+    if (cmd->run == run_serve)
+        fit_descriptors(&cfg);
     rc = cmd->run(&cfg, cmd_arg, argc, argv);
     curl_global_cleanup();
 cleanup:

@@ -6,6 +6,7 @@
 #include "core/app.h"
 #include "lib/log.h"
 #include "http/reply.h"
+#include "http/public_base.h"
 #include "http/request.h"
 #include "decision/serving.h"
 #include "vast/vast.h"
@@ -100,6 +101,7 @@ int serve_adrequest_post(struct request *req)
     if (adparams_finish(&p, err, sizeof(err)) != 0)
         return invalid(req, err);
     p.pod.max_ads = 1;
+    p.base = http_public_base(req);
     adparams_device(&p, serving_proxies(sv), req->ip, request_header(req, "User-Agent"),
                     request_header(req, "X-Forwarded-For"), request_header(req, "X-Device-IP"),
                     request_header(req, "X-Device-User-Agent"));

@@ -7,6 +7,7 @@
 #include "core/app.h"
 #include "lib/log.h"
 #include "http/reply.h"
+#include "http/public_base.h"
 #include "http/request.h"
 #include "decision/serving.h"
 #include "vast/vast.h"
@@ -40,6 +41,7 @@ int serve_vast_params(struct request *req, struct adparams *p)
     adparams_device(p, serving_proxies(req->app->serving), req->ip,
                     request_header(req, "User-Agent"), request_header(req, "X-Forwarded-For"),
                     request_header(req, "X-Device-IP"), request_header(req, "X-Device-User-Agent"));
+    p->base = http_public_base(req);
     return 0;
 }
 

@@ -113,7 +113,7 @@ int serve_vmap_get(struct request *req)
     }
     if (nb > 0 && p.source == ADPARAMS_SOURCE_TAG) {
         for (size_t b = 0; b < nb; b++) {
-            char *u = tag_uri(req, serving_base_url(sv), ids[b]);
+            char *u = tag_uri(req, p.base, ids[b]);
             if (u == NULL) {
                 rc = reply_validation(req, "query", "query string too long for an ad tag");
                 goto done;

@@ -16,6 +16,7 @@
 #include "decision/spend.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"
+#include "http/http_server.h"
 #include "http/reply.h"
 #include "http/request.h"
 #include "lib/version.h"
@@ -140,6 +141,7 @@ int api_root_metrics(struct request *req)
                      "# TYPE adserverd_redis_failures_total counter\n"
                      "adserverd_redis_failures_total %lu\n",
                      size, in_use, connected, resets, kconn, kfail);
+    rc |= http_server_metrics(req->app->admin, req->app->ad, &out);
     rc |= beacon_metrics(req->app, &out);
     rc |= spool_drain_metrics(req->app->drain, &out);
     rc |= spend_metrics(req->app->spend, &out);

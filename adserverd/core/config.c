@@ -40,14 +40,24 @@ static const struct opt opts[] = {
      "ad listener threads (0: 4 per core)"},
     {"conn_timeout", "ADSERVERD_CONN_TIMEOUT", OPT_INT, O(conn_timeout_s), "15", 0,
      "seconds a connection may stay idle or send slowly"},
-    {"conn_limit", "ADSERVERD_CONN_LIMIT", OPT_INT, O(conn_limit), "2048", 0,
-     "connections per listener"},
-    {"per_ip_limit", "ADSERVERD_PER_IP_LIMIT", OPT_INT, O(per_ip_limit), "64", 0,
-     "connections per client address and listener"},
+    {"conn_limit", "ADSERVERD_CONN_LIMIT", OPT_INT, O(conn_limit), "4096", 0,
+     "connections per listener (lowered at start to fit the descriptor limit)"},
+    {"per_ip_limit", "ADSERVERD_PER_IP_LIMIT", OPT_INT, O(per_ip_limit), "1024", 0,
+     "connections per client address and listener (trusted_proxies exempt)"},
     {"conn_memory_kb", "ADSERVERD_CONN_MEMORY_KB", OPT_INT, O(conn_memory_kb), "32", 0,
      "memory per connection for the request line and headers (KiB)"},
     {"body_limit", "ADSERVERD_BODY_LIMIT", OPT_LONG, O(body_limit), "10485760", 0,
      "largest JSON or form body (bytes)"},
+    {"url_max", "ADSERVERD_URL_MAX", OPT_INT, O(url_max), "8192", 0,
+     "longest request target in bytes (414 past it)"},
+    {"header_count_max", "ADSERVERD_HEADER_COUNT_MAX", OPT_INT, O(header_count_max), "100", 0,
+     "most header fields in a request (431 past it)"},
+    {"header_bytes_max", "ADSERVERD_HEADER_BYTES_MAX", OPT_INT, O(header_bytes_max), "16384", 0,
+     "largest header block in bytes (431 past it)"},
+    {"linger_bytes", "ADSERVERD_LINGER_BYTES", OPT_LONG, O(linger_bytes), "536870912", 0,
+     "body bytes drained after an early 4xx so the client reads it"},
+    {"linger_ms", "ADSERVERD_LINGER_MS", OPT_INT, O(linger_ms), "30000", 0,
+     "longest drain of a body after an early 4xx (ms)"},
     {"public_url", "ADSERVERD_PUBLIC_URL", OPT_STR, O(public_url), NULL, 0,
      "base URL players use to reach the ad listener"},
     {"trusted_proxies", "ADSERVERD_TRUSTED_PROXIES", OPT_STR, O(trusted_proxies), NULL, 0,
@@ -401,6 +411,16 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     if (cfg->conn_timeout_s < 1 || cfg->conn_limit < 1 || cfg->per_ip_limit < 1 ||
         cfg->conn_memory_kb < 8) {
         snprintf(err, errlen, "connection limits must be positive (conn_memory_kb >= 8)");
+        return -1;
+    }
+    if (cfg->url_max < 256 || cfg->header_count_max < 16 || cfg->header_bytes_max < 1024 ||
+        cfg->linger_bytes < 0 || cfg->linger_ms < 0) {
+        snprintf(err, errlen, "url_max >= 256, header_count_max >= 16, header_bytes_max >= 1024, "
+                              "linger_bytes and linger_ms >= 0");
+        return -1;
+    }
+    if ((long)cfg->url_max + cfg->header_bytes_max + 1024 > (long)cfg->conn_memory_kb * 1024) {
+        snprintf(err, errlen, "conn_memory_kb must exceed url_max + header_bytes_max by 1 KiB");
         return -1;
     }
     if (cfg->body_limit < 1024) {

@@ -29,6 +29,11 @@ struct config {
     int per_ip_limit;
     int conn_memory_kb;
     long body_limit;
+    int url_max;             /* longest request target (bytes), 414 past it */
+    int header_count_max;    /* most header fields per request, 431 past it */
+    int header_bytes_max;    /* largest header block (bytes), 431 past it */
+    long linger_bytes;       /* body bytes read and dropped after an early answer */
+    int linger_ms;           /* and for at most this long, then the connection closes */
     char *public_url; /* how players reach the ad listener */
     char *trusted_proxies; /* SSAI servers whose device headers are believed */
 

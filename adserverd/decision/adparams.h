@@ -71,6 +71,8 @@ struct adparams {
     uint32_t midroll_every; /* seconds, 0 = none */
     uint32_t content_duration;
     enum adparams_source source;
+    const char *base; /* URL base for tracking and media URLs of this request (set by the
+                         ad handler from the transport; NULL: serving's configured base) */
     const char *bad; /* after a failed adparams_set/finish: the parameter at fault */
     /* private: which known keys were seen, and the argument count */
     uint64_t seen;

@@ -307,6 +307,9 @@ static const char *media_url(struct app *app, const char *key, const char *video
         key = derived;
     if (key != NULL && creative_url_player(app, key, buf, n) == 0)
         return buf;
+    /* local storage, no public_url: a path, joined to each request's base when served */
+    if (key != NULL && creative_url_path(app, key, buf, n) == 0)
+        return buf;
     return video_url;
 }
 

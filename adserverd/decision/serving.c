@@ -287,6 +287,7 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
     if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
         return -1;
     r->now_ms = clock_wall_ms();
+    r->base = p->base != NULL && p->base[0] != '\0' ? p->base : sv->base;
     make_rid(r->rid);
     r->has_cap_key = freqcap_key(p->t.ifa, p->t.device_id, p->t.ip, p->t.ua, r->cap_key, &src) == 0;
     if (!r->has_cap_key)
@@ -449,12 +450,23 @@ static void cap_key_bytes(const char *hex, unsigned char out[TRACKURL_CAP_KEY_LE
         memset(out, 0, TRACKURL_CAP_KEY_LEN);
 }
 
-static char *sign(struct serving *sv, struct trackurl_event *ev, enum trackurl_type t)
+static char *join_base(const char *base, const char *path)
+{
+    size_t bl = strlen(base), pl = strlen(path);
+    char *s = xmalloc(bl + pl + 1);
+
+    memcpy(s, base, bl);
+    memcpy(s + bl, path, pl + 1);
+    return s;
+}
+
+static char *sign(struct serving *sv, const struct serving_result *r, struct trackurl_event *ev,
+                  enum trackurl_type t)
 {
     char *url = NULL;
 
     ev->type = t;
-    if (trackurl_sign(sv->app->track_key, sv->app->track_key_len, ev, sv->base, &url) != 0)
+    if (trackurl_sign(sv->app->track_key, sv->app->track_key_len, ev, r->base, &url) != 0)
         return NULL;
     return url;
 }
@@ -470,7 +482,7 @@ const char *serving_nofill_url(struct serving *sv, struct serving_result *r,
     snprintf(ev.creative_id, sizeof(ev.creative_id), "00000000-0000-0000-0000-000000000000");
     ev.issued_at = r->now_ms / 1000;
     cap_key_bytes(r->cap_key, ev.cap_key);
-    return keep(strs, sign(sv, &ev, TRACKURL_NOFILL));
+    return keep(strs, sign(sv, r, &ev, TRACKURL_NOFILL));
 }
 
 static const struct {
@@ -610,7 +622,11 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
         a->creative_ad_id = cr->id;
         a->duration_ms = cr->duration_ms;
 
-        st->media.url = cr->media_url;
+        /* a path ("/media/<key>") is a local file: relative to this request's base */
+        st->media.url = cr->media_url[0] == '/' ? keep(strs, join_base(r->base, cr->media_url))
+                                                : cr->media_url;
+        if (st->media.url == NULL)
+            return -1;
         st->media.delivery = VAST_DELIVERY_PROGRESSIVE;
         st->media.mime_type = cr->mime != NULL && cr->mime[0] != '\0' ? cr->mime : "video/mp4";
         st->media.width = cr->width ? cr->width : 1280;
@@ -620,25 +636,25 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
         a->n_media_files = 1;
 
         ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
-        st->imp.url = keep(strs, sign(sv, &ev, TRACKURL_IMPRESSION));
+        st->imp.url = keep(strs, sign(sv, r, &ev, TRACKURL_IMPRESSION));
         st->imp.id = st->serving_id;
         a->impressions = &st->imp;
         a->n_impressions = 1;
         ev.price_micros = 0;
-        st->error_urls[0] = keep(strs, sign(sv, &ev, TRACKURL_ERROR));
+        st->error_urls[0] = keep(strs, sign(sv, r, &ev, TRACKURL_ERROR));
         a->error_urls = st->error_urls;
         a->n_error_urls = 1;
         for (size_t k = 0; k < NEVENTS; k++) {
             ev.price_micros = price_of(c, events[k].tt);
             st->tracking[k].event = events[k].ve;
-            st->tracking[k].url = keep(strs, sign(sv, &ev, events[k].tt));
+            st->tracking[k].url = keep(strs, sign(sv, r, &ev, events[k].tt));
             if (st->tracking[k].url == NULL)
                 return -1;
         }
         a->tracking = st->tracking;
         a->n_tracking = NEVENTS;
         ev.price_micros = price_of(c, TRACKURL_CLICK);
-        st->click_tracking[0] = keep(strs, sign(sv, &ev, TRACKURL_CLICK));
+        st->click_tracking[0] = keep(strs, sign(sv, r, &ev, TRACKURL_CLICK));
         a->click_tracking = st->click_tracking;
         a->n_click_tracking = 1;
         if (st->imp.url == NULL || st->error_urls[0] == NULL || st->click_tracking[0] == NULL)

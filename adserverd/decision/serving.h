@@ -72,6 +72,8 @@ struct serving_result {
     int has_cap_key;
     int redis_calls;              /* 0 or 1 on the response path */
     int64_t now_ms;
+    const char *base;             /* URL base of this request: adparams' base, else the
+                                     configured one (p's lifetime) */
     unsigned ordinal;             /* ads rendered so far, for AdServingIds */
     /* Slots to release after the response, filled by serving_decide(). */
     struct freqcap_item release[FREQCAP_MAX_ITEMS];

@@ -3,10 +3,14 @@
  *
  * Each listener is one MHD daemon with a thread pool on epoll and the
  * limits that keep slow or hostile clients from exhausting it: connection
- * timeout, global and per-IP connection limits, per-connection memory (which
- * bounds the request line and headers; MHD answers 414/431 past it) and the
- * body limit. MHD's callbacks are turned into struct request and handed to
- * the router; no other module includes <microhttpd.h> except reply.c.
+ * timeout, total and per-address connection limits (connlimit.h; trusted
+ * proxies exempt), per-connection memory, strict framing with URL and
+ * header limits checked before any handler runs (framing.h), the body limit,
+ * and lingering close: an answer made before the body arrived is sent once
+ * the body has been drained, so the client reads it instead of a connection
+ * reset; a body longer than linger_bytes or slower than linger_ms closes the
+ * connection unanswered (libmicrohttpd cannot send an answer mid-body).
+ * MHD's callbacks are turned into struct request and handed to the router; no other module includes <microhttpd.h> except reply.c.
  * Sits above the router and reply (it calls them); they see the listener
  * only through listener.h.
  */
@@ -14,6 +18,7 @@
 #define HTTP_SERVER_H
 
 #include "http/listener.h"
+#include "lib/buf.h"
 
 #include <stddef.h>
 
@@ -37,6 +42,13 @@ int listener_drain(struct listener *lst, int timeout_ms);
 void http_server_suspend(struct request *req, int (*resume)(struct request *req));
 /* Wake a suspended request; safe from any thread, once per suspend. */
 void http_server_resume(struct request *req);
+
+/*
+ * Append the transport counters of both listeners (refused connections by
+ * reason, refused framing, lingering answers) to out in Prometheus text.
+ * Either listener may be NULL. 0, or -1 when out is full.
+ */
+int http_server_metrics(const struct listener *admin, const struct listener *ad, struct buf *out);
 
 /* Stop the daemon and close every connection. Safe on a never-started listener. */
 void listener_stop(struct listener *lst);

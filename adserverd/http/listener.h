@@ -13,6 +13,7 @@
 #ifndef HTTP_LISTENER_H
 #define HTTP_LISTENER_H
 
+#include "http/connlimit.h"
 #include "http/route.h"
 
 #include <stdatomic.h>
@@ -30,6 +31,10 @@ struct listener {
     struct MHD_Daemon *mhd;
     int port;                   /* the bound port (useful when 0 was asked) */
     atomic_int inflight;        /* requests between first byte and completion */
+    struct connlimit limits;    /* per-address and total connection limits */
+    atomic_ulong refused_framing; /* requests refused by framing.h */
+    atomic_ulong lingered;      /* early answers sent after draining the body */
+    atomic_ulong linger_aborted; /* drains cut at linger_bytes/linger_ms (closed, unanswered) */
 };
 
 #endif

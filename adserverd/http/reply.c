@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CT_JSON "application/json; charset=utf-8"
 
@@ -102,6 +103,14 @@ static int add_transport_headers(struct request *req, struct MHD_Response *r, in
     return rc;
 }
 
+/*
+ * Queue r now, or keep it while the request body is still arriving: an
+ * answer sent before the body was read makes MHD close the connection with
+ * unread bytes, the kernel then resets it and the client loses the answer.
+ * http_server drains the body and calls reply_flush() at its end (past
+ * linger_bytes or linger_ms it closes the connection instead). A client that sent "Expect: 100-continue"
+ * is answered at once: it has not sent the body and will not.
+ */
 static int finish(struct request *req, unsigned status, struct MHD_Response *r, int preflight)
 {
     int rc = -1;
@@ -112,6 +121,16 @@ static int finish(struct request *req, unsigned status, struct MHD_Response *r, 
         goto cleanup;
     if (add_transport_headers(req, r, preflight) != 0)
         goto cleanup;
+    if (req->close && add(r, "Connection", "close") != 0)
+        goto cleanup;
+    if (req->body_pending && !req->expect_continue) {
+        req->deferred = r;
+        req->deferred_status = status;
+        clock_gettime(CLOCK_MONOTONIC, &req->linger_start);
+        req->responded = 1;
+        req->status = (int)status;
+        return 0;
+    }
     if (MHD_queue_response(req->conn, status, r) != MHD_YES)
         goto cleanup;
     req->responded = 1;
@@ -120,6 +139,32 @@ static int finish(struct request *req, unsigned status, struct MHD_Response *r, 
 cleanup:
     MHD_destroy_response(r);
     return rc;
+}
+
+int reply_flush(struct request *req)
+{
+    struct MHD_Response *r = req->deferred;
+    int rc = -1;
+
+    if (r == NULL)
+        return 0;
+    req->deferred = NULL;
+    /* the body was not read to its end: MHD closes after this answer anyway */
+    if (req->body_pending && !req->close && add(r, "Connection", "close") != 0)
+        goto cleanup;
+    if (MHD_queue_response(req->conn, req->deferred_status, r) != MHD_YES)
+        goto cleanup;
+    rc = 0;
+cleanup:
+    MHD_destroy_response(r);
+    return rc;
+}
+
+void reply_discard(struct request *req)
+{
+    if (req->deferred != NULL)
+        MHD_destroy_response(req->deferred);
+    req->deferred = NULL;
 }
 
 char *reply_dump(const json_t *v, size_t *len)

@@ -6,6 +6,8 @@
  *
  * Each function queues the response on the request's connection and
  * returns 0, or -1 when MHD refused it (the connection is then closed).
+ * While the request body is still arriving the response is kept instead
+ * and sent once the body has been drained (lingering close, reply_flush).
  * A request is answered once; later calls return -1.
  */
 #ifndef REPLY_H
@@ -47,6 +49,15 @@ int reply_plain_error(struct request *req, unsigned status, const char *message)
 int reply_rate_limited(struct request *req);
 /* CORS preflight: 204 with the listener's CORS headers. */
 int reply_preflight(struct request *req);
+
+/*
+ * Send the answer kept while the request body drained (see finish() in
+ * reply.c); a no-op when none is kept. Called by http_server only, from
+ * MHD's access handler. 0, or -1 when MHD refused it.
+ */
+int reply_flush(struct request *req);
+/* Drop a kept answer that will never be sent (connection gone). */
+void reply_discard(struct request *req);
 
 /* Serialise v the way every JSON answer is serialised; caller frees. */
 char *reply_dump(const json_t *v, size_t *len);

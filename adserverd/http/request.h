@@ -20,6 +20,7 @@ struct app;
 struct listener;
 struct route;
 struct MHD_Connection;
+struct MHD_Response;
 
 #define REQUEST_MAX_PARAMS 3
 #define REQUEST_MAX_HEADERS 16
@@ -50,6 +51,16 @@ struct request {
     int first_call_done;
     int responded;
     int status;           /* status sent, for metrics */
+
+    /* transport (http_server and reply only) */
+    int close;            /* answer with Connection: close (framing refused) */
+    int body_pending;     /* the request has a body that has not been read to its end */
+    int expect_continue;  /* the client waits for 100 Continue before its body */
+    struct MHD_Response *deferred; /* early answer kept while the body drains */
+    unsigned deferred_status;
+    struct timespec linger_start;  /* when the early answer was made */
+    uint64_t linger_seen;          /* body bytes dropped since then */
+    char base[288];       /* public base URL (public_base.h), "" until computed */
 
     /* authentication */
     int authed;

@@ -134,3 +134,23 @@ cleanup:
     buf_release(&b);
     return rc;
 }
+
+int creative_url_path(struct app *app, const char *key, char *out, size_t n)
+{
+    char probe[8];
+    struct buf b;
+    int rc = -1;
+
+    /* only a local file without any public URL is served by the ad listener itself */
+    if (storage_public_url(app->storage, key, probe, sizeof(probe)) != STORAGE_NO_PUBLIC_URL ||
+        (app->cfg->public_url != NULL && app->cfg->public_url[0] != '\0'))
+        return -1;
+    buf_init(&b, PLAYER_URL_MAX);
+    if (buf_puts(&b, "/media/") != 0 || sigv4_uri_encode(&b, key, 1) != 0 || b.len >= n)
+        goto cleanup;
+    memcpy(out, b.data, b.len + 1);
+    rc = 0;
+cleanup:
+    buf_release(&b);
+    return rc;
+}

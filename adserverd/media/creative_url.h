@@ -42,4 +42,12 @@ int creative_url_key(struct app *app, const char *url, char *out, size_t n);
  */
 int creative_url_player(struct app *app, const char *key, char *out, size_t n);
 
+/*
+ * For local storage without public_url only: "/media/<key>" (URI-encoded,
+ * '/' kept) into out[n], the path the ad listener serves key under; the ad
+ * handlers join it to the request's public base (http/public_base.h), so
+ * players fetch it from where they reached us. 0, or -1 otherwise.
+ */
+int creative_url_path(struct app *app, const char *key, char *out, size_t n);
+
 #endif
