@@ -27,6 +27,7 @@ struct creative_worker;
 struct listener;
 struct password_dummy;
 struct catalog;
+struct ticker;
 struct serving;
 struct spool;
 struct spool_drain;
@@ -59,6 +60,7 @@ struct app {
     /* The servable catalog (snapshot.h), published by the catalog thread. */
     struct snapshot_holder snapshots;
     struct catalog *catalog; /* builder thread (catalog.h) */
+    struct ticker *ticker;   /* per-slot time and spend state (decision/ticker.h) */
     struct serving *serving; /* ad decisions and rendering (serving.h) */
     struct decision_spend_source spend_src; /* zero = none: snapshot budget_spent */
     /* beacons and money (issue #5); NULL in subcommands other than serve */

@@ -31,6 +31,8 @@
 #include "db/db_catalog.h"
 #include "lib/log.h"
 #include "decision/snapshot.h"
+#include "decision/tick.h"
+#include "decision/ticker.h"
 #include "lib/xalloc.h"
 
 #define DEBOUNCE_MS 200
@@ -176,6 +178,7 @@ static int build(struct catalog *c)
     struct snapshot_builder *b = snapshot_builder_new(NULL);
     struct snapshot *s = NULL;
     struct db_catalog_counts counts;
+    struct pacing_params pp;
     int64_t t0 = clock_mono_ms(), took;
     char err[512], ms[32];
     int ret = -1;
@@ -186,6 +189,13 @@ static int build(struct catalog *c)
     }
     if (snapshot_builder_finish(b, clock_wall_ms(), &s, err, sizeof(err)) != 0) {
         log_error("catalog snapshot failed", "error", err);
+        goto cleanup;
+    }
+    /* Never publish unevaluated per-slot state: nothing would serve until the next tick. */
+    pp = pacing_params_default();
+    if (tick_evaluate(s, &c->app->spend_src, &pp, clock_wall_ms()) != 0) {
+        log_error("catalog snapshot evaluation failed");
+        snapshot_free(s);
         goto cleanup;
     }
     took = clock_mono_ms() - t0;
@@ -200,6 +210,7 @@ static int build(struct catalog *c)
     snprintf(ms, sizeof(ms), "%lld", (long long)took);
     log_debug("catalog published", "ms", ms);
     snapshot_publish(c->holder, s);
+    ticker_kick(c->app->ticker);
     ret = 0;
 cleanup:
     snapshot_builder_free(b);

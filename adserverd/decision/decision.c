@@ -1,19 +1,29 @@
 /*
  * decision: see decision.h for the model.
  *
- * Load: every ad request visits every campaign of the snapshot once
- * (thousands), with integer targeting checks; only survivors get pacing
- * and items. The pick order is produced lazily, one priority tier at a
- * time (keys drawn, tier heapified, popped as needed), so a pod usually
- * costs O(items of its first tier) plus O(log n) per item looked at.
- * Phase 2 replays the order phase 1 produced and extends it with the same
+ * Load: a request costs what can match, not the catalog. The ticker
+ * (tick.h) has already folded status, flight, day-part, budget and pacing
+ * into the snapshot's per-slot state; targeting_candidates() intersects the
+ * snapshot's inverted indexes with the live bitset (a pass over
+ * campaigns / 64 words per targeted dimension), and only the campaigns left
+ * are visited: creative fit, the pacing draw with the stored probability,
+ * items. Explain reasons of the campaigns never visited are derived on
+ * demand (decision_explain), so nothing is reset per campaign per request:
+ * a generation stamp says which explain entries belong to this request.
+ *
+ * The pick order is produced lazily, one priority tier at a time (keys
+ * drawn, tier heapified, popped as needed), so a pod usually costs
+ * O(items of its first tier) plus O(log n) per item looked at. Phase 2
+ * replays the order phase 1 produced and extends it with the same
  * generator: granting every reservation reproduces phase 1's pod exactly.
  */
 #include "decision/decision.h"
+#include "decision/tick.h"
 #include "util/tz.h"
 #include "lib/xalloc.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +38,6 @@ struct item {
     uint32_t duration_ms;
 };
 
-/* The campaign-local day of a zone at the request's time. */
-struct zone_day {
-    const struct tz_zone *zone;
-    int64_t start_ms, end_ms;
-};
-
-#define ZONE_CACHE 16
 #define SPARE_LOOKAHEAD 8                 /* items looked at for spares past the pod, per ad */
 #define TIERS (SNAPSHOT_PRIORITY_MAX + 2) /* tier_start[1..MAX+1] */
 
@@ -46,12 +49,30 @@ struct decision_work {
     uint32_t spare;
     int phase;               /* 0 none, 1 candidates done, 2 chosen */
     struct decision_rng rng; /* for item keys; seeded from the caller's in phase 1 */
+    uint32_t only_campaign;  /* opts->only_campaign of this request */
 
-    /* Per campaign (capacity cap_campaigns). */
+    /*
+     * Per campaign (capacity cap_campaigns). explain[i] belongs to this
+     * request only when stamp[i] == gen; others are derived on demand.
+     * avail/taken are only meaningful for the campaigns in elig[].
+     */
     struct decision_explain *explain;
+    uint32_t *stamp;
+    uint32_t gen;
     uint32_t *avail; /* slots a campaign may still take; UINT32_MAX = uncapped */
     uint32_t *taken; /* ads taken in the current walk */
     uint32_t n_campaigns, cap_campaigns;
+
+    /* Campaigns that passed targeting and the ticker, ascending (capacity cap_campaigns). */
+    uint32_t *touched;
+    uint32_t n_touched;
+    /* Of those, the ones with items (capacity cap_campaigns). */
+    uint32_t *elig;
+    uint32_t n_elig;
+
+    /* Candidate bitset and its scratch (capacity cap_words). */
+    uint64_t *bits, *scratch;
+    size_t cap_words;
 
     /*
      * Items (capacity cap_items), grouped by priority tier in tiered[]. The
@@ -70,9 +91,6 @@ struct decision_work {
     uint32_t n_heap, n_order;
 
     uint32_t min_item_ms; /* shortest eligible creative: below it the pod is full */
-
-    struct zone_day zones[ZONE_CACHE];
-    size_t n_zones;
 
     struct decision_reserve reserves[DECISION_MAX_ADS + DECISION_MAX_SPARE];
     size_t n_reserves;
@@ -134,6 +152,11 @@ void decision_work_free(struct decision_work *w)
     if (w == NULL)
         return;
     free(w->explain);
+    free(w->stamp);
+    free(w->touched);
+    free(w->elig);
+    free(w->bits);
+    free(w->scratch);
     free(w->avail);
     free(w->taken);
     free(w->items);
@@ -147,9 +170,21 @@ void decision_work_free(struct decision_work *w)
 static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
 {
     uint32_t nc = snapshot_campaign_count(s), ni = snapshot_creative_count(s);
+    size_t nw = snapshot_words(s);
 
+    if (nw > w->cap_words) {
+        w->bits = xrealloc(w->bits, st_mult(nw, sizeof(*w->bits)));
+        w->scratch = xrealloc(w->scratch, st_mult(nw, sizeof(*w->scratch)));
+        w->cap_words = nw;
+    }
     if (nc > w->cap_campaigns) {
         w->explain = xrealloc(w->explain, st_mult(nc, sizeof(*w->explain)));
+        /* Stamps start over: every old one would be stale anyway. */
+        free(w->stamp);
+        w->stamp = xcalloc(nc, sizeof(*w->stamp));
+        w->gen = 0;
+        w->touched = xrealloc(w->touched, st_mult(nc, sizeof(*w->touched)));
+        w->elig = xrealloc(w->elig, st_mult(nc, sizeof(*w->elig)));
         w->avail = xrealloc(w->avail, st_mult(nc, sizeof(*w->avail)));
         w->taken = xrealloc(w->taken, st_mult(nc, sizeof(*w->taken)));
         w->cap_campaigns = nc;
@@ -182,22 +217,18 @@ static int creative_fits(const struct decision_pod *pod, const struct snapshot_c
            (pod->duration_s == 0 || d <= (uint64_t)pod->duration_s * 1000);
 }
 
-/* Status, flight, creatives and their fit; DECISION_CHOSEN means "passes". */
-static enum decision_reason static_checks(const struct decision_work *w,
-                                          const struct snapshot_campaign *c, uint32_t *n_fit)
+/*
+ * Creatives that fit this pod, into *n_fit: DECISION_CHOSEN when any does,
+ * else DECISION_CREATIVE_DURATION. The campaign has an active creative
+ * (the ticker checked).
+ */
+static enum decision_reason creative_fit(const struct decision_work *w,
+                                         const struct snapshot_campaign *c, uint32_t *n_fit)
 {
     const struct decision_pod *pod = &w->pod;
     uint64_t lo = c->min_active_ms, hi = c->max_active_ms;
 
     *n_fit = 0;
-    if (c->status != SNAPSHOT_STATUS_ACTIVE)
-        return DECISION_STATUS;
-    if (w->keys.now_ms < c->start_ms)
-        return DECISION_FLIGHT_PENDING;
-    if (w->keys.now_ms >= c->end_ms)
-        return DECISION_FLIGHT_ENDED;
-    if (c->n_active_creatives == 0)
-        return DECISION_NO_CREATIVE;
     /* Usually every active creative fits or none does: the build-time range tells. */
     if ((pod->min_ad_s == 0 || lo >= (uint64_t)pod->min_ad_s * 1000) &&
         (pod->max_ad_s == 0 || hi <= (uint64_t)pod->max_ad_s * 1000) &&
@@ -217,80 +248,17 @@ static enum decision_reason static_checks(const struct decision_work *w,
     return *n_fit ? DECISION_CHOSEN : DECISION_CREATIVE_DURATION;
 }
 
-/*
- * The campaign-local day around now, cached per zone for this request:
- * campaigns share a handful of zones, and a day start costs two lookups.
- */
-static void zone_day(struct decision_work *w, const struct tz_zone *z, struct zone_day *out)
+/* Status, flight and creatives, from the ticker's word, then creative fit. */
+static enum decision_reason static_checks(const struct decision_work *w,
+                                          const struct snapshot_campaign *c, uint64_t st,
+                                          uint32_t *n_fit)
 {
-    struct tz_local local;
-
-    for (size_t k = 0; k < w->n_zones; k++) {
-        if (w->zones[k].zone == z) {
-            *out = w->zones[k];
-            return;
-        }
-    }
-    tz_local(z, w->keys.now_ms, &local);
-    out->zone = z;
-    out->start_ms = tz_day_start(z, local.day);
-    out->end_ms = tz_day_start(z, local.day + 1);
-    /* Past the cache's size it is computed every time: slower, still correct. */
-    if (w->n_zones < ZONE_CACHE)
-        w->zones[w->n_zones++] = *out;
-}
-
-/* Budget and pacing with the freshest counters; DECISION_CHOSEN means "passes". */
-static enum decision_reason spend_checks(struct decision_work *w, uint32_t i,
-                                         const struct snapshot_campaign *c,
-                                         const struct decision_options *opts,
-                                         const struct decision_spend_source *spend,
-                                         struct decision_rng *rng)
-{
-    struct decision_explain *e = &w->explain[i];
-    struct pacing_spend sp = {.total = c->budget_spent_micros, .today = 0};
-    struct zone_day day;
-    struct pacing_input in;
-    struct pacing_result pr;
-
-    if (spend == NULL || spend->get == NULL || spend->get(spend->ctx, i, c, &sp) != 0) {
-        sp.total = c->budget_spent_micros;
-        sp.today = 0;
-    }
-    /* Counters may lag the catalog after a Redis flush: trust the larger total. */
-    if (sp.total < c->budget_spent_micros)
-        sp.total = c->budget_spent_micros;
-    if (sp.total >= c->budget_total_micros)
-        return DECISION_BUDGET;
-
-    zone_day(w, c->zone, &day);
-    in.mode = c->pacing == SNAPSHOT_PACING_ASAP ? PACING_ASAP : PACING_EVEN;
-    in.budget_total = c->budget_total_micros;
-    in.spend = sp;
-    in.flight_start_ms = c->start_ms;
-    in.flight_end_ms = c->end_ms;
-    in.day_start_ms = day.start_ms;
-    in.day_end_ms = day.end_ms;
-    in.now_ms = w->keys.now_ms;
-    /* A day that cannot contain now comes from a broken zone table: do not pace then. */
-    if (in.day_start_ms > in.now_ms || in.day_end_ms <= in.now_ms) {
-        in.day_start_ms = in.now_ms;
-        in.day_end_ms = in.now_ms + 1;
-    }
-    if (pacing_evaluate(&opts->pacing, &in, &pr) != 0) {
-        e->pacing = PACING_OFF_FLIGHT;
-        e->p_ppm = 0;
-        return DECISION_PACING;
-    }
-    e->pacing = pr.state;
-    e->p_ppm = pr.p_ppm;
-    if (pr.state == PACING_NO_BUDGET)
-        return DECISION_BUDGET;
-    if (pr.p_ppm == 0)
-        return DECISION_PACING;
-    if (pr.p_ppm < PACING_P_ONE && decision_rng_next(rng) % PACING_P_ONE >= pr.p_ppm)
-        return DECISION_PACING;
-    return DECISION_CHOSEN;
+    *n_fit = 0;
+    if (!(st & TICK_EVALUATED))
+        return DECISION_STATUS; /* never evaluated: nothing may serve from it */
+    if (tick_static_reason(st) != DECISION_CHOSEN)
+        return tick_static_reason(st);
+    return creative_fit(w, c, n_fit);
 }
 
 static void add_items(struct decision_work *w, uint32_t i, const struct snapshot_campaign *c,
@@ -484,9 +452,9 @@ static void plan_reservations(struct decision_work *w)
 {
     uint32_t pos, idx, limit, spares = 0;
 
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
-        w->avail[i] = UINT32_MAX;
-        w->taken[i] = 0;
+    for (uint32_t k = 0; k < w->n_elig; k++) {
+        w->avail[w->elig[k]] = UINT32_MAX;
+        w->taken[w->elig[k]] = 0;
     }
     walk(w, 0, &pos);
     w->n_reserves = 0;
@@ -522,66 +490,131 @@ static void plan_reservations(struct decision_work *w)
     }
 }
 
-int decision_candidates(struct decision_work *w, const struct snapshot *s,
-                        const struct targeting_request *req, const struct decision_pod *pod,
-                        const struct decision_options *opts,
-                        const struct decision_spend_source *spend, struct decision_rng *rng)
+/* Reset the per-request fields; -1 when the pod is inconsistent. */
+static int begin_request(struct decision_work *w, const struct snapshot *s,
+                         const struct targeting_request *req, const struct decision_pod *pod,
+                         const struct decision_options *opts, struct decision_rng *rng)
 {
     w->phase = 0;
     w->n_ads = w->n_reserves = w->n_unused = 0;
     w->n_items = 0;
     w->n_campaigns = 0;
+    w->n_touched = w->n_elig = 0;
     if (pod->min_ad_s != 0 && pod->max_ad_s != 0 && pod->min_ad_s > pod->max_ad_s)
         return -1;
     reserve_capacity(w, s);
+    if (++w->gen == 0) {
+        /* Wrapped after 2^32 requests: old stamps could look current. */
+        memset(w->stamp, 0, sizeof(*w->stamp) * w->cap_campaigns);
+        w->gen = 1;
+    }
     w->s = s;
     w->req = req;
     w->pod = *pod;
     w->spare = opts->spare_reservations < DECISION_MAX_SPARE ? opts->spare_reservations
                                                              : DECISION_MAX_SPARE;
+    w->only_campaign = opts->only_campaign;
     w->n_campaigns = snapshot_campaign_count(s);
     w->min_item_ms = UINT32_MAX;
-    w->n_zones = 0;
     memset(w->tier_start, 0, sizeof(w->tier_start));
     decision_rng_seed(&w->rng, decision_rng_next(rng));
     targeting_resolve(s, req, &w->keys);
+    return 0;
+}
 
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
-        const struct snapshot_campaign *c = snapshot_campaign(s, i);
-        struct decision_explain *e = &w->explain[i];
-        uint32_t n_fit;
-        enum decision_reason why;
+/* This request's explain entry of campaign i, cleared and stamped. */
+static struct decision_explain *stamp(struct decision_work *w, uint32_t i)
+{
+    struct decision_explain *e = &w->explain[i];
 
-        memset(e, 0, sizeof(*e));
-        e->pacing = PACING_OFF_FLIGHT;
-        if (opts->only_campaign != DECISION_ALL && opts->only_campaign != i) {
-            e->reason = DECISION_NOT_REQUESTED;
-            continue;
-        }
-        why = static_checks(w, c, &n_fit);
-        /* Budget before targeting, as the explain order promises. */
-        if (why == DECISION_CHOSEN && c->budget_spent_micros >= c->budget_total_micros)
-            why = DECISION_BUDGET;
-        if (why == DECISION_CHOSEN) {
-            e->targeting = targeting_match(c, &w->keys, &e->dim);
-            if (e->targeting != TARGETING_MATCH)
-                why = DECISION_TARGETING;
-        }
-        /* Pacing last: it draws randomness, which only survivors should consume. */
-        if (why == DECISION_CHOSEN)
-            why = spend_checks(w, i, c, opts, spend, rng);
-        if (why != DECISION_CHOSEN) {
-            e->reason = why;
-            continue;
-        }
-        e->reason = DECISION_NOT_REACHED;
-        add_items(w, i, c, n_fit);
+    w->stamp[i] = w->gen;
+    memset(e, 0, sizeof(*e));
+    e->pacing = PACING_OFF_FLIGHT;
+    return e;
+}
+
+/* The candidate bitset: targeting and the ticker's live slots (or the one campaign asked for). */
+static void candidate_bits(struct decision_work *w)
+{
+    size_t words = snapshot_words(w->s);
+
+    targeting_candidates(w->s, &w->keys, w->bits, w->scratch);
+    if (w->only_campaign == DECISION_ALL)
+        return;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t keep = k == w->only_campaign / 64 ? UINT64_C(1) << (w->only_campaign % 64) : 0;
+        w->bits[k] &= keep;
     }
+}
+
+/*
+ * One candidate: the ticker's word again (the bitset and the word may come
+ * from two ticks), the day-part, creative fit, the pacing draw; items for a
+ * survivor. Pacing last: it draws randomness, which only survivors should
+ * consume.
+ */
+static void visit(struct decision_work *w, uint32_t i, struct decision_rng *rng)
+{
+    const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
+    uint64_t st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    struct decision_explain *e;
+    enum decision_reason why;
+    uint32_t n_fit;
+
+    if (!tick_live(st))
+        return; /* a tick in between: explained on demand like any non-candidate */
+    e = stamp(w, i);
+    w->touched[w->n_touched++] = i;
+    why = static_checks(w, c, st, &n_fit);
+    if (why == DECISION_CHOSEN) {
+        uint32_t p = tick_p_ppm(st);
+        e->pacing = tick_pacing(st);
+        e->p_ppm = p;
+        if (p < PACING_P_ONE && decision_rng_next(rng) % PACING_P_ONE >= p)
+            why = DECISION_PACING;
+    }
+    if (why != DECISION_CHOSEN) {
+        e->reason = why;
+        return;
+    }
+    e->reason = DECISION_NOT_REACHED;
+    w->elig[w->n_elig++] = i;
+    add_items(w, i, c, n_fit);
+}
+
+/* Visit the set bits of the candidate bitset in ascending slot order. */
+static void visit_candidates(struct decision_work *w, struct decision_rng *rng)
+{
+    size_t words = snapshot_words(w->s);
+
+    for (size_t k = 0; k < words; k++) {
+        uint64_t m = w->bits[k];
+        while (m != 0) {
+            visit(w, (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m)), rng);
+            m &= m - 1;
+        }
+    }
+}
+
+int decision_candidates(struct decision_work *w, const struct snapshot *s,
+                        const struct targeting_request *req, const struct decision_pod *pod,
+                        const struct decision_options *opts, struct decision_rng *rng)
+{
+    if (begin_request(w, s, req, pod, opts, rng) != 0)
+        return -1;
+    candidate_bits(w);
+    visit_candidates(w, rng);
     group_tiers(w);
     plan_reservations(w);
     w->n_ads = 0;
     w->phase = 1;
     return 0;
+}
+
+const uint32_t *decision_touched(const struct decision_work *w, size_t *n)
+{
+    *n = w->phase >= 1 ? w->n_touched : 0;
+    return w->touched;
 }
 
 const struct decision_reserve *decision_reserves(const struct decision_work *w, size_t *n)
@@ -596,7 +629,8 @@ int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
 
     if (w->phase != 1 || n != w->n_reserves)
         return -1;
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+    for (uint32_t k = 0; k < w->n_elig; k++) {
+        uint32_t i = w->elig[k];
         const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
         w->avail[i] = capped(c) ? 0 : UINT32_MAX;
         if (capped(c) && w->explain[i].reason == DECISION_NOT_REACHED)
@@ -608,8 +642,8 @@ int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
         w->avail[c] = g < w->reserves[r].slots ? g : w->reserves[r].slots;
         w->explain[c].reason = w->avail[c] > 0 ? DECISION_NOT_REACHED : DECISION_FREQ_CAP;
     }
-    for (uint32_t i = 0; i < w->n_campaigns; i++)
-        w->taken[i] = 0;
+    for (uint32_t k = 0; k < w->n_elig; k++)
+        w->taken[w->elig[k]] = 0;
     walk(w, 1, &end);
     w->n_unused = 0;
     for (size_t r = 0; r < n; r++) {
@@ -643,11 +677,66 @@ const struct decision_unused *decision_unused(const struct decision_work *w, siz
  * Explain
  * ------------------------------------------------------------------------ */
 
+/*
+ * The reason of a campaign this request never visited, in the order the
+ * checks are documented: status, flight, creatives (ticker), creative fit
+ * (this pod), the snapshot's budget, targeting dimensions and livestream
+ * (this request), the day-part, budget and pacing (ticker).
+ */
+static void derive(const struct decision_work *w, uint32_t i, struct decision_explain *e)
+{
+    const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
+    uint64_t st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    uint32_t n_fit;
+
+    memset(e, 0, sizeof(*e));
+    e->pacing = PACING_OFF_FLIGHT;
+    if (w->only_campaign != DECISION_ALL && w->only_campaign != i) {
+        e->reason = DECISION_NOT_REQUESTED;
+        return;
+    }
+    e->reason = static_checks(w, c, st, &n_fit);
+    if (e->reason != DECISION_CHOSEN)
+        return;
+    if (c->budget_spent_micros >= c->budget_total_micros) {
+        e->reason = DECISION_BUDGET;
+        return;
+    }
+    e->targeting = targeting_match(c, &w->keys, &e->dim);
+    /* The day-part is the ticker's verdict, the one the request acted on. */
+    if (e->targeting == TARGETING_FAIL_DAYPART || e->targeting == TARGETING_MATCH)
+        e->targeting = (st & TICK_DAYPART_OFF) ? TARGETING_FAIL_DAYPART : TARGETING_MATCH;
+    if (e->targeting != TARGETING_MATCH) {
+        e->reason = DECISION_TARGETING;
+        return;
+    }
+    e->pacing = tick_pacing(st);
+    e->p_ppm = tick_spend_reason(st) == DECISION_BUDGET ? 0 : tick_p_ppm(st);
+    e->reason = tick_spend_reason(st);
+    if (e->reason == DECISION_CHOSEN)
+        e->reason = DECISION_NOT_REACHED; /* live, but a tick came after the request looked */
+}
+
+int decision_eligible(const struct decision_work *w, uint32_t i)
+{
+    uint64_t st;
+    uint32_t n_fit;
+
+    if (w->phase == 0 || i >= w->n_campaigns || !(w->bits[i / 64] >> (i % 64) & 1))
+        return 0;
+    st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    return tick_live(st) &&
+           static_checks(w, snapshot_campaign(w->s, i), st, &n_fit) == DECISION_CHOSEN;
+}
+
 int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out)
 {
     if (w->phase == 0 || i >= w->n_campaigns)
         return -1;
-    *out = w->explain[i];
+    if (w->stamp[i] == w->gen)
+        *out = w->explain[i];
+    else
+        derive(w, i, out);
     return 0;
 }
 
@@ -737,13 +826,14 @@ int decision_explain_format(const struct decision_work *w, uint32_t i, char *buf
 {
     const struct snapshot_campaign *c;
     const struct decision_explain *e;
+    struct decision_explain ex;
     const char *value;
     struct tz_local local;
 
-    if (w->phase == 0 || i >= w->n_campaigns || len == 0)
+    if (len == 0 || decision_explain(w, i, &ex) != 0)
         return -1;
     c = snapshot_campaign(w->s, i);
-    e = &w->explain[i];
+    e = &ex;
     /* Truncation only shortens the text. */
     switch (e->reason) {
     case DECISION_CHOSEN:

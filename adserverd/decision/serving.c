@@ -198,13 +198,33 @@ static const char *nofill_name(int code)
     }
 }
 
-/* The no-fill reason code of a decided break. */
+/*
+ * The no-fill reason code of a decided break: the reason of the campaign
+ * that got furthest (the first one of the highest rank). The campaigns the
+ * decision visited come first: when one of them reached pacing or beyond,
+ * no campaign it never visited can rank higher (those stopped at pacing at
+ * best, the same code), so the catalog is only scanned when none did.
+ */
 static int break_nofill(const struct snapshot *s, struct decision_work *w)
 {
     uint32_t n = snapshot_campaign_count(s);
     int best = -1, code = NOFILL_EMPTY;
     struct decision_explain e;
+    size_t nt;
+    const uint32_t *touched = decision_touched(w, &nt);
 
+    for (size_t k = 0; k < nt; k++) {
+        if (decision_explain(w, touched[k], &e) != 0)
+            continue;
+        if (reason_rank(e.reason) > best) {
+            best = reason_rank(e.reason);
+            code = (int)e.reason;
+        }
+    }
+    if (best >= reason_rank(DECISION_PACING))
+        return code;
+    best = -1;
+    code = NOFILL_EMPTY;
     for (uint32_t i = 0; i < n; i++) {
         if (decision_explain(w, i, &e) != 0 || e.reason == DECISION_NOT_REQUESTED)
             continue;
@@ -317,8 +337,7 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
         size_t nres;
 
         br->w = thread_work(ts, b);
-        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, &sv->app->spend_src,
-                                &rng) != 0)
+        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, &rng) != 0)
             return -1;
         res = decision_reserves(br->w, &nres);
         for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {

@@ -105,6 +105,25 @@ struct snapshot {
     size_t n_zones;
     uint64_t *excl;
     size_t n_excl;
+
+    /* Indexes over campaign slots (see snapshot.h), built by build_index(). */
+    size_t words;
+    uint64_t *any[SNAPSHOT_NDIMS]; /* NULL: no campaign targets the dimension */
+    struct posting_dir *dir[SNAPSHOT_NDIMS];
+    uint32_t n_dir[SNAPSHOT_NDIMS];
+    uint32_t *postings;
+    uint64_t *live_mode[3]; /* by enum snapshot_live */
+
+    /* Per-slot state written by the ticker. */
+    _Atomic uint64_t *state;
+    _Atomic uint64_t *live;
+    _Atomic int64_t *tick_ms; /* apart, so a const snapshot can still be ticked */
+};
+
+/* Where the slots of one (dimension, value) start in postings[]. */
+struct posting_dir {
+    uint32_t value;
+    uint32_t off, n;
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -599,6 +618,72 @@ int snapshot_builder_exclude(struct snapshot_builder *b, const char *cat_a, cons
     return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Indexes
+ * ------------------------------------------------------------------------ */
+
+static void bit_set(uint64_t *bits, uint32_t i)
+{
+    bits[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/*
+ * Per dimension: the bitset of campaigns with an empty set and a directory
+ * of (value -> ascending slots). Pairs (value, slot) are gathered in slot
+ * order and sorted, so each value's postings come out ascending.
+ */
+static void build_index(struct snapshot *s)
+{
+    size_t total = 0, at = 0;
+    uint64_t *pairs;
+
+    s->words = ((size_t)s->n_campaigns + 63) / 64;
+    for (uint32_t c = 0; c < s->n_campaigns; c++) {
+        for (int d = 0; d < SNAPSHOT_NDIMS; d++)
+            total = st_add(total, s->campaigns[c].sets[d].n);
+    }
+    pairs = xmalloc(st_mult(total + 1, sizeof(*pairs)));
+    s->postings = xmalloc(st_mult(total + 1, sizeof(*s->postings)));
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        size_t n = 0;
+        for (uint32_t c = 0; c < s->n_campaigns; c++) {
+            const struct snapshot_set *set = &s->campaigns[c].sets[d];
+            for (uint32_t k = 0; k < set->n; k++)
+                pairs[n++] = (uint64_t)set->ids[k] << 32 | c;
+        }
+        if (n == 0)
+            continue;
+        s->any[d] = xcalloc(s->words + 1, sizeof(uint64_t));
+        for (uint32_t c = 0; c < s->n_campaigns; c++) {
+            if (s->campaigns[c].sets[d].n == 0)
+                bit_set(s->any[d], c);
+        }
+        qsort(pairs, n, sizeof(*pairs), cmp_u64);
+        s->dir[d] = xmalloc(st_mult(n, sizeof(*s->dir[d])));
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = (uint32_t)(pairs[k] >> 32);
+            struct posting_dir *pd;
+            if (s->n_dir[d] == 0 || s->dir[d][s->n_dir[d] - 1].value != v) {
+                pd = &s->dir[d][s->n_dir[d]++];
+                pd->value = v;
+                pd->off = (uint32_t)at;
+                pd->n = 0;
+            }
+            pd = &s->dir[d][s->n_dir[d] - 1];
+            s->postings[at++] = (uint32_t)pairs[k];
+            pd->n++;
+        }
+    }
+    free(pairs);
+    for (int m = 0; m < 3; m++)
+        s->live_mode[m] = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t c = 0; c < s->n_campaigns; c++)
+        bit_set(s->live_mode[s->campaigns[c].livestream], c);
+    s->state = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->state));
+    s->live = xcalloc(s->words + 1, sizeof(*s->live));
+    s->tick_ms = xcalloc(1, sizeof(*s->tick_ms));
+}
+
 int snapshot_builder_finish(struct snapshot_builder *b, int64_t built_ms, struct snapshot **out,
                             char *err, size_t errlen)
 {
@@ -673,6 +758,7 @@ int snapshot_builder_finish(struct snapshot_builder *b, int64_t built_ms, struct
         }
         s->n_excl = k;
     }
+    build_index(s);
 
     /* The builder keeps nothing the snapshot now owns. */
     free(b->creatives);
@@ -792,6 +878,62 @@ int snapshot_set_has(const struct snapshot_set *set, uint32_t id)
     return 0;
 }
 
+size_t snapshot_words(const struct snapshot *s)
+{
+    return s->words;
+}
+
+const uint64_t *snapshot_index_any(const struct snapshot *s, enum snapshot_dim d)
+{
+    return s->any[d];
+}
+
+const uint32_t *snapshot_index_postings(const struct snapshot *s, enum snapshot_dim d,
+                                        uint32_t id, uint32_t *n)
+{
+    uint32_t lo = 0, hi = s->n_dir[d];
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct posting_dir *pd = &s->dir[d][mid];
+        if (pd->value == id) {
+            *n = pd->n;
+            return s->postings + pd->off;
+        }
+        if (pd->value < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *n = 0;
+    return s->postings;
+}
+
+const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live mode)
+{
+    return s->live_mode[mode];
+}
+
+_Atomic uint64_t *snapshot_slot_state(const struct snapshot *s)
+{
+    return s->state;
+}
+
+_Atomic uint64_t *snapshot_slot_live(const struct snapshot *s)
+{
+    return s->live;
+}
+
+int64_t snapshot_tick_ms(const struct snapshot *s)
+{
+    return atomic_load_explicit(s->tick_ms, memory_order_acquire);
+}
+
+void snapshot_set_tick_ms(const struct snapshot *s, int64_t ms)
+{
+    atomic_store_explicit(s->tick_ms, ms, memory_order_release);
+}
+
 /* ------------------------------------------------------------------------
  * Lifetime
  * ------------------------------------------------------------------------ */
@@ -815,6 +957,16 @@ void snapshot_free(struct snapshot *s)
         tz_free(s->zones[i].zone);
     free(s->zones);
     free(s->excl);
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        free(s->any[d]);
+        free(s->dir[d]);
+    }
+    free(s->postings);
+    for (int m = 0; m < 3; m++)
+        free(s->live_mode[m]);
+    free(s->state);
+    free(s->live);
+    free(s->tick_ms);
     free(s);
 }
 
