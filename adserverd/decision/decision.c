@@ -36,10 +36,19 @@ struct item {
     uint32_t campaign;
     uint32_t creative;
     uint32_t duration_ms;
+    int ordered; /* already in the pick order */
 };
 
 #define SPARE_LOOKAHEAD 8                 /* items looked at for spares past the pod, per ad */
-#define TIERS (SNAPSHOT_PRIORITY_MAX + 2) /* tier_start[1..MAX+1] */
+#define FAST_MIN_CANDIDATES 64 /* fewer candidates: enumerate them, draws would mostly miss */
+/*
+ * Misses a tier may spend before it is enumerated: FAST_DRAWS plus
+ * FAST_PER_HIT per item found. A draw costs a binary search (~100 ns at
+ * 10,000 campaigns), enumerating a tier costs a visit, a log() and a heap
+ * push per candidate: drawing pays while at least 1 draw in 8 hits.
+ */
+#define FAST_DRAWS 32
+#define FAST_PER_HIT 8
 
 struct decision_work {
     const struct snapshot *s;
@@ -75,21 +84,27 @@ struct decision_work {
     size_t cap_words;
 
     /*
-     * Items (capacity cap_items), grouped by priority tier in tiered[]. The
-     * pick order is generated lazily into order[]: tier by tier, keys drawn
-     * and heapified only when the walk reaches a tier, so the usual pod
-     * that fills from its first tier never pays for the others. Phase 2
-     * replays order[] and extends it when it needs more.
+     * Items (capacity cap_items): the fitting creatives of the campaigns
+     * visited so far, campaign by campaign (item_first/item_n, valid when
+     * the campaign is stamped). The pick order is generated lazily into
+     * order[], tier by tier: first by drawing campaigns from the ticker's
+     * cumulative weights (O(log n) per draw, a draw that hits a campaign
+     * the request cannot use is simply repeated), and when draws miss too
+     * often, by enumerating the tier's candidates with exponential keys in
+     * a heap. Phase 2 replays order[] and extends it when it needs more.
      */
     struct item *items;
-    uint32_t *tiered;
     uint32_t *heap;
     uint32_t *order;
+    uint32_t *item_first, *item_n;
     uint32_t n_items, cap_items;
-    uint32_t tier_start[TIERS + 1];
-    uint32_t next_tier; /* first tier not loaded into the heap yet */
     uint32_t n_heap, n_order;
-
+    const struct snapshot_weights *wt; /* the ticker's table this request draws from */
+    uint32_t cur_tier;                 /* priority being ordered; past the last: done */
+    int exact;                         /* the current tier is enumerated (heap) */
+    int force_exact;                   /* every tier is: few candidates or one campaign */
+    uint32_t draws, hits;              /* weighted draws in the current tier */
+    int choosing;                      /* in decision_choose(): visits start unreserved */
     uint32_t min_item_ms; /* shortest eligible creative: below it the pod is full */
 
     struct decision_reserve reserves[DECISION_MAX_ADS + DECISION_MAX_SPARE];
@@ -160,7 +175,8 @@ void decision_work_free(struct decision_work *w)
     free(w->avail);
     free(w->taken);
     free(w->items);
-    free(w->tiered);
+    free(w->item_first);
+    free(w->item_n);
     free(w->heap);
     free(w->order);
     free(w);
@@ -184,6 +200,8 @@ static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
         w->stamp = xcalloc(nc, sizeof(*w->stamp));
         w->gen = 0;
         w->touched = xrealloc(w->touched, st_mult(nc, sizeof(*w->touched)));
+        w->item_first = xrealloc(w->item_first, st_mult(nc, sizeof(*w->item_first)));
+        w->item_n = xrealloc(w->item_n, st_mult(nc, sizeof(*w->item_n)));
         w->elig = xrealloc(w->elig, st_mult(nc, sizeof(*w->elig)));
         w->avail = xrealloc(w->avail, st_mult(nc, sizeof(*w->avail)));
         w->taken = xrealloc(w->taken, st_mult(nc, sizeof(*w->taken)));
@@ -191,7 +209,6 @@ static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
     }
     if (ni > w->cap_items) {
         w->items = xrealloc(w->items, st_mult(ni, sizeof(*w->items)));
-        w->tiered = xrealloc(w->tiered, st_mult(ni, sizeof(*w->tiered)));
         w->heap = xrealloc(w->heap, st_mult(ni, sizeof(*w->heap)));
         w->order = xrealloc(w->order, st_mult(ni, sizeof(*w->order)));
         w->cap_items = ni;
@@ -280,25 +297,8 @@ static void add_items(struct decision_work *w, uint32_t i, const struct snapshot
         it->campaign = i;
         it->creative = ci;
         it->duration_ms = cr->duration_ms;
-        if (cr->duration_ms < w->min_item_ms)
-            w->min_item_ms = cr->duration_ms;
-        w->tier_start[c->priority + 1]++;
+        it->ordered = 0;
     }
-}
-
-/* Group items by tier (counting sort; tier_start holds counts shifted by one). */
-static void group_tiers(struct decision_work *w)
-{
-    uint32_t next[TIERS + 1];
-
-    for (uint32_t t = 1; t <= TIERS; t++)
-        w->tier_start[t] += w->tier_start[t - 1];
-    memcpy(next, w->tier_start, sizeof(next));
-    for (uint32_t i = 0; i < w->n_items; i++)
-        w->tiered[next[w->items[i].priority]++] = i;
-    w->next_tier = 1;
-    w->n_heap = 0;
-    w->n_order = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -331,36 +331,154 @@ static void sift_down(struct decision_work *w, uint32_t n, uint32_t i)
     }
 }
 
-/* Draw the keys of the next non-empty tier and heapify it; 0 when none is left. */
-static int load_tier(struct decision_work *w)
+static void visit(struct decision_work *w, uint32_t i);
+
+static int is_candidate(const struct decision_work *w, uint32_t i)
 {
-    while (w->next_tier <= SNAPSHOT_PRIORITY_MAX) {
-        uint32_t t = w->next_tier++;
-        uint32_t from = w->tier_start[t], to = w->tier_start[t + 1];
-        if (from == to)
-            continue;
-        w->n_heap = to - from;
-        for (uint32_t k = 0; k < w->n_heap; k++) {
-            struct item *it = &w->items[w->tiered[from + k]];
-            it->key = -log(rng_unit(&w->rng)) * it->per;
-            w->heap[k] = w->tiered[from + k];
+    return w->bits[i / 64] >> (i % 64) & 1;
+}
+
+/* Visited this request with items to offer. */
+static int has_items(const struct decision_work *w, uint32_t i)
+{
+    return w->stamp[i] == w->gen && w->item_n[i] > 0;
+}
+
+/* Enumerate the current tier: every candidate visited, unordered items keyed and heapified. */
+static void load_exact(struct decision_work *w)
+{
+    const uint64_t *tier = snapshot_index_tier(w->s, w->cur_tier);
+    size_t words = snapshot_words(w->s);
+
+    w->n_heap = 0;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t m = w->bits[k] & tier[k];
+        while (m != 0) {
+            uint32_t c = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m));
+            m &= m - 1;
+            if (w->stamp[c] != w->gen)
+                visit(w, c);
+            if (!has_items(w, c))
+                continue;
+            for (uint32_t j = w->item_first[c]; j < w->item_first[c] + w->item_n[c]; j++) {
+                struct item *it = &w->items[j];
+                if (it->ordered)
+                    continue;
+                it->key = -log(rng_unit(&w->rng)) * it->per;
+                w->heap[w->n_heap++] = j;
+            }
         }
-        for (uint32_t k = w->n_heap / 2; k-- > 0;)
-            sift_down(w, w->n_heap, k);
-        return 1;
     }
-    return 0;
+    for (uint32_t k = w->n_heap / 2; k-- > 0;)
+        sift_down(w, w->n_heap, k);
+}
+
+/* The sum of the current tier's weights in the ticker's table (0: nothing live). */
+static uint64_t tier_total(const struct decision_work *w)
+{
+    uint32_t from = atomic_load_explicit(&w->wt->off[w->cur_tier], memory_order_relaxed);
+    uint32_t to = atomic_load_explicit(&w->wt->off[w->cur_tier + 1], memory_order_relaxed);
+
+    if (to <= from || to > w->n_campaigns)
+        return 0;
+    return atomic_load_explicit(&w->wt->cum[to - 1], memory_order_relaxed);
+}
+
+/* Start ordering tier cur_tier: drawn, or enumerated at once. */
+static void enter_tier(struct decision_work *w)
+{
+    w->draws = w->hits = 0;
+    w->n_heap = 0;
+    if (w->cur_tier > SNAPSHOT_PRIORITY_MAX)
+        return; /* every tier done */
+    w->exact = w->force_exact || tier_total(w) == 0;
+    if (w->exact)
+        load_exact(w);
+}
+
+/*
+ * One weighted draw in the current tier: a campaign with probability
+ * weight / tier total among the live ones, then one of its fitting
+ * creatives uniformly, which is "an item by its share of the weight". A
+ * draw that lands on a campaign the request cannot use, or on an item
+ * already ordered, is repeated: that is drawing among what is left.
+ * 1 and *out: an item; 0: a miss; -1: too many misses, enumerate instead.
+ */
+static int draw_weighted(struct decision_work *w, uint32_t *out)
+{
+    uint32_t p = w->cur_tier;
+    uint32_t lo = atomic_load_explicit(&w->wt->off[p], memory_order_relaxed);
+    uint32_t hi = atomic_load_explicit(&w->wt->off[p + 1], memory_order_relaxed);
+    uint64_t total = tier_total(w), u;
+    uint32_t c, k;
+
+    if (total == 0 || w->draws >= FAST_DRAWS + FAST_PER_HIT * w->hits)
+        return -1;
+    w->draws++;
+    u = decision_rng_next(&w->rng) % total;
+    hi--;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (atomic_load_explicit(&w->wt->cum[mid], memory_order_relaxed) > u)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    c = atomic_load_explicit(&w->wt->slot[lo], memory_order_relaxed);
+    /* The table and the bitset may come from two ticks: check what was drawn. */
+    if (c >= w->n_campaigns || !is_candidate(w, c) || snapshot_campaign(w->s, c)->priority != p)
+        return 0;
+    if (w->stamp[c] != w->gen)
+        visit(w, c);
+    if (!has_items(w, c))
+        return 0;
+    k = w->item_first[c] + (uint32_t)(decision_rng_next(&w->rng) % w->item_n[c]);
+    if (w->items[k].ordered)
+        return 0;
+    w->items[k].ordered = 1;
+    w->hits++;
+    *out = k;
+    return 1;
+}
+
+/* The next item of the pick order into *out: 0, or -1 when every tier is exhausted. */
+static int next_item(struct decision_work *w, uint32_t *out)
+{
+    while (w->cur_tier <= SNAPSHOT_PRIORITY_MAX) {
+        if (!w->exact) {
+            int r = draw_weighted(w, out);
+            if (r > 0)
+                return 0;
+            if (r < 0) {
+                w->exact = 1;
+                load_exact(w);
+            }
+            continue;
+        }
+        while (w->n_heap > 0) {
+            uint32_t idx = w->heap[0];
+            w->heap[0] = w->heap[--w->n_heap];
+            sift_down(w, w->n_heap, 0);
+            if (!w->items[idx].ordered) {
+                w->items[idx].ordered = 1;
+                *out = idx;
+                return 0;
+            }
+        }
+        w->cur_tier++;
+        enter_tier(w);
+    }
+    return -1;
 }
 
 /* The item at position pos of the pick order, generating it if needed; -1 past the end. */
 static int order_at(struct decision_work *w, uint32_t pos, uint32_t *out)
 {
     while (pos >= w->n_order) {
-        if (w->n_heap == 0 && !load_tier(w))
+        uint32_t idx;
+        if (next_item(w, &idx) != 0)
             return -1;
-        w->order[w->n_order++] = w->heap[0];
-        w->heap[0] = w->heap[--w->n_heap];
-        sift_down(w, w->n_heap, 0);
+        w->order[w->n_order++] = idx;
     }
     *out = w->order[pos];
     return 0;
@@ -438,6 +556,18 @@ static void walk(struct decision_work *w, int record, uint32_t *end)
     *end = pos;
 }
 
+static int any_capped(const struct decision_work *w)
+{
+    const uint64_t *capped_bits = snapshot_index_capped(w->s);
+    size_t words = snapshot_words(w->s);
+
+    for (size_t k = 0; k < words; k++) {
+        if (w->bits[k] & capped_bits[k])
+            return 1;
+    }
+    return 0;
+}
+
 static size_t find_reserve(const struct decision_work *w, uint32_t campaign)
 {
     for (size_t r = 0; r < w->n_reserves; r++) {
@@ -479,6 +609,9 @@ static void plan_reservations(struct decision_work *w)
      * pass over every tier when capped campaigns are rare).
      */
     limit = pos + SPARE_LOOKAHEAD * (w->pod.max_ads ? w->pod.max_ads : 1);
+    /* No capped candidate at all: nothing to look for (and no order to generate). */
+    if (!any_capped(w))
+        limit = pos;
     while (spares < w->spare && pos < limit && order_at(w, pos++, &idx) == 0) {
         uint32_t c = w->items[idx].campaign;
         if (!capped(snapshot_campaign(w->s, c)) || find_reserve(w, c) != SIZE_MAX)
@@ -515,8 +648,14 @@ static int begin_request(struct decision_work *w, const struct snapshot *s,
                                                              : DECISION_MAX_SPARE;
     w->only_campaign = opts->only_campaign;
     w->n_campaigns = snapshot_campaign_count(s);
-    w->min_item_ms = UINT32_MAX;
-    memset(w->tier_start, 0, sizeof(w->tier_start));
+    /* A lower bound of every eligible item, known without visiting one: the walk stops below it. */
+    w->min_item_ms = snapshot_min_active_ms(s);
+    if ((uint64_t)pod->min_ad_s * 1000 > w->min_item_ms)
+        w->min_item_ms = pod->min_ad_s * 1000;
+    w->choosing = 0;
+    w->n_order = 0;
+    w->wt = snapshot_weights(
+        s, atomic_load_explicit(snapshot_weights_active(s), memory_order_acquire));
     decision_rng_seed(&w->rng, decision_rng_next(rng));
     targeting_resolve(s, req, &w->keys);
     return 0;
@@ -528,32 +667,39 @@ static struct decision_explain *stamp(struct decision_work *w, uint32_t i)
     struct decision_explain *e = &w->explain[i];
 
     w->stamp[i] = w->gen;
+    w->item_n[i] = 0;
     memset(e, 0, sizeof(*e));
     e->pacing = PACING_OFF_FLIGHT;
     return e;
 }
 
-/* The candidate bitset: targeting and the ticker's live slots (or the one campaign asked for). */
+/*
+ * The candidate bitset: targeting and the ticker's live slots (or the one
+ * campaign asked for). Few candidates are cheaper to enumerate than to
+ * draw from the whole tier's weights, so they force exact ordering.
+ */
 static void candidate_bits(struct decision_work *w)
 {
-    size_t words = snapshot_words(w->s);
+    size_t words = snapshot_words(w->s), count = 0;
 
     targeting_candidates(w->s, &w->keys, w->bits, w->scratch);
-    if (w->only_campaign == DECISION_ALL)
-        return;
     for (size_t k = 0; k < words; k++) {
-        uint64_t keep = k == w->only_campaign / 64 ? UINT64_C(1) << (w->only_campaign % 64) : 0;
-        w->bits[k] &= keep;
+        if (w->only_campaign != DECISION_ALL)
+            w->bits[k] &=
+                k == w->only_campaign / 64 ? UINT64_C(1) << (w->only_campaign % 64) : 0;
+        count += (size_t)__builtin_popcountll(w->bits[k]);
     }
+    w->force_exact = count <= FAST_MIN_CANDIDATES;
 }
 
 /*
- * One candidate: the ticker's word again (the bitset and the word may come
- * from two ticks), the day-part, creative fit, the pacing draw; items for a
- * survivor. Pacing last: it draws randomness, which only survivors should
- * consume.
+ * One candidate, the first time the pick order reaches it: the ticker's
+ * word again (the bitset and the word may come from two ticks), creative
+ * fit, the pacing coin with the stored probability; items for a survivor.
+ * A campaign first reached in phase 2 has no reservation: capped, it may
+ * not serve.
  */
-static void visit(struct decision_work *w, uint32_t i, struct decision_rng *rng)
+static void visit(struct decision_work *w, uint32_t i)
 {
     const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
     uint64_t st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
@@ -570,7 +716,7 @@ static void visit(struct decision_work *w, uint32_t i, struct decision_rng *rng)
         uint32_t p = tick_p_ppm(st);
         e->pacing = tick_pacing(st);
         e->p_ppm = p;
-        if (p < PACING_P_ONE && decision_rng_next(rng) % PACING_P_ONE >= p)
+        if (p < PACING_P_ONE && decision_rng_next(&w->rng) % PACING_P_ONE >= p)
             why = DECISION_PACING;
     }
     if (why != DECISION_CHOSEN) {
@@ -579,20 +725,14 @@ static void visit(struct decision_work *w, uint32_t i, struct decision_rng *rng)
     }
     e->reason = DECISION_NOT_REACHED;
     w->elig[w->n_elig++] = i;
+    w->item_first[i] = w->n_items;
     add_items(w, i, c, n_fit);
-}
-
-/* Visit the set bits of the candidate bitset in ascending slot order. */
-static void visit_candidates(struct decision_work *w, struct decision_rng *rng)
-{
-    size_t words = snapshot_words(w->s);
-
-    for (size_t k = 0; k < words; k++) {
-        uint64_t m = w->bits[k];
-        while (m != 0) {
-            visit(w, (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m)), rng);
-            m &= m - 1;
-        }
+    w->item_n[i] = w->n_items - w->item_first[i];
+    w->taken[i] = 0;
+    w->avail[i] = UINT32_MAX;
+    if (w->choosing && capped(c)) {
+        w->avail[i] = 0;
+        e->reason = DECISION_FREQ_UNCHECKED;
     }
 }
 
@@ -603,8 +743,8 @@ int decision_candidates(struct decision_work *w, const struct snapshot *s,
     if (begin_request(w, s, req, pod, opts, rng) != 0)
         return -1;
     candidate_bits(w);
-    visit_candidates(w, rng);
-    group_tiers(w);
+    w->cur_tier = 1;
+    enter_tier(w);
     plan_reservations(w);
     w->n_ads = 0;
     w->phase = 1;
@@ -644,6 +784,7 @@ int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
     }
     for (uint32_t k = 0; k < w->n_elig; k++)
         w->taken[w->elig[k]] = 0;
+    w->choosing = 1;
     walk(w, 1, &end);
     w->n_unused = 0;
     for (size_t r = 0; r < n; r++) {
@@ -713,8 +854,9 @@ static void derive(const struct decision_work *w, uint32_t i, struct decision_ex
     e->pacing = tick_pacing(st);
     e->p_ppm = tick_spend_reason(st) == DECISION_BUDGET ? 0 : tick_p_ppm(st);
     e->reason = tick_spend_reason(st);
+    /* Eligible, but the pick order never reached it; capped, it had no reservation either. */
     if (e->reason == DECISION_CHOSEN)
-        e->reason = DECISION_NOT_REACHED; /* live, but a tick came after the request looked */
+        e->reason = w->phase == 2 && capped(c) ? DECISION_FREQ_UNCHECKED : DECISION_NOT_REACHED;
 }
 
 int decision_eligible(const struct decision_work *w, uint32_t i)

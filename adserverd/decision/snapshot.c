@@ -113,6 +113,13 @@ struct snapshot {
     uint32_t n_dir[SNAPSHOT_NDIMS];
     uint32_t *postings;
     uint64_t *live_mode[3]; /* by enum snapshot_live */
+    uint64_t *tier[SNAPSHOT_PRIORITY_MAX + 1]; /* by priority, [0] unused */
+    uint64_t *capped;
+    uint32_t min_active_ms;
+
+    /* Weight tables of the ticker, two buffers (snapshot_weights). */
+    struct snapshot_weights *weights;
+    _Atomic unsigned *weights_active;
 
     /* Per-slot state written by the ticker. */
     _Atomic uint64_t *state;
@@ -679,6 +686,24 @@ static void build_index(struct snapshot *s)
         s->live_mode[m] = xcalloc(s->words + 1, sizeof(uint64_t));
     for (uint32_t c = 0; c < s->n_campaigns; c++)
         bit_set(s->live_mode[s->campaigns[c].livestream], c);
+    s->min_active_ms = UINT32_MAX;
+    s->capped = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t p = 1; p <= SNAPSHOT_PRIORITY_MAX; p++)
+        s->tier[p] = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t c = 0; c < s->n_campaigns; c++) {
+        const struct snapshot_campaign *cp = &s->campaigns[c];
+        bit_set(s->tier[cp->priority], c);
+        if (cp->caps.per_hour != 0 || cp->caps.per_day != 0 || cp->caps.per_week != 0)
+            bit_set(s->capped, c);
+        if (cp->n_active_creatives > 0 && cp->min_active_ms < s->min_active_ms)
+            s->min_active_ms = cp->min_active_ms;
+    }
+    s->weights = xcalloc(2, sizeof(*s->weights));
+    for (int k = 0; k < 2; k++) {
+        s->weights[k].cum = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->weights[k].cum));
+        s->weights[k].slot = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->weights[k].slot));
+    }
+    s->weights_active = xcalloc(1, sizeof(*s->weights_active));
     s->state = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->state));
     s->live = xcalloc(s->words + 1, sizeof(*s->live));
     s->tick_ms = xcalloc(1, sizeof(*s->tick_ms));
@@ -914,6 +939,31 @@ const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live
     return s->live_mode[mode];
 }
 
+const uint64_t *snapshot_index_tier(const struct snapshot *s, uint32_t p)
+{
+    return s->tier[p];
+}
+
+const uint64_t *snapshot_index_capped(const struct snapshot *s)
+{
+    return s->capped;
+}
+
+uint32_t snapshot_min_active_ms(const struct snapshot *s)
+{
+    return s->min_active_ms;
+}
+
+struct snapshot_weights *snapshot_weights(const struct snapshot *s, unsigned b)
+{
+    return &s->weights[b & 1];
+}
+
+_Atomic unsigned *snapshot_weights_active(const struct snapshot *s)
+{
+    return s->weights_active;
+}
+
 _Atomic uint64_t *snapshot_slot_state(const struct snapshot *s)
 {
     return s->state;
@@ -964,6 +1014,17 @@ void snapshot_free(struct snapshot *s)
     free(s->postings);
     for (int m = 0; m < 3; m++)
         free(s->live_mode[m]);
+    for (uint32_t p = 1; p <= SNAPSHOT_PRIORITY_MAX; p++)
+        free(s->tier[p]);
+    free(s->capped);
+    if (s->weights != NULL) {
+        for (int k = 0; k < 2; k++) {
+            free(s->weights[k].cum);
+            free(s->weights[k].slot);
+        }
+    }
+    free(s->weights);
+    free(s->weights_active);
     free(s->state);
     free(s->live);
     free(s->tick_ms);

@@ -289,6 +289,15 @@ const uint32_t *snapshot_index_postings(const struct snapshot *s, enum snapshot_
 /* Campaigns whose livestream targeting is mode, as a bitset; lives as long as s. */
 const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live mode);
 
+/* Campaigns of priority p (1..SNAPSHOT_PRIORITY_MAX), as a bitset; lives as long as s. */
+const uint64_t *snapshot_index_tier(const struct snapshot *s, uint32_t p);
+
+/* Campaigns with a frequency cap, as a bitset; lives as long as s. */
+const uint64_t *snapshot_index_capped(const struct snapshot *s);
+
+/* The shortest active creative of the snapshot (ms); UINT32_MAX when there is none. */
+uint32_t snapshot_min_active_ms(const struct snapshot *s);
+
 /* ------------------------------------------------------------------------
  * Per-slot state (the one mutable part of a snapshot)
  *
@@ -303,6 +312,25 @@ const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live
 _Atomic uint64_t *snapshot_slot_state(const struct snapshot *s);
 /* The bitset of slots that may serve now (snapshot_words() words). */
 _Atomic uint64_t *snapshot_slot_live(const struct snapshot *s);
+/*
+ * Cumulative weights of the live campaigns per priority tier, for an
+ * O(log n) weighted draw: tier p holds entries [off[p], off[p + 1]), in
+ * slot order, cum[k] = the sum of the weights of entries off[p]..k. Two
+ * buffers: the ticker fills the one that is not active and then flips
+ * the active index (release), so a reader that loads the index (acquire)
+ * reads a complete table unless it keeps it across two ticks. Readers
+ * still check what they draw against the slot's state word.
+ */
+struct snapshot_weights {
+    _Atomic uint64_t *cum;  /* one entry per campaign at most */
+    _Atomic uint32_t *slot; /* the campaign slot of each entry */
+    _Atomic uint32_t off[SNAPSHOT_PRIORITY_MAX + 2];
+};
+/* Buffer b (0 or 1) of the weight tables; lives as long as s. */
+struct snapshot_weights *snapshot_weights(const struct snapshot *s, unsigned b);
+/* Which buffer readers use. */
+_Atomic unsigned *snapshot_weights_active(const struct snapshot *s);
+
 /* Wall-clock ms of the last evaluation, 0 = never. */
 int64_t snapshot_tick_ms(const struct snapshot *s);
 void snapshot_set_tick_ms(const struct snapshot *s, int64_t ms);

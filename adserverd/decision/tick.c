@@ -8,6 +8,7 @@
 #include "util/tz.h"
 
 #include <stdatomic.h>
+#include <string.h>
 
 #define ZONE_CACHE 32
 
@@ -124,6 +125,43 @@ static uint64_t slot_state(struct tick_ctx *t, uint32_t i, const struct snapshot
     return st | spend_state(t, i, c, &day);
 }
 
+/*
+ * The cumulative weights of the live campaigns per tier, into the buffer
+ * readers do not use, then flip. Two passes over the slots: count per tier,
+ * then place in slot order.
+ */
+static void fill_weights(const struct snapshot *s)
+{
+    _Atomic unsigned *active = snapshot_weights_active(s);
+    unsigned b = 1u - (atomic_load_explicit(active, memory_order_relaxed) & 1u);
+    struct snapshot_weights *wt = snapshot_weights(s, b);
+    _Atomic uint64_t *state = snapshot_slot_state(s);
+    uint32_t n = snapshot_campaign_count(s);
+    uint32_t off[SNAPSHOT_PRIORITY_MAX + 2] = {0}, next[SNAPSHOT_PRIORITY_MAX + 2];
+    uint64_t sum[SNAPSHOT_PRIORITY_MAX + 1] = {0};
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (tick_live(atomic_load_explicit(&state[i], memory_order_relaxed)))
+            off[snapshot_campaign(s, i)->priority + 1]++;
+    }
+    for (uint32_t p = 1; p <= SNAPSHOT_PRIORITY_MAX + 1; p++)
+        off[p] += off[p - 1];
+    memcpy(next, off, sizeof(next));
+    for (uint32_t i = 0; i < n; i++) {
+        const struct snapshot_campaign *c = snapshot_campaign(s, i);
+        uint32_t k;
+        if (!tick_live(atomic_load_explicit(&state[i], memory_order_relaxed)))
+            continue;
+        k = next[c->priority]++;
+        sum[c->priority] += c->weight;
+        atomic_store_explicit(&wt->cum[k], sum[c->priority], memory_order_relaxed);
+        atomic_store_explicit(&wt->slot[k], i, memory_order_relaxed);
+    }
+    for (uint32_t p = 0; p <= SNAPSHOT_PRIORITY_MAX + 1; p++)
+        atomic_store_explicit(&wt->off[p], off[p], memory_order_relaxed);
+    atomic_store_explicit(active, b, memory_order_release);
+}
+
 int tick_evaluate(const struct snapshot *s, const struct decision_spend_source *spend,
                   const struct pacing_params *pp, int64_t now_ms)
 {
@@ -146,6 +184,7 @@ int tick_evaluate(const struct snapshot *s, const struct decision_spend_source *
             word = 0;
         }
     }
+    fill_weights(s);
     snapshot_set_tick_ms(s, now_ms);
     return 0;
 }

@@ -16,8 +16,12 @@
  *    never without a reservation; budgets: no spent campaign serves;
  *  - the pod is maximal: every eligible item of an uncapped campaign that
  *    serves for sure (pacing probability 1) is in the pod or cannot join it.
- * Bounded: 600 catalogs of up to 120 campaigns, 8 requests each (4,800
- * decisions), about a second under ASan.
+ * Catalogs come in two kinds: small and densely targeted (the engine
+ * enumerates their few candidates), and one in four large (up to 600
+ * campaigns) and sparsely targeted, so most requests have more than 64
+ * candidates and the engine draws from the ticker's cumulative weights,
+ * falling back to enumeration when draws miss. Bounded: 600 catalogs, 8
+ * requests each (4,800 decisions), a few seconds under ASan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,7 +43,7 @@
 
 #define CATALOGS 600
 #define REQUESTS 8
-#define MAX_CAMPAIGNS 120
+#define MAX_CAMPAIGNS 600
 #define NOW INT64_C(1748779200000) /* 2025-06-01T12:00:00Z, a Sunday */
 #define HOUR_MS INT64_C(3600000)
 #define DAY_MS INT64_C(86400000)
@@ -99,11 +103,12 @@ static int zone_index(const char *name)
  * Random catalogs and requests
  * ------------------------------------------------------------------------ */
 
-static void random_campaign(struct ref_campaign *rc, int i, uint64_t *r)
+static void random_campaign(struct ref_campaign *rc, int i, int sparse, uint64_t *r)
 {
     struct snapshot_campaign_spec *c = &rc->spec;
     uint64_t x = rnd(r), y = rnd(r);
 
+    memset(rc->setv, 0, sizeof(rc->setv));
     memset(c, 0, sizeof(*c));
     snprintf(rc->id, sizeof(rc->id), "c%d", i);
     snprintf(rc->dom, sizeof(rc->dom), "d%d.example", (int)(x % 40));
@@ -127,9 +132,10 @@ static void random_campaign(struct ref_campaign *rc, int i, uint64_t *r)
     c->categories = (struct snapshot_strings){rc->catv, (size_t)((x >> 50) % 3)};
     for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
         uint64_t z = rnd(r);
-        size_t n = z % 6 < 5 ? 0 : 1 + (size_t)(z >> 3) % 3; /* five in six untargeted */
+        /* Five in six untargeted; 23 in 24 in a sparse catalog. */
+        size_t n = z % (sparse ? 24 : 6) < (sparse ? 23u : 5u) ? 0 : 1 + (size_t)(z >> 5) % 3;
         for (size_t k = 0; k < n; k++)
-            rc->setv[d][k] = vocab[d][(z >> (5 + 2 * k)) % 4];
+            rc->setv[d][k] = vocab[d][(z >> (8 + 2 * k)) % 4];
         c->sets[d] = (struct snapshot_strings){rc->setv[d], n};
     }
     if (y % 5 == 0) {
@@ -156,10 +162,12 @@ static struct snapshot *build_catalog(struct ref_catalog *rc, uint64_t *r)
     char err[160];
 
     assert_non_null(b);
-    rc->n = 1 + (int)(rnd(r) % MAX_CAMPAIGNS);
+    int sparse = rnd(r) % 4 == 0;
+
+    rc->n = sparse ? 100 + (int)(rnd(r) % (MAX_CAMPAIGNS - 99)) : 1 + (int)(rnd(r) % 120);
     for (int i = 0; i < rc->n; i++) {
         struct ref_campaign *c = &rc->c[i];
-        random_campaign(c, i, r);
+        random_campaign(c, i, sparse, r);
         if (snapshot_builder_add_campaign(b, &c->spec, err, sizeof(err)) != 0)
             fail_msg("campaign %d: %s", i, err);
         for (int k = 0; k < c->n_creatives; k++) {
