@@ -170,7 +170,7 @@ UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
-	decision/decision decision/decision_diff decision/freqcap decision/pacing decision/snapshot decision/targeting \
+	decision/decision decision/decision_diff decision/tick decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
 	http/body http/router http/multipart admin/validate ad/serve_media
 # Unit tests of the client side, linked against the client objects instead.
