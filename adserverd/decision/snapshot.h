@@ -260,12 +260,15 @@ int snapshot_set_has(const struct snapshot_set *set, uint32_t id);
  * Indexes (built once by snapshot_builder_finish(), read-only)
  *
  * Candidate sets are bitsets over campaign slots (snapshot indexes),
- * snapshot_words() 64-bit words long, bit i of word i / 64. Bitsets were
- * measured against sorted slot arrays with tests/bench/bench_decision.c:
- * at 10,000 campaigns a whole-set AND is 157 words, cheaper than merging
- * arrays of thousands of slots, and the per-value postings stay arrays so
- * a dimension with thousands of distinct values costs memory per mention,
- * not per value times campaigns.
+ * snapshot_words() 64-bit words long, bit i of word i / 64. Why bitsets for
+ * the sets that are large (the untargeted campaigns of a dimension, the
+ * live slots): at 10,000 campaigns an AND of two of them is 157 words with
+ * no branch, where merging sorted arrays of thousands of slots branches per
+ * slot; tests/bench/bench_decision.c measures the result (a 10,000-campaign
+ * untargeted decision in a few microseconds). Why sorted slot arrays for
+ * the per-value postings: a dimension with thousands of distinct values
+ * (app bundles) then costs memory per mention, not values x campaigns / 8
+ * bytes.
  * ------------------------------------------------------------------------ */
 
 /* Words of one slot bitset: (campaigns + 63) / 64. */

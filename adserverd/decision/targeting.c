@@ -1,10 +1,12 @@
 /*
  * targeting: see targeting.h.
  *
- * Runs once per campaign per ad request, so it stays branch-light: nine
- * binary searches over small sorted integer sets at most, one tz lookup
- * only for campaigns with a day-part. Cheapest and most selective checks
- * come first (geo before content), which is also the order explain reports.
+ * Ad requests use targeting_candidates(): per targeted dimension one pass
+ * over the snapshot's bitset words plus the postings of the request's
+ * value, never a pass over campaigns. targeting_match() checks one
+ * campaign (explain, tests): nine binary searches over small sorted
+ * integer sets at most, one tz lookup only for campaigns with a day-part,
+ * geo before content, which is also the order explain reports.
  */
 #include "decision/targeting.h"
 #include "util/tz.h"
