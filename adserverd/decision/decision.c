@@ -410,19 +410,24 @@ static int draw_weighted(struct decision_work *w, uint32_t *out)
     uint32_t lo = atomic_load_explicit(&w->wt->off[p], memory_order_relaxed);
     uint32_t hi = atomic_load_explicit(&w->wt->off[p + 1], memory_order_relaxed);
     uint64_t total = tier_total(w), u;
-    uint32_t c, k;
+    uint32_t c, k, n = hi - lo;
 
     if (total == 0 || w->draws >= FAST_DRAWS + FAST_PER_HIT * w->hits)
         return -1;
     w->draws++;
     u = decision_rng_next(&w->rng) % total;
-    hi--;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (atomic_load_explicit(&w->wt->cum[mid], memory_order_relaxed) > u)
-            hi = mid;
-        else
-            lo = mid + 1;
+    /*
+     * The first entry whose running sum exceeds u, so entry k is drawn with
+     * probability weight_k / total. Branch-free halving (the answer stays
+     * in [lo, lo + n)): the comparison is a coin flip the CPU cannot
+     * predict, and this loop is most of a draw's cost.
+     */
+    while (n > 1) {
+        uint32_t half = n / 2;
+        lo = atomic_load_explicit(&w->wt->cum[lo + half - 1], memory_order_relaxed) > u
+                 ? lo
+                 : lo + half;
+        n -= half;
     }
     c = atomic_load_explicit(&w->wt->slot[lo], memory_order_relaxed);
     /* The table and the bitset may come from two ticks: check what was drawn. */
