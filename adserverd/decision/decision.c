@@ -79,8 +79,8 @@ struct decision_work {
     uint32_t *elig;
     uint32_t n_elig;
 
-    /* Candidate bitset and its scratch (capacity cap_words). */
-    uint64_t *bits, *scratch;
+    /* Candidate bitset, its scratch and a third for naming a no-fill (capacity cap_words). */
+    uint64_t *bits, *scratch, *aux;
     size_t cap_words;
 
     /*
@@ -172,6 +172,7 @@ void decision_work_free(struct decision_work *w)
     free(w->elig);
     free(w->bits);
     free(w->scratch);
+    free(w->aux);
     free(w->avail);
     free(w->taken);
     free(w->items);
@@ -191,6 +192,7 @@ static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
     if (nw > w->cap_words) {
         w->bits = xrealloc(w->bits, st_mult(nw, sizeof(*w->bits)));
         w->scratch = xrealloc(w->scratch, st_mult(nw, sizeof(*w->scratch)));
+        w->aux = xrealloc(w->aux, st_mult(nw, sizeof(*w->aux)));
         w->cap_words = nw;
     }
     if (nc > w->cap_campaigns) {
@@ -884,6 +886,115 @@ int decision_explain(const struct decision_work *w, uint32_t i, struct decision_
         *out = w->explain[i];
     else
         derive(w, i, out);
+    return 0;
+}
+
+int decision_reason_rank(enum decision_reason reason)
+{
+    switch (reason) {
+    case DECISION_CHOSEN:
+    case DECISION_NOT_REACHED:
+        return 100;
+    case DECISION_FREQ_CAP:
+    case DECISION_FREQ_UNCHECKED:
+        return 90;
+    case DECISION_SEP_DOMAIN:
+    case DECISION_SEP_CATEGORY:
+        return 85;
+    case DECISION_NO_ROOM:
+        return 80;
+    case DECISION_PACING:
+        return 70;
+    case DECISION_TARGETING:
+        return 60;
+    case DECISION_BUDGET:
+        return 50;
+    case DECISION_CREATIVE_DURATION:
+        return 40;
+    case DECISION_NO_CREATIVE:
+        return 30;
+    case DECISION_FLIGHT_PENDING:
+    case DECISION_FLIGHT_ENDED:
+        return 20;
+    case DECISION_STATUS:
+        return 10;
+    case DECISION_NOT_REQUESTED:
+        return 0;
+    }
+    return 0;
+}
+
+/* The furthest reason so far: rank, then the lowest campaign index. */
+struct nofill_best {
+    int rank;
+    uint32_t index;
+    enum decision_reason reason;
+};
+
+static void nofill_offer(const struct decision_work *w, uint32_t i, struct nofill_best *b)
+{
+    struct decision_explain e;
+    int rank;
+
+    if (decision_explain(w, i, &e) != 0 || e.reason == DECISION_NOT_REQUESTED)
+        return;
+    rank = decision_reason_rank(e.reason);
+    if (rank > b->rank || (rank == b->rank && i < b->index)) {
+        b->rank = rank;
+        b->index = i;
+        b->reason = e.reason;
+    }
+}
+
+/* Offer every campaign of a bitset that this request did not visit. */
+static void nofill_offer_bits(const struct decision_work *w, const uint64_t *bits,
+                              struct nofill_best *b)
+{
+    size_t words = snapshot_words(w->s);
+
+    for (size_t k = 0; k < words; k++) {
+        uint64_t m = bits[k];
+        while (m != 0) {
+            uint32_t i = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m));
+            m &= m - 1;
+            if (w->stamp[i] != w->gen)
+                nofill_offer(w, i, b);
+        }
+    }
+}
+
+int decision_nofill_reason(struct decision_work *w, enum decision_reason *out)
+{
+    struct nofill_best b = {.rank = -1, .index = UINT32_MAX, .reason = DECISION_NOT_REQUESTED};
+
+    if (w->phase == 0)
+        return -1;
+    if (w->only_campaign != DECISION_ALL) {
+        if (w->only_campaign < w->n_campaigns)
+            nofill_offer(w, w->only_campaign, &b);
+        goto done;
+    }
+    /* Visited campaigns, then unvisited candidates (eligible, rank 100, or creative duration). */
+    for (uint32_t k = 0; k < w->n_touched; k++)
+        nofill_offer(w, w->touched[k], &b);
+    nofill_offer_bits(w, w->bits, &b);
+    if (b.rank >= decision_reason_rank(DECISION_PACING))
+        goto done;
+    /* Any other campaign reaching pacing passes targeting and is only held back by pacing. */
+    targeting_candidates_in(w->s, &w->keys, snapshot_slot_paced(w->s), w->aux, w->scratch);
+    nofill_offer_bits(w, w->aux, &b);
+    if (b.rank >= decision_reason_rank(DECISION_PACING))
+        goto done;
+    /* Nothing left can beat targeting: the first campaign that reaches it wins. */
+    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+        if (b.rank >= decision_reason_rank(DECISION_TARGETING) && i > b.index)
+            break;
+        nofill_offer(w, i, &b);
+    }
+done:
+    if (b.rank < 0)
+        return -1;
+    *out = b.reason;
     return 0;
 }
 

@@ -202,6 +202,27 @@ int decision_eligible(const struct decision_work *w, uint32_t i);
 /* Why campaign i (snapshot index) did or did not serve. 0, or -1 for a bad index. */
 int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out);
 
+/*
+ * How far a reason got, for naming a no-fill: 100 eligible (chosen, not
+ * reached), 90 frequency caps, 85 separation, 80 no room, 70 pacing,
+ * 60 targeting, 50 budget, 40 creative duration, 30 no creative,
+ * 20 flight, 10 status, 0 not requested.
+ */
+int decision_reason_rank(enum decision_reason reason);
+
+/*
+ * Why this request's pod is empty: the reason of the campaign that got
+ * furthest (highest rank, the lowest index among equals), exactly as if
+ * every campaign's decision_explain() were compared, but without deriving
+ * the reasons of campaigns that cannot beat the best one found: the
+ * visited campaigns first, then the unvisited candidates and the ones only
+ * pacing held back (from bitsets), then a scan in index order that stops at
+ * the first campaign reaching the highest rank still possible. 0 and *out,
+ * or -1 when no campaign was considered (an empty catalog, or only
+ * DECISION_NOT_REQUESTED ones). Call after phase 1 or 2.
+ */
+int decision_nofill_reason(struct decision_work *w, enum decision_reason *out);
+
 /* Short stable name of a reason ("chosen", "targeting", ...). */
 const char *decision_reason_name(enum decision_reason reason);
 

@@ -148,42 +148,6 @@ const struct adparams_proxies *serving_proxies(const struct serving *sv)
  * Decision
  * ------------------------------------------------------------------------ */
 
-/* How far a campaign got; the furthest one names a no-fill. */
-static int reason_rank(enum decision_reason r)
-{
-    switch (r) {
-    case DECISION_CHOSEN:
-    case DECISION_NOT_REACHED:
-        return 100;
-    case DECISION_FREQ_CAP:
-    case DECISION_FREQ_UNCHECKED:
-        return 90;
-    case DECISION_SEP_DOMAIN:
-    case DECISION_SEP_CATEGORY:
-        return 85;
-    case DECISION_NO_ROOM:
-        return 80;
-    case DECISION_PACING:
-        return 70;
-    case DECISION_TARGETING:
-        return 60;
-    case DECISION_BUDGET:
-        return 50;
-    case DECISION_CREATIVE_DURATION:
-        return 40;
-    case DECISION_NO_CREATIVE:
-        return 30;
-    case DECISION_FLIGHT_PENDING:
-    case DECISION_FLIGHT_ENDED:
-        return 20;
-    case DECISION_STATUS:
-        return 10;
-    case DECISION_NOT_REQUESTED:
-        return 0;
-    }
-    return 0;
-}
-
 static const char *nofill_name(int code)
 {
     switch (code) {
@@ -198,42 +162,12 @@ static const char *nofill_name(int code)
     }
 }
 
-/*
- * The no-fill reason code of a decided break: the reason of the campaign
- * that got furthest (the first one of the highest rank). The campaigns the
- * decision visited come first: when one of them reached pacing or beyond,
- * no campaign it never visited can rank higher (those stopped at pacing at
- * best, the same code), so the catalog is only scanned when none did.
- */
-static int break_nofill(const struct snapshot *s, struct decision_work *w)
+/* The no-fill reason code of a decided break (see decision_nofill_reason). */
+static int break_nofill(struct decision_work *w)
 {
-    uint32_t n = snapshot_campaign_count(s);
-    int best = -1, code = NOFILL_EMPTY;
-    struct decision_explain e;
-    size_t nt;
-    const uint32_t *touched = decision_touched(w, &nt);
+    enum decision_reason why;
 
-    for (size_t k = 0; k < nt; k++) {
-        if (decision_explain(w, touched[k], &e) != 0)
-            continue;
-        if (reason_rank(e.reason) > best) {
-            best = reason_rank(e.reason);
-            code = (int)e.reason;
-        }
-    }
-    if (best >= reason_rank(DECISION_PACING))
-        return code;
-    best = -1;
-    code = NOFILL_EMPTY;
-    for (uint32_t i = 0; i < n; i++) {
-        if (decision_explain(w, i, &e) != 0 || e.reason == DECISION_NOT_REQUESTED)
-            continue;
-        if (reason_rank(e.reason) > best) {
-            best = reason_rank(e.reason);
-            code = (int)e.reason;
-        }
-    }
-    return code;
+    return decision_nofill_reason(w, &why) == 0 ? (int)why : NOFILL_EMPTY;
 }
 
 /* The one reserve call; granted[] per merged item, all zero on any failure. */
@@ -473,7 +407,7 @@ static int decide_phase2(struct serving_result *r, const struct cap_merge *m, in
         br->ads = decision_ads(br->w, &br->n);
         br->no_fill = br->n == 0 ? nofill_name(snapshot_campaign_count(r->snap) == 0
                                                    ? NOFILL_EMPTY
-                                                   : break_nofill(r->snap, br->w))
+                                                   : break_nofill(br->w))
                                  : NULL;
         if (want_reserve && r->redis_calls > 0)
             break_release(r, br);

@@ -124,6 +124,7 @@ struct snapshot {
     /* Per-slot state written by the ticker. */
     _Atomic uint64_t *state;
     _Atomic uint64_t *live;
+    _Atomic uint64_t *paced;
     _Atomic int64_t *tick_ms; /* apart, so a const snapshot can still be ticked */
 };
 
@@ -706,6 +707,7 @@ static void build_index(struct snapshot *s)
     s->weights_active = xcalloc(1, sizeof(*s->weights_active));
     s->state = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->state));
     s->live = xcalloc(s->words + 1, sizeof(*s->live));
+    s->paced = xcalloc(s->words + 1, sizeof(*s->paced));
     s->tick_ms = xcalloc(1, sizeof(*s->tick_ms));
 }
 
@@ -974,6 +976,11 @@ _Atomic uint64_t *snapshot_slot_live(const struct snapshot *s)
     return s->live;
 }
 
+_Atomic uint64_t *snapshot_slot_paced(const struct snapshot *s)
+{
+    return s->paced;
+}
+
 int64_t snapshot_tick_ms(const struct snapshot *s)
 {
     return atomic_load_explicit(s->tick_ms, memory_order_acquire);
@@ -1027,6 +1034,7 @@ void snapshot_free(struct snapshot *s)
     free(s->weights_active);
     free(s->state);
     free(s->live);
+    free(s->paced);
     free(s->tick_ms);
     free(s);
 }

@@ -315,6 +315,8 @@ uint32_t snapshot_min_active_ms(const struct snapshot *s);
 _Atomic uint64_t *snapshot_slot_state(const struct snapshot *s);
 /* The bitset of slots that may serve now (snapshot_words() words). */
 _Atomic uint64_t *snapshot_slot_live(const struct snapshot *s);
+/* The bitset of slots held back by pacing alone (for naming a no-fill). */
+_Atomic uint64_t *snapshot_slot_paced(const struct snapshot *s);
 /*
  * Cumulative weights of the live campaigns per priority tier, for an
  * O(log n) weighted draw: tier p holds entries [off[p], off[p + 1]), in

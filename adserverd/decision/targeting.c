@@ -104,8 +104,13 @@ static void and_dimension(const struct snapshot *s, enum snapshot_dim d, uint32_
 void targeting_candidates(const struct snapshot *s, const struct targeting_keys *k, uint64_t *out,
                           uint64_t *scratch)
 {
+    targeting_candidates_in(s, k, snapshot_slot_live(s), out, scratch);
+}
+
+void targeting_candidates_in(const struct snapshot *s, const struct targeting_keys *k,
+                             _Atomic uint64_t *live, uint64_t *out, uint64_t *scratch)
+{
     size_t words = snapshot_words(s);
-    _Atomic uint64_t *live = snapshot_slot_live(s);
     const uint64_t *lany = snapshot_index_live(s, SNAPSHOT_LIVE_ANY);
     const uint64_t *lmore = k->livestream == TARGETING_LIVE_YES  ? snapshot_index_live(s, SNAPSHOT_LIVE_ONLY)
                             : k->livestream == TARGETING_LIVE_NO ? snapshot_index_live(s, SNAPSHOT_LIVE_NEVER)

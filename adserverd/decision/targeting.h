@@ -89,6 +89,10 @@ enum targeting_result targeting_match(const struct snapshot_campaign *c,
 void targeting_candidates(const struct snapshot *s, const struct targeting_keys *k, uint64_t *out,
                           uint64_t *scratch);
 
+/* The same over another of the ticker's bitsets than the live one (base). */
+void targeting_candidates_in(const struct snapshot *s, const struct targeting_keys *k,
+                             _Atomic uint64_t *base, uint64_t *out, uint64_t *scratch);
+
 /* Lower-case name of a dimension for explain output ("country", "dma", ...). */
 const char *targeting_dim_name(enum snapshot_dim dim);
 

@@ -167,9 +167,10 @@ int tick_evaluate(const struct snapshot *s, const struct decision_spend_source *
 {
     _Atomic uint64_t *state = snapshot_slot_state(s);
     _Atomic uint64_t *live = snapshot_slot_live(s);
+    _Atomic uint64_t *paced = snapshot_slot_paced(s);
     uint32_t n = snapshot_campaign_count(s);
     struct tick_ctx t = {.s = s, .spend = spend, .pp = pp, .now_ms = now_ms};
-    uint64_t word = 0;
+    uint64_t word = 0, pword = 0;
 
     if (pp->catchup_pct < 100 || pp->band_pct < 1 || pp->band_pct > 100)
         return -1;
@@ -178,10 +179,13 @@ int tick_evaluate(const struct snapshot *s, const struct decision_spend_source *
         atomic_store_explicit(&state[i], st, memory_order_relaxed);
         if (tick_live(st))
             word |= UINT64_C(1) << (i % 64);
+        if (tick_paced(st))
+            pword |= UINT64_C(1) << (i % 64);
         if (i % 64 == 63 || i + 1 == n) {
             /* Release: a reader that sees the bit also sees the slot's word. */
             atomic_store_explicit(&live[i / 64], word, memory_order_release);
-            word = 0;
+            atomic_store_explicit(&paced[i / 64], pword, memory_order_release);
+            word = pword = 0;
         }
     }
     fill_weights(s);

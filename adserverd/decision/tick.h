@@ -69,6 +69,13 @@ static inline int tick_live(uint64_t st)
            !(st & TICK_DAYPART_OFF) && tick_spend_reason(st) == DECISION_CHOSEN;
 }
 
+/* 1 when only pacing holds the campaign back (status, flight, creatives, day-part, budget pass). */
+static inline int tick_paced(uint64_t st)
+{
+    return (st & TICK_EVALUATED) && tick_static_reason(st) == DECISION_CHOSEN &&
+           !(st & TICK_DAYPART_OFF) && tick_spend_reason(st) == DECISION_PACING;
+}
+
 /*
  * Evaluate every campaign of s at now_ms with spend counters from spend
  * (NULL: the snapshot's budget_spent and nothing today) and pacing params

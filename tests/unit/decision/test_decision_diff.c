@@ -15,7 +15,10 @@
  *  - caps: a capped campaign serves at most the slots granted to it, and
  *    never without a reservation; budgets: no spent campaign serves;
  *  - the pod is maximal: every eligible item of an uncapped campaign that
- *    serves for sure (pacing probability 1) is in the pod or cannot join it.
+ *    serves for sure (pacing probability 1) is in the pod or cannot join it;
+ *  - the no-fill reason (decision_nofill_reason, which avoids looking at
+ *    most campaigns) is the one a comparison of every campaign's explain
+ *    reason gives.
  * Catalogs come in two kinds: small and densely targeted (the engine
  * enumerates their few candidates), and one in four large (up to 600
  * campaigns) and sparsely targeted, so most requests have more than 64
@@ -411,9 +414,27 @@ static void check_pod(const struct ref_catalog *rc, const struct snapshot *s,
  * The test
  * ------------------------------------------------------------------------ */
 
+/* The furthest explain reason over every campaign (rank, then lowest index), or -1. */
+static int nofill_by_scan(const struct decision_work *w, uint32_t n)
+{
+    int best = -1, code = -1;
+
+    for (uint32_t i = 0; i < n; i++) {
+        struct decision_explain e;
+        assert_int_equal(decision_explain(w, i, &e), 0);
+        if (e.reason == DECISION_NOT_REQUESTED)
+            continue;
+        if (decision_reason_rank(e.reason) > best) {
+            best = decision_reason_rank(e.reason);
+            code = (int)e.reason;
+        }
+    }
+    return code;
+}
+
 /* Totals over the run, so a generator that stopped producing real cases fails. */
 struct totals {
-    unsigned long eligible, ineligible, ads, reserved, maximal_checked;
+    unsigned long eligible, ineligible, ads, reserved, nofill_checked;
 };
 
 static void one_request(struct ref_catalog *rc, struct snapshot *s, struct decision_work *w,
@@ -461,6 +482,12 @@ static void one_request(struct ref_catalog *rc, struct snapshot *s, struct decis
     ads = decision_ads(w, &n);
     check_pod(rc, s, &pod, ads, n, &o);
     t->ads += n;
+    {
+        enum decision_reason why;
+        int fast = decision_nofill_reason(w, &why) == 0 ? (int)why : -1;
+        assert_int_equal(fast, nofill_by_scan(w, (uint32_t)rc->n));
+        t->nofill_checked += n == 0;
+    }
 }
 
 static void test_decision_diff_random_catalogs(void **state)
@@ -485,10 +512,10 @@ static void test_decision_diff_random_catalogs(void **state)
     for (int z = 0; z < 3; z++)
         tz_free(rc.zone[z]);
     decision_work_free(w);
-    print_message("eligible %lu, not eligible %lu, ads %lu, reservations %lu\n", t.eligible,
-                  t.ineligible, t.ads, t.reserved);
+    print_message("eligible %lu, not eligible %lu, ads %lu, reservations %lu, no-fills %lu\n",
+                  t.eligible, t.ineligible, t.ads, t.reserved, t.nofill_checked);
     assert_true(t.eligible > 2000 && t.ineligible > 20000);
-    assert_true(t.ads > 2000 && t.reserved > 200);
+    assert_true(t.ads > 2000 && t.reserved > 200 && t.nofill_checked > 200);
 }
 
 int main(void)
