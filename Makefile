@@ -116,6 +116,8 @@ DAEMON_SRCS := \
 	adserverd/decision/snapshot.c \
 	adserverd/decision/spend.c \
 	adserverd/decision/targeting.c \
+	adserverd/decision/tick.c \
+	adserverd/decision/ticker.c \
 	adserverd/http/auth.c \
 	adserverd/http/body.c \
 	adserverd/http/connlimit.c \
@@ -176,7 +178,8 @@ UNIT_TESTS := routes lib/hexcode core/bgthread util/uuid util/isodate util/jsnum
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
-	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
+	decision/decision decision/decision_diff decision/tick decision/freqcap decision/pacing \
+	decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record beacon/spool_drain \
 	http/body http/router http/ratelimit http/multipart http/framing http/hostport admin/validate \
 	ad/serve_media
@@ -317,6 +320,7 @@ FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
+	adserverd/decision/tick.c \
 	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)

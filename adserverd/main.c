@@ -30,6 +30,7 @@
 #include "decision/serving.h"
 #include "seed.h"
 #include "decision/spend.h"
+#include "decision/ticker.h"
 #include "beacon/spool.h"
 #include "beacon/spool_drain.h"
 #include "storage/storage.h"
@@ -169,6 +170,7 @@ static int beacons_start(struct app *app, const struct config *cfg, char *err, s
 static void app_release(struct app *app)
 {
     catalog_stop(app->catalog); /* first: it publishes into app->snapshots */
+    ticker_stop(app->ticker);   /* before spend: it reads spend_src */
     /* after the listeners stopped: nothing appends or waits on the spool any more */
     spool_drain_stop(app->drain);
     beacon_free(app->beacon); /* its counter thread reads spend's zones */
@@ -402,7 +404,8 @@ static int serve(const struct config *cfg, int argc, char **argv)
     }
     vast_init();
     app.serving = serving_new(&app, err, sizeof(err));
-    app.catalog = app.serving != NULL ? catalog_start(&app, app.snapshots, err, sizeof(err)) : NULL;
+    app.ticker = app.serving != NULL ? ticker_start(&app, err, sizeof(err)) : NULL;
+    app.catalog = app.ticker != NULL ? catalog_start(&app, app.snapshots, err, sizeof(err)) : NULL;
     if (app.catalog == NULL) {
         log_error("start-up failed", "error", err);
         goto cleanup;

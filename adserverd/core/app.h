@@ -26,6 +26,7 @@ struct creative_worker;
 struct listener;
 struct password_dummy;
 struct catalog;
+struct ticker;
 struct serving;
 struct spool;
 struct spool_drain;
@@ -60,6 +61,7 @@ struct app {
     /* The servable catalog (snapshot.h), published by the catalog thread. */
     struct snapshot_holder *snapshots; /* made in app_init, freed in app_release */
     struct catalog *catalog; /* builder thread (catalog.h) */
+    struct ticker *ticker;   /* per-slot time and spend state (decision/ticker.h) */
     struct serving *serving; /* ad decisions and rendering (serving.h) */
     /* NULL = none: decisions use the snapshot's budget_spent */
     struct decision_spend_source *spend_src; /* owned by main.c */

@@ -103,6 +103,8 @@ static const struct opt opts[] = {
      "events per PostgreSQL transaction of the spool drain"},
     {"spend_refresh_ms", "ADSERVERD_SPEND_REFRESH_MS", OPT_INT, O(spend_refresh_ms), "250", 0,
      "spend counter refresh period for budgets and pacing (ms)"},
+    {"decision_tick_ms", "ADSERVERD_DECISION_TICK_MS", OPT_INT, O(decision_tick_ms), "250", 0,
+     "period of the decision ticker: flight, day-part, budget, pacing (ms)"},
     {"storage", "ADSERVERD_STORAGE", OPT_STR, O(storage), "local", 0,
      "creative storage: local or s3"},
     {"data_dir", "ADSERVERD_DATA_DIR", OPT_STR, O(data_dir), "./var/data", 0,
@@ -464,6 +466,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->spend_refresh_ms < 10 || cfg->spend_refresh_ms > 60000) {
         snprintf(err, errlen, "spend_refresh_ms must be 10..60000");
+        return -1;
+    }
+    if (cfg->decision_tick_ms < 250 || cfg->decision_tick_ms > 1000) {
+        snprintf(err, errlen, "decision_tick_ms must be 250..1000");
         return -1;
     }
     if (strcmp(cfg->storage, "local") != 0 && strcmp(cfg->storage, "s3") != 0) {

@@ -64,6 +64,7 @@ struct config {
     int beacon_max_age_s;    /* older signed beacons are stored as invalid (expired) */
     int drain_batch;         /* events per drain transaction */
     int spend_refresh_ms;    /* Redis spend counter refresh period */
+    int decision_tick_ms;    /* decision ticker period (decision/ticker.h) */
 
     /* storage */
     char *storage;

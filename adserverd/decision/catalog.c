@@ -4,7 +4,8 @@
  * The loop keeps three facts: whether a build is owed (dirty: start,
  * NOTIFY, kick, refresh deadline, reconnect), when the last build started
  * (for the 200 ms debounce), and the next refresh deadline. It sleeps in
- * poll() on the PG socket and an eventfd until the earliest of them.
+ * poll() on the PG socket and its bgthread's eventfd until the earliest of
+ * them.
  * Notifications that arrive while a build runs are queued by libpq and
  * drained afterwards, so a change made during a build is never missed.
  *
@@ -12,6 +13,7 @@
  * replaced by a complete build; counters are guarded by mu.
  */
 #include "decision/catalog.h"
+#include "core/bgthread.h"
 #include "lib/clock.h"
 
 #include <errno.h>
@@ -22,15 +24,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/app.h"
 #include "core/config.h"
 #include "decision/catalog_load.h"
 #include "lib/log.h"
 #include "decision/snapshot.h"
+#include "decision/tick.h"
+#include "decision/ticker.h"
 #include "lib/xalloc.h"
 
 #define DEBOUNCE_MS 200
@@ -41,9 +43,7 @@
 struct catalog {
     struct app *app;
     struct snapshot_holder *holder;
-    pthread_t thread;
-    int wake_fd;
-    atomic_int stop;
+    struct bgthread *thread; /* "adsd-catalog"; the loop gets it as its argument too */
     atomic_int kicked;
     int64_t refresh_ms;
     PGconn *pg;
@@ -72,20 +72,12 @@ static void disconnect(struct catalog *c)
     set_connected(c, 0);
 }
 
-static void drain_wake(int fd)
-{
-    uint64_t v;
-
-    if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-        log_warn("catalog: cannot read its eventfd", "error", strerror(errno));
-}
-
 /*
  * Connect without blocking the thread: PQconnectPoll() driven by poll() on
  * the socket and the eventfd, so catalog_stop() is not held up by a server
  * that does not answer. 0 when connected, -1 with err (or when stopping).
  */
-static int connect_async(struct catalog *c, char *err, size_t errlen)
+static int connect_async(struct catalog *c, struct bgthread *t, char *err, size_t errlen)
 {
     static const char *const keys[] = {"dbname", "application_name", NULL};
     const char *vals[] = {c->app->cfg->database_url, "adserverd-catalog", NULL};
@@ -108,7 +100,7 @@ static int connect_async(struct catalog *c, char *err, size_t errlen)
             snprintf(err, errlen, "%s", PQerrorMessage(c->pg));
             return -1;
         }
-        if (atomic_load(&c->stop)) {
+        if (bgthread_stopping(t)) {
             snprintf(err, errlen, "stopping");
             return -1;
         }
@@ -116,7 +108,7 @@ static int connect_async(struct catalog *c, char *err, size_t errlen)
             snprintf(err, errlen, "connection timed out");
             return -1;
         }
-        pfd[0].fd = c->wake_fd;
+        pfd[0].fd = bgthread_fd(t);
         pfd[0].events = POLLIN;
         pfd[1].fd = PQsocket(c->pg);
         pfd[1].events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
@@ -126,7 +118,7 @@ static int connect_async(struct catalog *c, char *err, size_t errlen)
             return -1;
         }
         if (rc > 0 && (pfd[0].revents & POLLIN))
-            drain_wake(c->wake_fd); /* stop is checked above, a kick has its own flag */
+            bgthread_drain(t); /* stop is checked above, a kick has its own flag */
         if (rc > 0 && pfd[1].revents != 0)
             st = PQconnectPoll(c->pg);
     }
@@ -147,12 +139,12 @@ static void on_notice(void *arg, const char *msg)
 }
 
 /* Open the LISTEN connection; 0, or -1 with err. */
-static int connect_pg(struct catalog *c, char *err, size_t errlen)
+static int connect_pg(struct catalog *c, struct bgthread *t, char *err, size_t errlen)
 {
     PGresult *res;
     int ok;
 
-    if (connect_async(c, err, errlen) != 0)
+    if (connect_async(c, t, err, errlen) != 0)
         goto fail;
     PQsetNoticeProcessor(c->pg, on_notice, NULL);
     res = PQexec(c->pg, "LISTEN adserverd_catalog");
@@ -176,6 +168,7 @@ static int build(struct catalog *c)
     struct snapshot_builder *b = snapshot_builder_new(NULL);
     struct snapshot *s = NULL;
     struct catalog_load_counts counts;
+    struct pacing_params pp;
     int64_t t0 = clock_mono_ms(), took;
     char err[512], ms[32];
     int ret = -1;
@@ -186,6 +179,13 @@ static int build(struct catalog *c)
     }
     if (snapshot_builder_finish(b, clock_wall_ms(), &s, err, sizeof(err)) != 0) {
         log_error("catalog snapshot failed", "error", err);
+        goto cleanup;
+    }
+    /* Never publish unevaluated per-slot state: nothing would serve until the next tick. */
+    pp = pacing_params_default();
+    if (tick_evaluate(s, c->app->spend_src, &pp, clock_wall_ms()) != 0) {
+        log_error("catalog snapshot evaluation failed");
+        snapshot_free(s);
         goto cleanup;
     }
     took = clock_mono_ms() - t0;
@@ -200,6 +200,7 @@ static int build(struct catalog *c)
     snprintf(ms, sizeof(ms), "%lld", (long long)took);
     log_debug("catalog published", "ms", ms);
     snapshot_publish(c->holder, s);
+    ticker_kick(c->app->ticker);
     ret = 0;
 cleanup:
     snapshot_builder_free(b);
@@ -223,14 +224,14 @@ static int drain_notifies(struct catalog *c)
     return any;
 }
 
-static void *run(void *arg)
+static void run(struct bgthread *t, void *arg)
 {
     struct catalog *c = arg;
     int64_t now, last_build = 0, next_refresh = 0, retry_at = 0, backoff = BACKOFF_MIN_MS;
     int dirty = 1, have_built = 0;
     char err[512];
 
-    while (!atomic_load(&c->stop)) {
+    while (!bgthread_stopping(t)) {
         struct pollfd pfd[2];
         int64_t wait_ms;
         int nfds = 1, rc;
@@ -239,13 +240,13 @@ static void *run(void *arg)
         if (atomic_exchange(&c->kicked, 0))
             dirty = 1;
         if (c->pg == NULL && now >= retry_at) {
-            if (connect_pg(c, err, sizeof(err)) == 0) {
+            if (connect_pg(c, t, err, sizeof(err)) == 0) {
                 if (backoff > BACKOFF_MIN_MS)
                     log_info("catalog: database connection restored");
                 backoff = BACKOFF_MIN_MS;
                 dirty = 1;
             } else {
-                if (atomic_load(&c->stop))
+                if (bgthread_stopping(t))
                     break;
                 count_failure(c);
                 if (backoff == BACKOFF_MIN_MS)
@@ -291,7 +292,7 @@ static void *run(void *arg)
             wait_ms = next_refresh - now;
         if (wait_ms < 0)
             wait_ms = 0;
-        pfd[0].fd = c->wake_fd;
+        pfd[0].fd = bgthread_fd(t);
         pfd[0].events = POLLIN;
         if (c->pg != NULL) {
             pfd[1].fd = PQsocket(c->pg);
@@ -307,7 +308,7 @@ static void *run(void *arg)
         if (rc == 0)
             continue;
         if (pfd[0].revents & POLLIN)
-            drain_wake(c->wake_fd);
+            bgthread_drain(t);
         if (nfds == 2 && pfd[1].revents != 0) {
             rc = drain_notifies(c);
             if (rc > 0) {
@@ -322,15 +323,6 @@ static void *run(void *arg)
             }
         }
     }
-    return NULL;
-}
-
-static void wake(struct catalog *c)
-{
-    uint64_t one = 1;
-
-    if (write(c->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        log_warn("catalog: cannot write its eventfd", "error", strerror(errno));
 }
 
 struct catalog *catalog_start(struct app *app, struct snapshot_holder *holder, char *err,
@@ -348,26 +340,16 @@ struct catalog *catalog_start(struct app *app, struct snapshot_holder *holder, c
     c->holder = holder;
     c->refresh_ms =
         (int64_t)(app->cfg->catalog_refresh_s > 0 ? app->cfg->catalog_refresh_s : 30) * 1000;
-    atomic_init(&c->stop, 0);
     atomic_init(&c->kicked, 0);
-    c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (c->wake_fd < 0) {
-        snprintf(err, errlen, "eventfd: %s", strerror(errno));
-        free(c);
-        return NULL;
-    }
     rc = pthread_mutex_init(&c->mu, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "pthread_mutex_init: %s", strerror(rc));
-        close(c->wake_fd);
         free(c);
         return NULL;
     }
-    rc = pthread_create(&c->thread, NULL, run, c);
-    if (rc != 0) {
-        snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+    c->thread = bgthread_start("adsd-catalog", 1, run, c, err, errlen);
+    if (c->thread == NULL) {
         pthread_mutex_destroy(&c->mu);
-        close(c->wake_fd);
         free(c);
         return NULL;
     }
@@ -377,7 +359,7 @@ struct catalog *catalog_start(struct app *app, struct snapshot_holder *holder, c
 void catalog_kick(struct catalog *c)
 {
     atomic_store(&c->kicked, 1);
-    wake(c);
+    bgthread_wake(c->thread);
 }
 
 void catalog_stats(struct catalog *c, struct catalog_stats *out)
@@ -391,12 +373,8 @@ void catalog_stop(struct catalog *c)
 {
     if (c == NULL)
         return;
-    atomic_store(&c->stop, 1);
-    wake(c);
-    pthread_join(c->thread, NULL);
+    bgthread_stop(c->thread);
     PQfinish(c->pg);
     pthread_mutex_destroy(&c->mu);
-    if (close(c->wake_fd) != 0)
-        log_warn("catalog: cannot close its eventfd", "error", strerror(errno));
     free(c);
 }

@@ -8,8 +8,9 @@
  * rebuild per 200 ms, so a change is served within about a second) and
  * every ADSERVERD_CATALOG_REFRESH_S seconds as a safety net. When PostgreSQL
  * goes away the last snapshot stays published and the thread reconnects by
- * itself with a backoff of up to 5 s. catalog_stop() wakes it at once
- * (poll() on the PG socket and an eventfd, connecting with PQconnectPoll();
+ * itself with a backoff of up to 5 s. The thread is a core/bgthread
+ * ("adsd-catalog"); catalog_stop() wakes it at once
+ * (poll() on the PG socket and its eventfd, connecting with PQconnectPoll();
  * only a host name lookup inside libpq can still block it).
  *
  * Expected load: one build per refresh interval or admin write.

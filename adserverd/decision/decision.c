@@ -1,19 +1,29 @@
 /*
  * decision: see decision.h for the model.
  *
- * Load: every ad request visits every campaign of the snapshot once
- * (thousands), with integer targeting checks; only survivors get pacing
- * and items. The pick order is produced lazily, one priority tier at a
- * time (keys drawn, tier heapified, popped as needed), so a pod usually
- * costs O(items of its first tier) plus O(log n) per item looked at.
- * Phase 2 replays the order phase 1 produced and extends it with the same
+ * Load: a request costs what can match, not the catalog. The ticker
+ * (tick.h) has already folded status, flight, day-part, budget and pacing
+ * into the snapshot's per-slot state; targeting_candidates() intersects the
+ * snapshot's inverted indexes with the live bitset (a pass over
+ * campaigns / 64 words per targeted dimension), and only the campaigns left
+ * are visited: creative fit, the pacing draw with the stored probability,
+ * items. Explain reasons of the campaigns never visited are derived on
+ * demand (decision_explain), so nothing is reset per campaign per request:
+ * a generation stamp says which explain entries belong to this request.
+ *
+ * The pick order is produced lazily, one priority tier at a time (keys
+ * drawn, tier heapified, popped as needed), so a pod usually costs
+ * O(items of its first tier) plus O(log n) per item looked at. Phase 2
+ * replays the order phase 1 produced and extends it with the same
  * generator: granting every reservation reproduces phase 1's pod exactly.
  */
 #include "decision/decision.h"
+#include "decision/tick.h"
 #include "util/tz.h"
 #include "lib/xalloc.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +36,19 @@ struct item {
     uint32_t campaign;
     uint32_t creative;
     uint32_t duration_ms;
+    int ordered; /* already in the pick order */
 };
 
-/* The campaign-local day of a zone at the request's time. */
-struct zone_day {
-    const struct tz_zone *zone;
-    int64_t start_ms, end_ms;
-};
-
-#define ZONE_CACHE 16
 #define SPARE_LOOKAHEAD 8                 /* items looked at for spares past the pod, per ad */
-#define TIERS (SNAPSHOT_PRIORITY_MAX + 2) /* tier_start[1..MAX+1] */
+#define FAST_MIN_CANDIDATES 64 /* fewer candidates: enumerate them, draws would mostly miss */
+/*
+ * Misses a tier may spend before it is enumerated: FAST_DRAWS plus
+ * FAST_PER_HIT per item found. A draw costs a binary search (~100 ns at
+ * 10,000 campaigns), enumerating a tier costs a visit, a log() and a heap
+ * push per candidate: drawing pays while at least 1 draw in 8 hits.
+ */
+#define FAST_DRAWS 32
+#define FAST_PER_HIT 8
 
 struct decision_work {
     const struct snapshot *s;
@@ -46,33 +58,54 @@ struct decision_work {
     uint32_t spare;
     int phase;               /* 0 none, 1 candidates done, 2 chosen */
     struct decision_rng rng; /* for item keys; seeded from the caller's in phase 1 */
+    uint32_t only_campaign;  /* opts->only_campaign of this request */
 
-    /* Per campaign (capacity cap_campaigns). */
+    /*
+     * Per campaign (capacity cap_campaigns). explain[i] belongs to this
+     * request only when stamp[i] == gen; others are derived on demand.
+     * avail/taken are only meaningful for the campaigns in elig[].
+     */
     struct decision_explain *explain;
+    uint32_t *stamp;
+    uint32_t gen;
     uint32_t *avail; /* slots a campaign may still take; UINT32_MAX = uncapped */
     uint32_t *taken; /* ads taken in the current walk */
     uint32_t n_campaigns, cap_campaigns;
 
+    /* Campaigns that passed targeting and the ticker, ascending (capacity cap_campaigns). */
+    uint32_t *touched;
+    uint32_t n_touched;
+    /* Of those, the ones with items (capacity cap_campaigns). */
+    uint32_t *elig;
+    uint32_t n_elig;
+
+    /* Candidate bitset, its scratch and a third for naming a no-fill (capacity cap_words). */
+    uint64_t *bits, *scratch, *aux;
+    size_t cap_words;
+
     /*
-     * Items (capacity cap_items), grouped by priority tier in tiered[]. The
-     * pick order is generated lazily into order[]: tier by tier, keys drawn
-     * and heapified only when the walk reaches a tier, so the usual pod
-     * that fills from its first tier never pays for the others. Phase 2
-     * replays order[] and extends it when it needs more.
+     * Items (capacity cap_items): the fitting creatives of the campaigns
+     * visited so far, campaign by campaign (item_first/item_n, valid when
+     * the campaign is stamped). The pick order is generated lazily into
+     * order[], tier by tier: first by drawing campaigns from the ticker's
+     * cumulative weights (O(log n) per draw, a draw that hits a campaign
+     * the request cannot use is simply repeated), and when draws miss too
+     * often, by enumerating the tier's candidates with exponential keys in
+     * a heap. Phase 2 replays order[] and extends it when it needs more.
      */
     struct item *items;
-    uint32_t *tiered;
     uint32_t *heap;
     uint32_t *order;
+    uint32_t *item_first, *item_n;
     uint32_t n_items, cap_items;
-    uint32_t tier_start[TIERS + 1];
-    uint32_t next_tier; /* first tier not loaded into the heap yet */
     uint32_t n_heap, n_order;
-
+    const struct snapshot_weights *wt; /* the ticker's table this request draws from */
+    uint32_t cur_tier;                 /* priority being ordered; past the last: done */
+    int exact;                         /* the current tier is enumerated (heap) */
+    int force_exact;                   /* every tier is: few candidates or one campaign */
+    uint32_t draws, hits;              /* weighted draws in the current tier */
+    int choosing;                      /* in decision_choose(): visits start unreserved */
     uint32_t min_item_ms; /* shortest eligible creative: below it the pod is full */
-
-    struct zone_day zones[ZONE_CACHE];
-    size_t n_zones;
 
     struct decision_reserve reserves[DECISION_MAX_ADS + DECISION_MAX_SPARE];
     size_t n_reserves;
@@ -134,10 +167,17 @@ void decision_work_free(struct decision_work *w)
     if (w == NULL)
         return;
     free(w->explain);
+    free(w->stamp);
+    free(w->touched);
+    free(w->elig);
+    free(w->bits);
+    free(w->scratch);
+    free(w->aux);
     free(w->avail);
     free(w->taken);
     free(w->items);
-    free(w->tiered);
+    free(w->item_first);
+    free(w->item_n);
     free(w->heap);
     free(w->order);
     free(w);
@@ -147,16 +187,30 @@ void decision_work_free(struct decision_work *w)
 static void reserve_capacity(struct decision_work *w, const struct snapshot *s)
 {
     uint32_t nc = snapshot_campaign_count(s), ni = snapshot_creative_count(s);
+    size_t nw = snapshot_words(s);
 
+    if (nw > w->cap_words) {
+        w->bits = xrealloc(w->bits, st_mult(nw, sizeof(*w->bits)));
+        w->scratch = xrealloc(w->scratch, st_mult(nw, sizeof(*w->scratch)));
+        w->aux = xrealloc(w->aux, st_mult(nw, sizeof(*w->aux)));
+        w->cap_words = nw;
+    }
     if (nc > w->cap_campaigns) {
         w->explain = xrealloc(w->explain, st_mult(nc, sizeof(*w->explain)));
+        /* Stamps start over: every old one would be stale anyway. */
+        free(w->stamp);
+        w->stamp = xcalloc(nc, sizeof(*w->stamp));
+        w->gen = 0;
+        w->touched = xrealloc(w->touched, st_mult(nc, sizeof(*w->touched)));
+        w->item_first = xrealloc(w->item_first, st_mult(nc, sizeof(*w->item_first)));
+        w->item_n = xrealloc(w->item_n, st_mult(nc, sizeof(*w->item_n)));
+        w->elig = xrealloc(w->elig, st_mult(nc, sizeof(*w->elig)));
         w->avail = xrealloc(w->avail, st_mult(nc, sizeof(*w->avail)));
         w->taken = xrealloc(w->taken, st_mult(nc, sizeof(*w->taken)));
         w->cap_campaigns = nc;
     }
     if (ni > w->cap_items) {
         w->items = xrealloc(w->items, st_mult(ni, sizeof(*w->items)));
-        w->tiered = xrealloc(w->tiered, st_mult(ni, sizeof(*w->tiered)));
         w->heap = xrealloc(w->heap, st_mult(ni, sizeof(*w->heap)));
         w->order = xrealloc(w->order, st_mult(ni, sizeof(*w->order)));
         w->cap_items = ni;
@@ -182,22 +236,18 @@ static int creative_fits(const struct decision_pod *pod, const struct snapshot_c
            (pod->duration_s == 0 || d <= (uint64_t)pod->duration_s * 1000);
 }
 
-/* Status, flight, creatives and their fit; DECISION_CHOSEN means "passes". */
-static enum decision_reason static_checks(const struct decision_work *w,
-                                          const struct snapshot_campaign *c, uint32_t *n_fit)
+/*
+ * Creatives that fit this pod, into *n_fit: DECISION_CHOSEN when any does,
+ * else DECISION_CREATIVE_DURATION. The campaign has an active creative
+ * (the ticker checked).
+ */
+static enum decision_reason creative_fit(const struct decision_work *w,
+                                         const struct snapshot_campaign *c, uint32_t *n_fit)
 {
     const struct decision_pod *pod = &w->pod;
     uint64_t lo = c->min_active_ms, hi = c->max_active_ms;
 
     *n_fit = 0;
-    if (c->status != SNAPSHOT_STATUS_ACTIVE)
-        return DECISION_STATUS;
-    if (w->keys.now_ms < c->start_ms)
-        return DECISION_FLIGHT_PENDING;
-    if (w->keys.now_ms >= c->end_ms)
-        return DECISION_FLIGHT_ENDED;
-    if (c->n_active_creatives == 0)
-        return DECISION_NO_CREATIVE;
     /* Usually every active creative fits or none does: the build-time range tells. */
     if ((pod->min_ad_s == 0 || lo >= (uint64_t)pod->min_ad_s * 1000) &&
         (pod->max_ad_s == 0 || hi <= (uint64_t)pod->max_ad_s * 1000) &&
@@ -217,80 +267,17 @@ static enum decision_reason static_checks(const struct decision_work *w,
     return *n_fit ? DECISION_CHOSEN : DECISION_CREATIVE_DURATION;
 }
 
-/*
- * The campaign-local day around now, cached per zone for this request:
- * campaigns share a handful of zones, and a day start costs two lookups.
- */
-static void zone_day(struct decision_work *w, const struct tz_zone *z, struct zone_day *out)
+/* Status, flight and creatives, from the ticker's word, then creative fit. */
+static enum decision_reason static_checks(const struct decision_work *w,
+                                          const struct snapshot_campaign *c, uint64_t st,
+                                          uint32_t *n_fit)
 {
-    struct tz_local local;
-
-    for (size_t k = 0; k < w->n_zones; k++) {
-        if (w->zones[k].zone == z) {
-            *out = w->zones[k];
-            return;
-        }
-    }
-    tz_local(z, w->keys.now_ms, &local);
-    out->zone = z;
-    out->start_ms = tz_day_start(z, local.day);
-    out->end_ms = tz_day_start(z, local.day + 1);
-    /* Past the cache's size it is computed every time: slower, still correct. */
-    if (w->n_zones < ZONE_CACHE)
-        w->zones[w->n_zones++] = *out;
-}
-
-/* Budget and pacing with the freshest counters; DECISION_CHOSEN means "passes". */
-static enum decision_reason spend_checks(struct decision_work *w, uint32_t i,
-                                         const struct snapshot_campaign *c,
-                                         const struct decision_options *opts,
-                                         const struct decision_spend_source *spend,
-                                         struct decision_rng *rng)
-{
-    struct decision_explain *e = &w->explain[i];
-    struct pacing_spend sp = {.total = c->budget_spent_micros, .today = 0};
-    struct zone_day day;
-    struct pacing_input in;
-    struct pacing_result pr;
-
-    if (spend == NULL || spend->get == NULL || spend->get(spend->ctx, i, c, &sp) != 0) {
-        sp.total = c->budget_spent_micros;
-        sp.today = 0;
-    }
-    /* Counters may lag the catalog after a Redis flush: trust the larger total. */
-    if (sp.total < c->budget_spent_micros)
-        sp.total = c->budget_spent_micros;
-    if (sp.total >= c->budget_total_micros)
-        return DECISION_BUDGET;
-
-    zone_day(w, c->zone, &day);
-    in.mode = c->pacing == SNAPSHOT_PACING_ASAP ? PACING_ASAP : PACING_EVEN;
-    in.budget_total = c->budget_total_micros;
-    in.spend = sp;
-    in.flight_start_ms = c->start_ms;
-    in.flight_end_ms = c->end_ms;
-    in.day_start_ms = day.start_ms;
-    in.day_end_ms = day.end_ms;
-    in.now_ms = w->keys.now_ms;
-    /* A day that cannot contain now comes from a broken zone table: do not pace then. */
-    if (in.day_start_ms > in.now_ms || in.day_end_ms <= in.now_ms) {
-        in.day_start_ms = in.now_ms;
-        in.day_end_ms = in.now_ms + 1;
-    }
-    if (pacing_evaluate(&opts->pacing, &in, &pr) != 0) {
-        e->pacing = PACING_OFF_FLIGHT;
-        e->p_ppm = 0;
-        return DECISION_PACING;
-    }
-    e->pacing = pr.state;
-    e->p_ppm = pr.p_ppm;
-    if (pr.state == PACING_NO_BUDGET)
-        return DECISION_BUDGET;
-    if (pr.p_ppm == 0)
-        return DECISION_PACING;
-    if (pr.p_ppm < PACING_P_ONE && decision_rng_next(rng) % PACING_P_ONE >= pr.p_ppm)
-        return DECISION_PACING;
-    return DECISION_CHOSEN;
+    *n_fit = 0;
+    if (!(st & TICK_EVALUATED))
+        return DECISION_STATUS; /* never evaluated: nothing may serve from it */
+    if (tick_static_reason(st) != DECISION_CHOSEN)
+        return tick_static_reason(st);
+    return creative_fit(w, c, n_fit);
 }
 
 static void add_items(struct decision_work *w, uint32_t i, const struct snapshot_campaign *c,
@@ -312,25 +299,8 @@ static void add_items(struct decision_work *w, uint32_t i, const struct snapshot
         it->campaign = i;
         it->creative = ci;
         it->duration_ms = cr->duration_ms;
-        if (cr->duration_ms < w->min_item_ms)
-            w->min_item_ms = cr->duration_ms;
-        w->tier_start[c->priority + 1]++;
+        it->ordered = 0;
     }
-}
-
-/* Group items by tier (counting sort; tier_start holds counts shifted by one). */
-static void group_tiers(struct decision_work *w)
-{
-    uint32_t next[TIERS + 1];
-
-    for (uint32_t t = 1; t <= TIERS; t++)
-        w->tier_start[t] += w->tier_start[t - 1];
-    memcpy(next, w->tier_start, sizeof(next));
-    for (uint32_t i = 0; i < w->n_items; i++)
-        w->tiered[next[w->items[i].priority]++] = i;
-    w->next_tier = 1;
-    w->n_heap = 0;
-    w->n_order = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -363,36 +333,159 @@ static void sift_down(struct decision_work *w, uint32_t n, uint32_t i)
     }
 }
 
-/* Draw the keys of the next non-empty tier and heapify it; 0 when none is left. */
-static int load_tier(struct decision_work *w)
+static void visit(struct decision_work *w, uint32_t i);
+
+static int is_candidate(const struct decision_work *w, uint32_t i)
 {
-    while (w->next_tier <= SNAPSHOT_PRIORITY_MAX) {
-        uint32_t t = w->next_tier++;
-        uint32_t from = w->tier_start[t], to = w->tier_start[t + 1];
-        if (from == to)
-            continue;
-        w->n_heap = to - from;
-        for (uint32_t k = 0; k < w->n_heap; k++) {
-            struct item *it = &w->items[w->tiered[from + k]];
-            it->key = -log(rng_unit(&w->rng)) * it->per;
-            w->heap[k] = w->tiered[from + k];
+    return w->bits[i / 64] >> (i % 64) & 1;
+}
+
+/* Visited this request with items to offer. */
+static int has_items(const struct decision_work *w, uint32_t i)
+{
+    return w->stamp[i] == w->gen && w->item_n[i] > 0;
+}
+
+/* Enumerate the current tier: every candidate visited, unordered items keyed and heapified. */
+static void load_exact(struct decision_work *w)
+{
+    const uint64_t *tier = snapshot_index_tier(w->s, w->cur_tier);
+    size_t words = snapshot_words(w->s);
+
+    w->n_heap = 0;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t m = w->bits[k] & tier[k];
+        while (m != 0) {
+            uint32_t c = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m));
+            m &= m - 1;
+            if (w->stamp[c] != w->gen)
+                visit(w, c);
+            if (!has_items(w, c))
+                continue;
+            for (uint32_t j = w->item_first[c]; j < w->item_first[c] + w->item_n[c]; j++) {
+                struct item *it = &w->items[j];
+                if (it->ordered)
+                    continue;
+                it->key = -log(rng_unit(&w->rng)) * it->per;
+                w->heap[w->n_heap++] = j;
+            }
         }
-        for (uint32_t k = w->n_heap / 2; k-- > 0;)
-            sift_down(w, w->n_heap, k);
-        return 1;
     }
-    return 0;
+    for (uint32_t k = w->n_heap / 2; k-- > 0;)
+        sift_down(w, w->n_heap, k);
+}
+
+/* The sum of the current tier's weights in the ticker's table (0: nothing live). */
+static uint64_t tier_total(const struct decision_work *w)
+{
+    uint32_t from = atomic_load_explicit(&w->wt->off[w->cur_tier], memory_order_relaxed);
+    uint32_t to = atomic_load_explicit(&w->wt->off[w->cur_tier + 1], memory_order_relaxed);
+
+    if (to <= from || to > w->n_campaigns)
+        return 0;
+    return atomic_load_explicit(&w->wt->cum[to - 1], memory_order_relaxed);
+}
+
+/* Start ordering tier cur_tier: drawn, or enumerated at once. */
+static void enter_tier(struct decision_work *w)
+{
+    w->draws = w->hits = 0;
+    w->n_heap = 0;
+    if (w->cur_tier > SNAPSHOT_PRIORITY_MAX)
+        return; /* every tier done */
+    w->exact = w->force_exact || tier_total(w) == 0;
+    if (w->exact)
+        load_exact(w);
+}
+
+/*
+ * One weighted draw in the current tier: a campaign with probability
+ * weight / tier total among the live ones, then one of its fitting
+ * creatives uniformly, which is "an item by its share of the weight". A
+ * draw that lands on a campaign the request cannot use, or on an item
+ * already ordered, is repeated: that is drawing among what is left.
+ * 1 and *out: an item; 0: a miss; -1: too many misses, enumerate instead.
+ */
+static int draw_weighted(struct decision_work *w, uint32_t *out)
+{
+    uint32_t p = w->cur_tier;
+    uint32_t lo = atomic_load_explicit(&w->wt->off[p], memory_order_relaxed);
+    uint32_t hi = atomic_load_explicit(&w->wt->off[p + 1], memory_order_relaxed);
+    uint64_t total = tier_total(w), u;
+    uint32_t c, k, n = hi - lo;
+
+    if (total == 0 || w->draws >= FAST_DRAWS + FAST_PER_HIT * w->hits)
+        return -1;
+    w->draws++;
+    u = decision_rng_next(&w->rng) % total;
+    /*
+     * The first entry whose running sum exceeds u, so entry k is drawn with
+     * probability weight_k / total. Branch-free halving (the answer stays
+     * in [lo, lo + n)): the comparison is a coin flip the CPU cannot
+     * predict, and this loop is most of a draw's cost.
+     */
+    while (n > 1) {
+        uint32_t half = n / 2;
+        lo = atomic_load_explicit(&w->wt->cum[lo + half - 1], memory_order_relaxed) > u
+                 ? lo
+                 : lo + half;
+        n -= half;
+    }
+    c = atomic_load_explicit(&w->wt->slot[lo], memory_order_relaxed);
+    /* The table and the bitset may come from two ticks: check what was drawn. */
+    if (c >= w->n_campaigns || !is_candidate(w, c) || snapshot_campaign(w->s, c)->priority != p)
+        return 0;
+    if (w->stamp[c] != w->gen)
+        visit(w, c);
+    if (!has_items(w, c))
+        return 0;
+    k = w->item_first[c] + (uint32_t)(decision_rng_next(&w->rng) % w->item_n[c]);
+    if (w->items[k].ordered)
+        return 0;
+    w->items[k].ordered = 1;
+    w->hits++;
+    *out = k;
+    return 1;
+}
+
+/* The next item of the pick order into *out: 0, or -1 when every tier is exhausted. */
+static int next_item(struct decision_work *w, uint32_t *out)
+{
+    while (w->cur_tier <= SNAPSHOT_PRIORITY_MAX) {
+        if (!w->exact) {
+            int r = draw_weighted(w, out);
+            if (r > 0)
+                return 0;
+            if (r < 0) {
+                w->exact = 1;
+                load_exact(w);
+            }
+            continue;
+        }
+        while (w->n_heap > 0) {
+            uint32_t idx = w->heap[0];
+            w->heap[0] = w->heap[--w->n_heap];
+            sift_down(w, w->n_heap, 0);
+            if (!w->items[idx].ordered) {
+                w->items[idx].ordered = 1;
+                *out = idx;
+                return 0;
+            }
+        }
+        w->cur_tier++;
+        enter_tier(w);
+    }
+    return -1;
 }
 
 /* The item at position pos of the pick order, generating it if needed; -1 past the end. */
 static int order_at(struct decision_work *w, uint32_t pos, uint32_t *out)
 {
     while (pos >= w->n_order) {
-        if (w->n_heap == 0 && !load_tier(w))
+        uint32_t idx;
+        if (next_item(w, &idx) != 0)
             return -1;
-        w->order[w->n_order++] = w->heap[0];
-        w->heap[0] = w->heap[--w->n_heap];
-        sift_down(w, w->n_heap, 0);
+        w->order[w->n_order++] = idx;
     }
     *out = w->order[pos];
     return 0;
@@ -470,6 +563,18 @@ static void walk(struct decision_work *w, int record, uint32_t *end)
     *end = pos;
 }
 
+static int any_capped(const struct decision_work *w)
+{
+    const uint64_t *capped_bits = snapshot_index_capped(w->s);
+    size_t words = snapshot_words(w->s);
+
+    for (size_t k = 0; k < words; k++) {
+        if (w->bits[k] & capped_bits[k])
+            return 1;
+    }
+    return 0;
+}
+
 static size_t find_reserve(const struct decision_work *w, uint32_t campaign)
 {
     for (size_t r = 0; r < w->n_reserves; r++) {
@@ -484,9 +589,9 @@ static void plan_reservations(struct decision_work *w)
 {
     uint32_t pos, idx, limit, spares = 0;
 
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
-        w->avail[i] = UINT32_MAX;
-        w->taken[i] = 0;
+    for (uint32_t k = 0; k < w->n_elig; k++) {
+        w->avail[w->elig[k]] = UINT32_MAX;
+        w->taken[w->elig[k]] = 0;
     }
     walk(w, 0, &pos);
     w->n_reserves = 0;
@@ -511,6 +616,9 @@ static void plan_reservations(struct decision_work *w)
      * pass over every tier when capped campaigns are rare).
      */
     limit = pos + SPARE_LOOKAHEAD * (w->pod.max_ads ? w->pod.max_ads : 1);
+    /* No capped candidate at all: nothing to look for (and no order to generate). */
+    if (!any_capped(w))
+        limit = pos;
     while (spares < w->spare && pos < limit && order_at(w, pos++, &idx) == 0) {
         uint32_t c = w->items[idx].campaign;
         if (!capped(snapshot_campaign(w->s, c)) || find_reserve(w, c) != SIZE_MAX)
@@ -522,66 +630,138 @@ static void plan_reservations(struct decision_work *w)
     }
 }
 
-int decision_candidates(struct decision_work *w, const struct snapshot *s,
-                        const struct targeting_request *req, const struct decision_pod *pod,
-                        const struct decision_options *opts,
-                        const struct decision_spend_source *spend, struct decision_rng *rng)
+/* Reset the per-request fields; -1 when the pod is inconsistent. */
+static int begin_request(struct decision_work *w, const struct snapshot *s,
+                         const struct targeting_request *req, const struct decision_pod *pod,
+                         const struct decision_options *opts, struct decision_rng *rng)
 {
     w->phase = 0;
     w->n_ads = w->n_reserves = w->n_unused = 0;
     w->n_items = 0;
     w->n_campaigns = 0;
+    w->n_touched = w->n_elig = 0;
     if (pod->min_ad_s != 0 && pod->max_ad_s != 0 && pod->min_ad_s > pod->max_ad_s)
         return -1;
     reserve_capacity(w, s);
+    if (++w->gen == 0) {
+        /* Wrapped after 2^32 requests: old stamps could look current. */
+        memset(w->stamp, 0, sizeof(*w->stamp) * w->cap_campaigns);
+        w->gen = 1;
+    }
     w->s = s;
     w->req = req;
     w->pod = *pod;
     w->spare = opts->spare_reservations < DECISION_MAX_SPARE ? opts->spare_reservations
                                                              : DECISION_MAX_SPARE;
+    w->only_campaign = opts->only_campaign;
     w->n_campaigns = snapshot_campaign_count(s);
-    w->min_item_ms = UINT32_MAX;
-    w->n_zones = 0;
-    memset(w->tier_start, 0, sizeof(w->tier_start));
+    /* A lower bound of every eligible item, known without visiting one: the walk stops below it. */
+    w->min_item_ms = snapshot_min_active_ms(s);
+    if ((uint64_t)pod->min_ad_s * 1000 > w->min_item_ms)
+        w->min_item_ms = pod->min_ad_s * 1000;
+    w->choosing = 0;
+    w->n_order = 0;
+    w->wt = snapshot_weights(
+        s, atomic_load_explicit(snapshot_weights_active(s), memory_order_acquire));
     decision_rng_seed(&w->rng, decision_rng_next(rng));
     targeting_resolve(s, req, &w->keys);
+    return 0;
+}
 
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
-        const struct snapshot_campaign *c = snapshot_campaign(s, i);
-        struct decision_explain *e = &w->explain[i];
-        uint32_t n_fit;
-        enum decision_reason why;
+/* This request's explain entry of campaign i, cleared and stamped. */
+static struct decision_explain *stamp(struct decision_work *w, uint32_t i)
+{
+    struct decision_explain *e = &w->explain[i];
 
-        memset(e, 0, sizeof(*e));
-        e->pacing = PACING_OFF_FLIGHT;
-        if (opts->only_campaign != DECISION_ALL && opts->only_campaign != i) {
-            e->reason = DECISION_NOT_REQUESTED;
-            continue;
-        }
-        why = static_checks(w, c, &n_fit);
-        /* Budget before targeting, as the explain order promises. */
-        if (why == DECISION_CHOSEN && c->budget_spent_micros >= c->budget_total_micros)
-            why = DECISION_BUDGET;
-        if (why == DECISION_CHOSEN) {
-            e->targeting = targeting_match(c, &w->keys, &e->dim);
-            if (e->targeting != TARGETING_MATCH)
-                why = DECISION_TARGETING;
-        }
-        /* Pacing last: it draws randomness, which only survivors should consume. */
-        if (why == DECISION_CHOSEN)
-            why = spend_checks(w, i, c, opts, spend, rng);
-        if (why != DECISION_CHOSEN) {
-            e->reason = why;
-            continue;
-        }
-        e->reason = DECISION_NOT_REACHED;
-        add_items(w, i, c, n_fit);
+    w->stamp[i] = w->gen;
+    w->item_n[i] = 0;
+    memset(e, 0, sizeof(*e));
+    e->pacing = PACING_OFF_FLIGHT;
+    return e;
+}
+
+/*
+ * The candidate bitset: targeting and the ticker's live slots (or the one
+ * campaign asked for). Few candidates are cheaper to enumerate than to
+ * draw from the whole tier's weights, so they force exact ordering.
+ */
+static void candidate_bits(struct decision_work *w)
+{
+    size_t words = snapshot_words(w->s), count = 0;
+
+    targeting_candidates(w->s, &w->keys, w->bits, w->scratch);
+    for (size_t k = 0; k < words; k++) {
+        if (w->only_campaign != DECISION_ALL)
+            w->bits[k] &=
+                k == w->only_campaign / 64 ? UINT64_C(1) << (w->only_campaign % 64) : 0;
+        count += (size_t)__builtin_popcountll(w->bits[k]);
     }
-    group_tiers(w);
+    w->force_exact = count <= FAST_MIN_CANDIDATES;
+}
+
+/*
+ * One candidate, the first time the pick order reaches it: the ticker's
+ * word again (the bitset and the word may come from two ticks), creative
+ * fit, the pacing coin with the stored probability; items for a survivor.
+ * A campaign first reached in phase 2 has no reservation: capped, it may
+ * not serve.
+ */
+static void visit(struct decision_work *w, uint32_t i)
+{
+    const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
+    uint64_t st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    struct decision_explain *e;
+    enum decision_reason why;
+    uint32_t n_fit;
+
+    if (!tick_live(st))
+        return; /* a tick in between: explained on demand like any non-candidate */
+    e = stamp(w, i);
+    w->touched[w->n_touched++] = i;
+    why = static_checks(w, c, st, &n_fit);
+    if (why == DECISION_CHOSEN) {
+        uint32_t p = tick_p_ppm(st);
+        e->pacing = tick_pacing(st);
+        e->p_ppm = p;
+        if (p < PACING_P_ONE && decision_rng_next(&w->rng) % PACING_P_ONE >= p)
+            why = DECISION_PACING;
+    }
+    if (why != DECISION_CHOSEN) {
+        e->reason = why;
+        return;
+    }
+    e->reason = DECISION_NOT_REACHED;
+    w->elig[w->n_elig++] = i;
+    w->item_first[i] = w->n_items;
+    add_items(w, i, c, n_fit);
+    w->item_n[i] = w->n_items - w->item_first[i];
+    w->taken[i] = 0;
+    w->avail[i] = UINT32_MAX;
+    if (w->choosing && capped(c)) {
+        w->avail[i] = 0;
+        e->reason = DECISION_FREQ_UNCHECKED;
+    }
+}
+
+int decision_candidates(struct decision_work *w, const struct snapshot *s,
+                        const struct targeting_request *req, const struct decision_pod *pod,
+                        const struct decision_options *opts, struct decision_rng *rng)
+{
+    if (begin_request(w, s, req, pod, opts, rng) != 0)
+        return -1;
+    candidate_bits(w);
+    w->cur_tier = 1;
+    enter_tier(w);
     plan_reservations(w);
     w->n_ads = 0;
     w->phase = 1;
     return 0;
+}
+
+const uint32_t *decision_touched(const struct decision_work *w, size_t *n)
+{
+    *n = w->phase >= 1 ? w->n_touched : 0;
+    return w->touched;
 }
 
 const struct decision_reserve *decision_reserves(const struct decision_work *w, size_t *n)
@@ -596,7 +776,8 @@ int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
 
     if (w->phase != 1 || n != w->n_reserves)
         return -1;
-    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+    for (uint32_t k = 0; k < w->n_elig; k++) {
+        uint32_t i = w->elig[k];
         const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
         w->avail[i] = capped(c) ? 0 : UINT32_MAX;
         if (capped(c) && w->explain[i].reason == DECISION_NOT_REACHED)
@@ -608,8 +789,9 @@ int decision_choose(struct decision_work *w, const uint32_t *granted, size_t n)
         w->avail[c] = g < w->reserves[r].slots ? g : w->reserves[r].slots;
         w->explain[c].reason = w->avail[c] > 0 ? DECISION_NOT_REACHED : DECISION_FREQ_CAP;
     }
-    for (uint32_t i = 0; i < w->n_campaigns; i++)
-        w->taken[i] = 0;
+    for (uint32_t k = 0; k < w->n_elig; k++)
+        w->taken[w->elig[k]] = 0;
+    w->choosing = 1;
     walk(w, 1, &end);
     w->n_unused = 0;
     for (size_t r = 0; r < n; r++) {
@@ -643,11 +825,176 @@ const struct decision_unused *decision_unused(const struct decision_work *w, siz
  * Explain
  * ------------------------------------------------------------------------ */
 
+/*
+ * The reason of a campaign this request never visited, in the order the
+ * checks are documented: status, flight, creatives (ticker), creative fit
+ * (this pod), the snapshot's budget, targeting dimensions and livestream
+ * (this request), the day-part, budget and pacing (ticker).
+ */
+static void derive(const struct decision_work *w, uint32_t i, struct decision_explain *e)
+{
+    const struct snapshot_campaign *c = snapshot_campaign(w->s, i);
+    uint64_t st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    uint32_t n_fit;
+
+    memset(e, 0, sizeof(*e));
+    e->pacing = PACING_OFF_FLIGHT;
+    if (w->only_campaign != DECISION_ALL && w->only_campaign != i) {
+        e->reason = DECISION_NOT_REQUESTED;
+        return;
+    }
+    e->reason = static_checks(w, c, st, &n_fit);
+    if (e->reason != DECISION_CHOSEN)
+        return;
+    if (c->budget_spent_micros >= c->budget_total_micros) {
+        e->reason = DECISION_BUDGET;
+        return;
+    }
+    e->targeting = targeting_match(c, &w->keys, &e->dim);
+    /* The day-part is the ticker's verdict, the one the request acted on. */
+    if (e->targeting == TARGETING_FAIL_DAYPART || e->targeting == TARGETING_MATCH)
+        e->targeting = (st & TICK_DAYPART_OFF) ? TARGETING_FAIL_DAYPART : TARGETING_MATCH;
+    if (e->targeting != TARGETING_MATCH) {
+        e->reason = DECISION_TARGETING;
+        return;
+    }
+    e->pacing = tick_pacing(st);
+    e->p_ppm = tick_spend_reason(st) == DECISION_BUDGET ? 0 : tick_p_ppm(st);
+    e->reason = tick_spend_reason(st);
+    /* Eligible, but the pick order never reached it; capped, it had no reservation either. */
+    if (e->reason == DECISION_CHOSEN)
+        e->reason = w->phase == 2 && capped(c) ? DECISION_FREQ_UNCHECKED : DECISION_NOT_REACHED;
+}
+
+int decision_eligible(const struct decision_work *w, uint32_t i)
+{
+    uint64_t st;
+    uint32_t n_fit;
+
+    if (w->phase == 0 || i >= w->n_campaigns || !(w->bits[i / 64] >> (i % 64) & 1))
+        return 0;
+    st = atomic_load_explicit(&snapshot_slot_state(w->s)[i], memory_order_relaxed);
+    return tick_live(st) &&
+           static_checks(w, snapshot_campaign(w->s, i), st, &n_fit) == DECISION_CHOSEN;
+}
+
 int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out)
 {
     if (w->phase == 0 || i >= w->n_campaigns)
         return -1;
-    *out = w->explain[i];
+    if (w->stamp[i] == w->gen)
+        *out = w->explain[i];
+    else
+        derive(w, i, out);
+    return 0;
+}
+
+int decision_reason_rank(enum decision_reason reason)
+{
+    switch (reason) {
+    case DECISION_CHOSEN:
+    case DECISION_NOT_REACHED:
+        return 100;
+    case DECISION_FREQ_CAP:
+    case DECISION_FREQ_UNCHECKED:
+        return 90;
+    case DECISION_SEP_DOMAIN:
+    case DECISION_SEP_CATEGORY:
+        return 85;
+    case DECISION_NO_ROOM:
+        return 80;
+    case DECISION_PACING:
+        return 70;
+    case DECISION_TARGETING:
+        return 60;
+    case DECISION_BUDGET:
+        return 50;
+    case DECISION_CREATIVE_DURATION:
+        return 40;
+    case DECISION_NO_CREATIVE:
+        return 30;
+    case DECISION_FLIGHT_PENDING:
+    case DECISION_FLIGHT_ENDED:
+        return 20;
+    case DECISION_STATUS:
+        return 10;
+    case DECISION_NOT_REQUESTED:
+        return 0;
+    }
+    return 0;
+}
+
+/* The furthest reason so far: rank, then the lowest campaign index. */
+struct nofill_best {
+    int rank;
+    uint32_t index;
+    enum decision_reason reason;
+};
+
+static void nofill_offer(const struct decision_work *w, uint32_t i, struct nofill_best *b)
+{
+    struct decision_explain e;
+    int rank;
+
+    if (decision_explain(w, i, &e) != 0 || e.reason == DECISION_NOT_REQUESTED)
+        return;
+    rank = decision_reason_rank(e.reason);
+    if (rank > b->rank || (rank == b->rank && i < b->index)) {
+        b->rank = rank;
+        b->index = i;
+        b->reason = e.reason;
+    }
+}
+
+/* Offer every campaign of a bitset that this request did not visit. */
+static void nofill_offer_bits(const struct decision_work *w, const uint64_t *bits,
+                              struct nofill_best *b)
+{
+    size_t words = snapshot_words(w->s);
+
+    for (size_t k = 0; k < words; k++) {
+        uint64_t m = bits[k];
+        while (m != 0) {
+            uint32_t i = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(m));
+            m &= m - 1;
+            if (w->stamp[i] != w->gen)
+                nofill_offer(w, i, b);
+        }
+    }
+}
+
+int decision_nofill_reason(struct decision_work *w, enum decision_reason *out)
+{
+    struct nofill_best b = {.rank = -1, .index = UINT32_MAX, .reason = DECISION_NOT_REQUESTED};
+
+    if (w->phase == 0)
+        return -1;
+    if (w->only_campaign != DECISION_ALL) {
+        if (w->only_campaign < w->n_campaigns)
+            nofill_offer(w, w->only_campaign, &b);
+        goto done;
+    }
+    /* Visited campaigns, then unvisited candidates (eligible, rank 100, or creative duration). */
+    for (uint32_t k = 0; k < w->n_touched; k++)
+        nofill_offer(w, w->touched[k], &b);
+    nofill_offer_bits(w, w->bits, &b);
+    if (b.rank >= decision_reason_rank(DECISION_PACING))
+        goto done;
+    /* Any other campaign reaching pacing passes targeting and is only held back by pacing. */
+    targeting_candidates_in(w->s, &w->keys, snapshot_slot_paced(w->s), w->aux, w->scratch);
+    nofill_offer_bits(w, w->aux, &b);
+    if (b.rank >= decision_reason_rank(DECISION_PACING))
+        goto done;
+    /* Nothing left can beat targeting: the first campaign that reaches it wins. */
+    for (uint32_t i = 0; i < w->n_campaigns; i++) {
+        if (b.rank >= decision_reason_rank(DECISION_TARGETING) && i > b.index)
+            break;
+        nofill_offer(w, i, &b);
+    }
+done:
+    if (b.rank < 0)
+        return -1;
+    *out = b.reason;
     return 0;
 }
 
@@ -737,13 +1084,14 @@ int decision_explain_format(const struct decision_work *w, uint32_t i, char *buf
 {
     const struct snapshot_campaign *c;
     const struct decision_explain *e;
+    struct decision_explain ex;
     const char *value;
     struct tz_local local;
 
-    if (w->phase == 0 || i >= w->n_campaigns || len == 0)
+    if (len == 0 || decision_explain(w, i, &ex) != 0)
         return -1;
     c = snapshot_campaign(w->s, i);
-    e = &w->explain[i];
+    e = &ex;
     /* Truncation only shortens the text. */
     switch (e->reason) {
     case DECISION_CHOSEN:

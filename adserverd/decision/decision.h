@@ -3,8 +3,11 @@
  *
  * Two phases, so the HTTP layer makes its single Redis round trip between
  * them:
- *   1. decision_candidates(): every campaign is checked in order (status,
- *      flight, creatives, creative duration fit, budget, targeting, pacing);
+ *   1. decision_candidates(): the campaigns that can match are found from
+ *      the snapshot's indexes and the ticker's per-slot state (tick.h:
+ *      status, flight, creatives, day-part, budget and pacing are
+ *      evaluated per tick, not per request); each is checked for creative
+ *      duration fit and draws its pacing coin from the stored probability;
  *      survivors are ordered by priority tier (1 first) and, inside a tier,
  *      by a weighted random draw; the pod is assembled tentatively as if no
  *      frequency cap applied. decision_reserves() then lists the capped
@@ -34,12 +37,16 @@
  * each other. Sequence numbers are 1..n in pick order.
  *
  * Explain: every campaign of the snapshot gets a reason (decision_explain),
- * so an operator sees why a campaign did or did not serve.
+ * so an operator sees why a campaign did or did not serve; the reasons of
+ * campaigns the request never visited are derived on demand, in the same
+ * check order, from the same per-slot state.
  *
  * Memory: a struct decision_work per worker thread, reused across requests;
  * it grows only when a snapshot is larger than any seen before, so a steady
- * state makes no allocation per request. No I/O, no locks; time comes from
- * the request, randomness from the caller's struct decision_rng.
+ * state makes no allocation per request. No I/O, no locks, no clock: the
+ * request's time is only used for explain texts; time-dependent rules come
+ * from the last tick (tick_evaluate() must have run on the snapshot, or
+ * nothing serves). Randomness comes from the caller's struct decision_rng.
  */
 #ifndef DECISION_H
 #define DECISION_H
@@ -88,8 +95,8 @@ struct decision_options decision_options_default(void);
  * Where fresh spend counters come from (refreshed in the background). get()
  * fills *out for campaign index i of the snapshot and returns 0, or returns
  * -1 when it has none (the snapshot's budget_spent and 0 today are used).
- * It runs on the request thread: no I/O, no locks. A NULL source or get
- * means "none for anybody".
+ * It runs on the ticker (tick_evaluate()), never on a request thread. A
+ * NULL source or get means "none for anybody".
  */
 struct decision_spend_source {
     int (*get)(void *ctx, uint32_t i, const struct snapshot_campaign *c, struct pacing_spend *out);
@@ -150,14 +157,22 @@ struct decision_work *decision_work_new(void);
 void decision_work_free(struct decision_work *w);
 
 /*
- * Phase 1. s (referenced) and req (with its strings) are borrowed until the
- * last result or explain call of this decision; nothing is copied. Draws
- * from rng. 0, or -1 when pod is inconsistent (min_ad_s > max_ad_s, both set).
+ * Phase 1. s (referenced, ticked) and req (with its strings) are borrowed
+ * until the last result or explain call of this decision; nothing is
+ * copied. Draws from rng. 0, or -1 when pod is inconsistent (min_ad_s >
+ * max_ad_s, both set).
  */
 int decision_candidates(struct decision_work *w, const struct snapshot *s,
                         const struct targeting_request *req, const struct decision_pod *pod,
-                        const struct decision_options *opts,
-                        const struct decision_spend_source *spend, struct decision_rng *rng);
+                        const struct decision_options *opts, struct decision_rng *rng);
+
+/*
+ * The campaigns phase 1 visited (they passed targeting and the ticker's
+ * state), ascending; their explain reasons are the request's own, every
+ * other campaign's reason is pacing, targeting or an earlier check. Valid
+ * until the next decision_candidates().
+ */
+const uint32_t *decision_touched(const struct decision_work *w, size_t *n);
 
 /* The reservations phase 1 wants, in order; valid until the next decision_candidates(). */
 const struct decision_reserve *decision_reserves(const struct decision_work *w, size_t *n);
@@ -176,8 +191,37 @@ const struct decision_ad *decision_ads(const struct decision_work *w, size_t *n)
 /* Granted but unused slots, to release; valid until the next decision_candidates(). */
 const struct decision_unused *decision_unused(const struct decision_work *w, size_t *n);
 
+/*
+ * 1 when campaign i passed every rule of phase 1 before its pacing coin:
+ * targeting (indexes), the ticker's status, flight, day-part, budget and
+ * a pacing probability above 0, and a creative that fits the pod; else 0
+ * (also for a bad index). For tests and explain: it costs a creative fit.
+ */
+int decision_eligible(const struct decision_work *w, uint32_t i);
+
 /* Why campaign i (snapshot index) did or did not serve. 0, or -1 for a bad index. */
 int decision_explain(const struct decision_work *w, uint32_t i, struct decision_explain *out);
+
+/*
+ * How far a reason got, for naming a no-fill: 100 eligible (chosen, not
+ * reached), 90 frequency caps, 85 separation, 80 no room, 70 pacing,
+ * 60 targeting, 50 budget, 40 creative duration, 30 no creative,
+ * 20 flight, 10 status, 0 not requested.
+ */
+int decision_reason_rank(enum decision_reason reason);
+
+/*
+ * Why this request's pod is empty: the reason of the campaign that got
+ * furthest (highest rank, the lowest index among equals), exactly as if
+ * every campaign's decision_explain() were compared, but without deriving
+ * the reasons of campaigns that cannot beat the best one found: the
+ * visited campaigns first, then the unvisited candidates and the ones only
+ * pacing held back (from bitsets), then a scan in index order that stops at
+ * the first campaign reaching the highest rank still possible. 0 and *out,
+ * or -1 when no campaign was considered (an empty catalog, or only
+ * DECISION_NOT_REQUESTED ones). Call after phase 1 or 2.
+ */
+int decision_nofill_reason(struct decision_work *w, enum decision_reason *out);
 
 /* Short stable name of a reason ("chosen", "targeting", ...). */
 const char *decision_reason_name(enum decision_reason reason);

@@ -149,42 +149,6 @@ const struct adparams_proxies *serving_proxies(const struct serving *sv)
  * Decision
  * ------------------------------------------------------------------------ */
 
-/* How far a campaign got; the furthest one names a no-fill. */
-static int reason_rank(enum decision_reason r)
-{
-    switch (r) {
-    case DECISION_CHOSEN:
-    case DECISION_NOT_REACHED:
-        return 100;
-    case DECISION_FREQ_CAP:
-    case DECISION_FREQ_UNCHECKED:
-        return 90;
-    case DECISION_SEP_DOMAIN:
-    case DECISION_SEP_CATEGORY:
-        return 85;
-    case DECISION_NO_ROOM:
-        return 80;
-    case DECISION_PACING:
-        return 70;
-    case DECISION_TARGETING:
-        return 60;
-    case DECISION_BUDGET:
-        return 50;
-    case DECISION_CREATIVE_DURATION:
-        return 40;
-    case DECISION_NO_CREATIVE:
-        return 30;
-    case DECISION_FLIGHT_PENDING:
-    case DECISION_FLIGHT_ENDED:
-        return 20;
-    case DECISION_STATUS:
-        return 10;
-    case DECISION_NOT_REQUESTED:
-        return 0;
-    }
-    return 0;
-}
-
 static const char *nofill_name(int code)
 {
     switch (code) {
@@ -199,22 +163,12 @@ static const char *nofill_name(int code)
     }
 }
 
-/* The no-fill reason code of a decided break. */
-static int break_nofill(const struct snapshot *s, struct decision_work *w)
+/* The no-fill reason code of a decided break (see decision_nofill_reason). */
+static int break_nofill(struct decision_work *w)
 {
-    uint32_t n = snapshot_campaign_count(s);
-    int best = -1, code = NOFILL_EMPTY;
-    struct decision_explain e;
+    enum decision_reason why;
 
-    for (uint32_t i = 0; i < n; i++) {
-        if (decision_explain(w, i, &e) != 0 || e.reason == DECISION_NOT_REQUESTED)
-            continue;
-        if (reason_rank(e.reason) > best) {
-            best = reason_rank(e.reason);
-            code = (int)e.reason;
-        }
-    }
-    return code;
+    return decision_nofill_reason(w, &why) == 0 ? (int)why : NOFILL_EMPTY;
 }
 
 /* The one reserve call; granted[] per merged item, all zero on any failure. */
@@ -267,25 +221,32 @@ static void make_rid(char rid[37])
     memcpy(rid + 32, "0000", 4);
 }
 
-int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
-                   const int64_t *hold_ms, size_t n_breaks, int want_reserve,
-                   struct serving_result *r)
-{
-    struct thread_state *ts = thread_state(sv);
-    struct decision_options opts = decision_options_default();
-    struct decision_rng rng;
+/*
+ * The capped campaigns every break of a request wants, merged into one
+ * freqcap call: items[m] is campaign merged_cap[m]; asked_before[b][k] is
+ * how many slots of that item breaks before b asked for (b's slot offset),
+ * UINT32_MAX when the call had no room for reservation k of break b.
+ */
+struct cap_merge {
     struct freqcap_item items[FREQCAP_MAX_ITEMS];
-    uint32_t asked_before[SERVING_MAX_BREAKS][DECISION_MAX_ADS + DECISION_MAX_SPARE];
-    uint32_t granted[FREQCAP_MAX_ITEMS];
     uint32_t merged_cap[FREQCAP_MAX_ITEMS];
-    size_t n_items = 0;
-    int64_t hold = 0;
-    struct targeting_request treq;
-    enum freqcap_source src;
+    uint32_t granted[FREQCAP_MAX_ITEMS];
+    uint32_t asked_before[SERVING_MAX_BREAKS][DECISION_MAX_ADS + DECISION_MAX_SPARE];
+    size_t n_items;
+    int64_t hold_ms; /* the longest hold of the breaks */
+};
 
-    memset(r, 0, sizeof(*r));
-    if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
-        return -1;
+/*
+ * Start a request: time, reservation id, cap key, one snapshot reference,
+ * the campaign a tag names. 1 when the request ends here (no snapshot yet,
+ * unknown campaign: every break is a no-fill already named), else 0.
+ */
+static int decide_begin(struct serving *sv, const struct adparams *p, size_t n_breaks,
+                        struct decision_options *opts, struct serving_result *r)
+{
+    enum freqcap_source src;
+    uint32_t idx;
+
     r->now_ms = clock_wall_ms();
     r->base = p->base != NULL && p->base[0] != '\0' ? p->base : sv->base;
     make_rid(r->rid);
@@ -298,66 +259,142 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
     for (size_t b = 0; b < n_breaks; b++)
         r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
     if (r->snap == NULL)
+        return 1;
+    if (p->campaign_id == NULL)
         return 0;
-    if (p->campaign_id != NULL) {
-        uint32_t idx;
-        if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
-            for (size_t b = 0; b < n_breaks; b++)
-                r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
-            return 0;
-        }
-        opts.only_campaign = idx;
+    if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
+        for (size_t b = 0; b < n_breaks; b++)
+            r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
+        return 1;
     }
-    treq = p->t;
-    treq.now_ms = r->now_ms;
-    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
+    opts->only_campaign = idx;
+    return 0;
+}
 
-    /* Phase 1 for every break; merge the capped campaigns they want. */
-    for (size_t b = 0; b < n_breaks; b++) {
+/* Add break b's reservations to the merged call. */
+static void merge_reserves(const struct serving_result *r, size_t b,
+                           const struct decision_reserve *res, size_t nres, struct cap_merge *m)
+{
+    for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
+        const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
+        size_t i;
+        for (i = 0; i < m->n_items; i++)
+            if (m->merged_cap[i] == res[k].campaign)
+                break;
+        if (i == m->n_items) {
+            if (m->n_items == FREQCAP_MAX_ITEMS) {
+                m->asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
+                continue;
+            }
+            m->merged_cap[i] = res[k].campaign;
+            m->items[i].campaign_id = c->id;
+            m->items[i].caps = &c->caps;
+            m->items[i].zone = c->zone;
+            m->items[i].slots = 0;
+            m->items[i].slots_end = 0;
+            m->n_items++;
+        }
+        m->asked_before[b][k] = m->items[i].slots;
+        m->items[i].slots += res[k].slots;
+    }
+}
+
+/*
+ * Decide phase 1 (eligible candidates and the tentative pod) for every
+ * break, each in its own per-thread work, and merge the capped campaigns
+ * they want into one call. 0, or -1 on a programming error.
+ */
+static int decide_phase1(struct thread_state *ts, struct serving_result *r,
+                         const struct targeting_request *treq, const struct decision_pod *pods,
+                         const int64_t *hold_ms, const struct decision_options *opts,
+                         struct decision_rng *rng, struct cap_merge *m)
+{
+    for (size_t b = 0; b < r->n_breaks; b++) {
         struct serving_break *br = &r->breaks[b];
         const struct decision_reserve *res;
         size_t nres;
 
         br->w = thread_work(ts, b);
-        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, sv->app->spend_src,
-                                &rng) != 0)
+        if (decision_candidates(br->w, r->snap, treq, &pods[b], opts, rng) != 0)
             return -1;
         res = decision_reserves(br->w, &nres);
-        for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
-            const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
-            size_t m;
-            for (m = 0; m < n_items; m++)
-                if (merged_cap[m] == res[k].campaign)
-                    break;
-            if (m == n_items) {
-                if (n_items == FREQCAP_MAX_ITEMS) {
-                    asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
-                    continue;
-                }
-                merged_cap[m] = res[k].campaign;
-                items[m].campaign_id = c->id;
-                items[m].caps = &c->caps;
-                items[m].zone = c->zone;
-                items[m].slots = 0;
-                items[m].slots_end = 0;
-                n_items++;
-            }
-            asked_before[b][k] = items[m].slots;
-            items[m].slots += res[k].slots;
-        }
-        if (hold_ms[b] > hold)
-            hold = hold_ms[b];
+        merge_reserves(r, b, res, nres, m);
+        if (hold_ms[b] > m->hold_ms)
+            m->hold_ms = hold_ms[b];
     }
-    if (n_items > 0 && want_reserve && r->has_cap_key)
-        reserve(sv, ts, r, items, n_items, hold, granted);
-    else if (n_items > 0 && !want_reserve)
-        for (size_t m = 0; m < n_items; m++)
-            granted[m] = items[m].slots;
-    else
-        memset(granted, 0, sizeof(granted));
+    return 0;
+}
 
-    /* Phase 2: each break gets the granted slots in break order. */
-    for (size_t b = 0; b < n_breaks; b++) {
+/*
+ * Caps: the one reserve call (serving routes), every cap assumed to have
+ * room (explain), or nothing granted (no viewer key). Fills m->granted.
+ */
+static void decide_caps(struct serving *sv, struct thread_state *ts, struct serving_result *r,
+                        int want_reserve, struct cap_merge *m)
+{
+    if (m->n_items > 0 && want_reserve && r->has_cap_key)
+        reserve(sv, ts, r, m->items, m->n_items, m->hold_ms, m->granted);
+    else if (m->n_items > 0 && !want_reserve)
+        for (size_t i = 0; i < m->n_items; i++)
+            m->granted[i] = m->items[i].slots;
+    else
+        memset(m->granted, 0, sizeof(m->granted));
+}
+
+/* Break b's share of the granted slots (g[k] per reservation k) and its slot offsets. */
+static void break_grants(const struct cap_merge *m, size_t b, struct serving_break *br,
+                         const struct decision_reserve *res, size_t nres, uint32_t *g)
+{
+    for (size_t k = 0; k < nres; k++) {
+        size_t i;
+        g[k] = 0;
+        br->res_campaign[k] = UINT32_MAX;
+        br->res_offset[k] = 0;
+        if (m->asked_before[b][k] == UINT32_MAX)
+            continue;
+        for (i = 0; i < m->n_items; i++)
+            if (m->merged_cap[i] == res[k].campaign)
+                break;
+        if (i < m->n_items && m->granted[i] > m->asked_before[b][k]) {
+            uint32_t left = m->granted[i] - m->asked_before[b][k];
+            g[k] = left < res[k].slots ? left : res[k].slots;
+        }
+        br->res_campaign[k] = res[k].campaign;
+        br->res_offset[k] = m->asked_before[b][k];
+    }
+    br->n_res = nres;
+}
+
+/* Unused granted slots of break br, merged per campaign, for the release after the response. */
+static void break_release(struct serving_result *r, const struct serving_break *br)
+{
+    const struct decision_unused *un;
+    size_t nun;
+
+    un = decision_unused(br->w, &nun);
+    for (size_t u = 0; u < nun; u++) {
+        uint32_t off = 0;
+        const struct snapshot_campaign *c = snapshot_campaign(r->snap, un[u].campaign);
+        for (size_t k = 0; k < br->n_res; k++)
+            if (br->res_campaign[k] == un[u].campaign)
+                off = br->res_offset[k];
+        if (r->n_release >= FREQCAP_MAX_ITEMS)
+            break;
+        r->release[r->n_release].campaign_id = c->id;
+        r->release[r->n_release].slots = off + un[u].from;
+        r->release[r->n_release].slots_end = off + un[u].to;
+        r->n_release++;
+    }
+}
+
+/*
+ * Decide phase 2 (choose, pods, separation) for every break with its share
+ * of the grants, in break order; name each no-fill; collect the unused
+ * slots. 0, or -1 on a programming error.
+ */
+static int decide_phase2(struct serving_result *r, const struct cap_merge *m, int want_reserve)
+{
+    for (size_t b = 0; b < r->n_breaks; b++) {
         struct serving_break *br = &r->breaks[b];
         const struct decision_reserve *res;
         uint32_t g[DECISION_MAX_ADS + DECISION_MAX_SPARE];
@@ -366,52 +403,43 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
         res = decision_reserves(br->w, &nres);
         if (nres > DECISION_MAX_ADS + DECISION_MAX_SPARE)
             return -1;
-        for (size_t k = 0; k < nres; k++) {
-            size_t m;
-            g[k] = 0;
-            br->res_campaign[k] = UINT32_MAX;
-            br->res_offset[k] = 0;
-            if (asked_before[b][k] == UINT32_MAX)
-                continue;
-            for (m = 0; m < n_items; m++)
-                if (merged_cap[m] == res[k].campaign)
-                    break;
-            if (m < n_items && granted[m] > asked_before[b][k]) {
-                uint32_t left = granted[m] - asked_before[b][k];
-                g[k] = left < res[k].slots ? left : res[k].slots;
-            }
-            br->res_campaign[k] = res[k].campaign;
-            br->res_offset[k] = asked_before[b][k];
-        }
-        br->n_res = nres;
+        break_grants(m, b, br, res, nres, g);
         if (decision_choose(br->w, g, nres) != 0)
             return -1;
         br->ads = decision_ads(br->w, &br->n);
         br->no_fill = br->n == 0 ? nofill_name(snapshot_campaign_count(r->snap) == 0
                                                    ? NOFILL_EMPTY
-                                                   : break_nofill(r->snap, br->w))
+                                                   : break_nofill(br->w))
                                  : NULL;
-        /* Unused granted slots, merged per campaign, for the release. */
-        if (want_reserve && r->redis_calls > 0) {
-            const struct decision_unused *un;
-            size_t nun;
-            un = decision_unused(br->w, &nun);
-            for (size_t u = 0; u < nun; u++) {
-                uint32_t off = 0;
-                const struct snapshot_campaign *c = snapshot_campaign(r->snap, un[u].campaign);
-                for (size_t k = 0; k < nres; k++)
-                    if (br->res_campaign[k] == un[u].campaign)
-                        off = br->res_offset[k];
-                if (r->n_release >= FREQCAP_MAX_ITEMS)
-                    break;
-                r->release[r->n_release].campaign_id = c->id;
-                r->release[r->n_release].slots = off + un[u].from;
-                r->release[r->n_release].slots_end = off + un[u].to;
-                r->n_release++;
-            }
-        }
+        if (want_reserve && r->redis_calls > 0)
+            break_release(r, br);
     }
     return 0;
+}
+
+int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
+                   const int64_t *hold_ms, size_t n_breaks, int want_reserve,
+                   struct serving_result *r)
+{
+    struct thread_state *ts = thread_state(sv);
+    struct decision_options opts = decision_options_default();
+    struct decision_rng rng;
+    struct targeting_request treq;
+    struct cap_merge m;
+
+    memset(r, 0, sizeof(*r));
+    if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
+        return -1;
+    if (decide_begin(sv, p, n_breaks, &opts, r) != 0)
+        return 0;
+    treq = p->t;
+    treq.now_ms = r->now_ms; /* the request's one clock read */
+    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
+    memset(&m, 0, sizeof(m));
+    if (decide_phase1(ts, r, &treq, pods, hold_ms, &opts, &rng, &m) != 0)
+        return -1;
+    decide_caps(sv, ts, r, want_reserve, &m);
+    return decide_phase2(r, &m, want_reserve);
 }
 
 /* ------------------------------------------------------------------------

@@ -105,6 +105,33 @@ struct snapshot {
     size_t n_zones;
     uint64_t *excl;
     size_t n_excl;
+
+    /* Indexes over campaign slots (see snapshot.h), built by build_index(). */
+    size_t words;
+    uint64_t *any[SNAPSHOT_NDIMS]; /* NULL: no campaign targets the dimension */
+    struct posting_dir *dir[SNAPSHOT_NDIMS];
+    uint32_t n_dir[SNAPSHOT_NDIMS];
+    uint32_t *postings;
+    uint64_t *live_mode[3]; /* by enum snapshot_live */
+    uint64_t *tier[SNAPSHOT_PRIORITY_MAX + 1]; /* by priority, [0] unused */
+    uint64_t *capped;
+    uint32_t min_active_ms;
+
+    /* Weight tables of the ticker, two buffers (snapshot_weights). */
+    struct snapshot_weights *weights;
+    _Atomic unsigned *weights_active;
+
+    /* Per-slot state written by the ticker. */
+    _Atomic uint64_t *state;
+    _Atomic uint64_t *live;
+    _Atomic uint64_t *paced;
+    _Atomic int64_t *tick_ms; /* apart, so a const snapshot can still be ticked */
+};
+
+/* Where the slots of one (dimension, value) start in postings[]. */
+struct posting_dir {
+    uint32_t value;
+    uint32_t off, n;
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -599,6 +626,91 @@ int snapshot_builder_exclude(struct snapshot_builder *b, const char *cat_a, cons
     return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Indexes
+ * ------------------------------------------------------------------------ */
+
+static void bit_set(uint64_t *bits, uint32_t i)
+{
+    bits[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+/*
+ * Per dimension: the bitset of campaigns with an empty set and a directory
+ * of (value -> ascending slots). Pairs (value, slot) are gathered in slot
+ * order and sorted, so each value's postings come out ascending.
+ */
+static void build_index(struct snapshot *s)
+{
+    size_t total = 0, at = 0;
+    uint64_t *pairs;
+
+    s->words = ((size_t)s->n_campaigns + 63) / 64;
+    for (uint32_t c = 0; c < s->n_campaigns; c++) {
+        for (int d = 0; d < SNAPSHOT_NDIMS; d++)
+            total = st_add(total, s->campaigns[c].sets[d].n);
+    }
+    pairs = xmalloc(st_mult(total + 1, sizeof(*pairs)));
+    s->postings = xmalloc(st_mult(total + 1, sizeof(*s->postings)));
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        size_t n = 0;
+        for (uint32_t c = 0; c < s->n_campaigns; c++) {
+            const struct snapshot_set *set = &s->campaigns[c].sets[d];
+            for (uint32_t k = 0; k < set->n; k++)
+                pairs[n++] = (uint64_t)set->ids[k] << 32 | c;
+        }
+        if (n == 0)
+            continue;
+        s->any[d] = xcalloc(s->words + 1, sizeof(uint64_t));
+        for (uint32_t c = 0; c < s->n_campaigns; c++) {
+            if (s->campaigns[c].sets[d].n == 0)
+                bit_set(s->any[d], c);
+        }
+        qsort(pairs, n, sizeof(*pairs), cmp_u64);
+        s->dir[d] = xmalloc(st_mult(n, sizeof(*s->dir[d])));
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = (uint32_t)(pairs[k] >> 32);
+            struct posting_dir *pd;
+            if (s->n_dir[d] == 0 || s->dir[d][s->n_dir[d] - 1].value != v) {
+                pd = &s->dir[d][s->n_dir[d]++];
+                pd->value = v;
+                pd->off = (uint32_t)at;
+                pd->n = 0;
+            }
+            pd = &s->dir[d][s->n_dir[d] - 1];
+            s->postings[at++] = (uint32_t)pairs[k];
+            pd->n++;
+        }
+    }
+    free(pairs);
+    for (int m = 0; m < 3; m++)
+        s->live_mode[m] = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t c = 0; c < s->n_campaigns; c++)
+        bit_set(s->live_mode[s->campaigns[c].livestream], c);
+    s->min_active_ms = UINT32_MAX;
+    s->capped = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t p = 1; p <= SNAPSHOT_PRIORITY_MAX; p++)
+        s->tier[p] = xcalloc(s->words + 1, sizeof(uint64_t));
+    for (uint32_t c = 0; c < s->n_campaigns; c++) {
+        const struct snapshot_campaign *cp = &s->campaigns[c];
+        bit_set(s->tier[cp->priority], c);
+        if (cp->caps.per_hour != 0 || cp->caps.per_day != 0 || cp->caps.per_week != 0)
+            bit_set(s->capped, c);
+        if (cp->n_active_creatives > 0 && cp->min_active_ms < s->min_active_ms)
+            s->min_active_ms = cp->min_active_ms;
+    }
+    s->weights = xcalloc(2, sizeof(*s->weights));
+    for (int k = 0; k < 2; k++) {
+        s->weights[k].cum = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->weights[k].cum));
+        s->weights[k].slot = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->weights[k].slot));
+    }
+    s->weights_active = xcalloc(1, sizeof(*s->weights_active));
+    s->state = xcalloc((size_t)s->n_campaigns + 1, sizeof(*s->state));
+    s->live = xcalloc(s->words + 1, sizeof(*s->live));
+    s->paced = xcalloc(s->words + 1, sizeof(*s->paced));
+    s->tick_ms = xcalloc(1, sizeof(*s->tick_ms));
+}
+
 int snapshot_builder_finish(struct snapshot_builder *b, int64_t built_ms, struct snapshot **out,
                             char *err, size_t errlen)
 {
@@ -673,6 +785,7 @@ int snapshot_builder_finish(struct snapshot_builder *b, int64_t built_ms, struct
         }
         s->n_excl = k;
     }
+    build_index(s);
 
     /* The builder keeps nothing the snapshot now owns. */
     free(b->creatives);
@@ -792,6 +905,92 @@ int snapshot_set_has(const struct snapshot_set *set, uint32_t id)
     return 0;
 }
 
+size_t snapshot_words(const struct snapshot *s)
+{
+    return s->words;
+}
+
+const uint64_t *snapshot_index_any(const struct snapshot *s, enum snapshot_dim d)
+{
+    return s->any[d];
+}
+
+const uint32_t *snapshot_index_postings(const struct snapshot *s, enum snapshot_dim d,
+                                        uint32_t id, uint32_t *n)
+{
+    uint32_t lo = 0, hi = s->n_dir[d];
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct posting_dir *pd = &s->dir[d][mid];
+        if (pd->value == id) {
+            *n = pd->n;
+            return s->postings + pd->off;
+        }
+        if (pd->value < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *n = 0;
+    return s->postings;
+}
+
+const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live mode)
+{
+    return s->live_mode[mode];
+}
+
+const uint64_t *snapshot_index_tier(const struct snapshot *s, uint32_t p)
+{
+    return s->tier[p];
+}
+
+const uint64_t *snapshot_index_capped(const struct snapshot *s)
+{
+    return s->capped;
+}
+
+uint32_t snapshot_min_active_ms(const struct snapshot *s)
+{
+    return s->min_active_ms;
+}
+
+struct snapshot_weights *snapshot_weights(const struct snapshot *s, unsigned b)
+{
+    return &s->weights[b & 1];
+}
+
+_Atomic unsigned *snapshot_weights_active(const struct snapshot *s)
+{
+    return s->weights_active;
+}
+
+_Atomic uint64_t *snapshot_slot_state(const struct snapshot *s)
+{
+    return s->state;
+}
+
+_Atomic uint64_t *snapshot_slot_live(const struct snapshot *s)
+{
+    return s->live;
+}
+
+_Atomic uint64_t *snapshot_slot_paced(const struct snapshot *s)
+{
+    return s->paced;
+}
+
+int64_t snapshot_tick_ms(const struct snapshot *s)
+{
+    return atomic_load_explicit(s->tick_ms, memory_order_acquire);
+}
+
+void snapshot_set_tick_ms(const struct snapshot *s, int64_t ms)
+{
+    atomic_store_explicit(s->tick_ms, ms, memory_order_release);
+}
+
 /* ------------------------------------------------------------------------
  * Lifetime
  * ------------------------------------------------------------------------ */
@@ -815,6 +1014,28 @@ void snapshot_free(struct snapshot *s)
         tz_free(s->zones[i].zone);
     free(s->zones);
     free(s->excl);
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        free(s->any[d]);
+        free(s->dir[d]);
+    }
+    free(s->postings);
+    for (int m = 0; m < 3; m++)
+        free(s->live_mode[m]);
+    for (uint32_t p = 1; p <= SNAPSHOT_PRIORITY_MAX; p++)
+        free(s->tier[p]);
+    free(s->capped);
+    if (s->weights != NULL) {
+        for (int k = 0; k < 2; k++) {
+            free(s->weights[k].cum);
+            free(s->weights[k].slot);
+        }
+    }
+    free(s->weights);
+    free(s->weights_active);
+    free(s->state);
+    free(s->live);
+    free(s->paced);
+    free(s->tick_ms);
     free(s);
 }
 

@@ -257,6 +257,90 @@ int snapshot_excludes(const struct snapshot *s, uint32_t a, uint32_t b);
 int snapshot_set_has(const struct snapshot_set *set, uint32_t id);
 
 /* ------------------------------------------------------------------------
+ * Indexes (built once by snapshot_builder_finish(), read-only)
+ *
+ * Candidate sets are bitsets over campaign slots (snapshot indexes),
+ * snapshot_words() 64-bit words long, bit i of word i / 64. Why bitsets for
+ * the sets that are large (the untargeted campaigns of a dimension, the
+ * live slots): at 10,000 campaigns an AND of two of them is 157 words with
+ * no branch, where merging sorted arrays of thousands of slots branches per
+ * slot; tests/bench/bench_decision.c measures the result (a 10,000-campaign
+ * untargeted decision in a few microseconds). Why sorted slot arrays for
+ * the per-value postings: a dimension with thousands of distinct values
+ * (app bundles) then costs memory per mention, not values x campaigns / 8
+ * bytes.
+ * ------------------------------------------------------------------------ */
+
+/* Words of one slot bitset: (campaigns + 63) / 64. */
+size_t snapshot_words(const struct snapshot *s);
+
+/*
+ * The campaigns that do not target dimension d (empty set), as a bitset;
+ * NULL when no campaign targets d at all (every campaign passes d, the
+ * dimension costs a request nothing). Lives as long as s.
+ */
+const uint64_t *snapshot_index_any(const struct snapshot *s, enum snapshot_dim d);
+
+/*
+ * The slots (ascending) of the campaigns whose set of dimension d holds
+ * interned value id; *n = 0 and a non-NULL pointer when none. Lives as
+ * long as s.
+ */
+const uint32_t *snapshot_index_postings(const struct snapshot *s, enum snapshot_dim d,
+                                        uint32_t id, uint32_t *n);
+
+/* Campaigns whose livestream targeting is mode, as a bitset; lives as long as s. */
+const uint64_t *snapshot_index_live(const struct snapshot *s, enum snapshot_live mode);
+
+/* Campaigns of priority p (1..SNAPSHOT_PRIORITY_MAX), as a bitset; lives as long as s. */
+const uint64_t *snapshot_index_tier(const struct snapshot *s, uint32_t p);
+
+/* Campaigns with a frequency cap, as a bitset; lives as long as s. */
+const uint64_t *snapshot_index_capped(const struct snapshot *s);
+
+/* The shortest active creative of the snapshot (ms); UINT32_MAX when there is none. */
+uint32_t snapshot_min_active_ms(const struct snapshot *s);
+
+/* ------------------------------------------------------------------------
+ * Per-slot state (the one mutable part of a snapshot)
+ *
+ * Time-dependent facts (flight, day-part, budget, pacing) are evaluated by
+ * the decision ticker into these arrays, never per request. They are
+ * atomics: one writer (the ticker, or the catalog thread before publishing)
+ * and any number of lock-free readers. The encoding of a state word
+ * belongs to the ticker (decision/tick.h); the snapshot only stores it.
+ * ------------------------------------------------------------------------ */
+
+/* One state word per campaign slot, 0 until the first evaluation. */
+_Atomic uint64_t *snapshot_slot_state(const struct snapshot *s);
+/* The bitset of slots that may serve now (snapshot_words() words). */
+_Atomic uint64_t *snapshot_slot_live(const struct snapshot *s);
+/* The bitset of slots held back by pacing alone (for naming a no-fill). */
+_Atomic uint64_t *snapshot_slot_paced(const struct snapshot *s);
+/*
+ * Cumulative weights of the live campaigns per priority tier, for an
+ * O(log n) weighted draw: tier p holds entries [off[p], off[p + 1]), in
+ * slot order, cum[k] = the sum of the weights of entries off[p]..k. Two
+ * buffers: the ticker fills the one that is not active and then flips
+ * the active index (release), so a reader that loads the index (acquire)
+ * reads a complete table unless it keeps it across two ticks. Readers
+ * still check what they draw against the slot's state word.
+ */
+struct snapshot_weights {
+    _Atomic uint64_t *cum;  /* one entry per campaign at most */
+    _Atomic uint32_t *slot; /* the campaign slot of each entry */
+    _Atomic uint32_t off[SNAPSHOT_PRIORITY_MAX + 2];
+};
+/* Buffer b (0 or 1) of the weight tables; lives as long as s. */
+struct snapshot_weights *snapshot_weights(const struct snapshot *s, unsigned b);
+/* Which buffer readers use. */
+_Atomic unsigned *snapshot_weights_active(const struct snapshot *s);
+
+/* Wall-clock ms of the last evaluation, 0 = never. */
+int64_t snapshot_tick_ms(const struct snapshot *s);
+void snapshot_set_tick_ms(const struct snapshot *s, int64_t ms);
+
+/* ------------------------------------------------------------------------
  * Lifetime
  * ------------------------------------------------------------------------ */
 

@@ -1,12 +1,15 @@
 /*
  * spend: see spend.h. The published table is an immutable sorted array
- * swapped under a rwlock; readers (decision threads) bsearch it under the
- * read lock. Expected load: one Redis pipeline of 2 commands per campaign
+ * swapped under a rwlock; readers (the decision ticker once per campaign
+ * per tick, the series endpoint, beacon intake) bsearch it under the read
+ * lock; ad decisions never do. The refresh loop is a core/bgthread
+ * ("adsd-spend"). Expected load: one Redis pipeline of 2 commands per campaign
  * per refresh (1,000 campaigns at 250 ms: 8,000 commands/s), one
  * PostgreSQL read every 5 s.
  */
 #include "decision/spend.h"
 #include "core/app.h"
+#include "core/bgthread.h"
 #include "lib/clock.h"
 #include "core/config.h"
 #include "db/db.h"
@@ -61,10 +64,7 @@ struct pipe_bufs {
 struct spend {
     struct app *app;
     struct pipe_bufs *pb;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cond;
-    int stop;
+    struct bgthread *thread; /* "adsd-spend" */
 
     pthread_rwlock_t lock;
     struct table *pub; /* published; replaced whole */
@@ -466,33 +466,13 @@ static void refresh(struct spend *s)
     publish(s);
 }
 
-static void *spend_main(void *arg)
+static void spend_main(struct bgthread *t, void *arg)
 {
     struct spend *s = arg;
 
     log_set_request(NULL);
-    for (;;) {
-        struct timespec until;
-        int ms = s->app->cfg->spend_refresh_ms;
-        int stop;
-
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&s->mu);
-        if (!s->stop)
-            pthread_cond_timedwait(&s->cond, &s->mu, &until);
-        stop = s->stop;
-        pthread_mutex_unlock(&s->mu);
-        if (stop)
-            break;
+    while (bgthread_wait(t, s->app->cfg->spend_refresh_ms))
         refresh(s);
-    }
-    return NULL;
 }
 
 struct spend *spend_start(struct app *app, char *err, size_t errlen)
@@ -501,15 +481,15 @@ struct spend *spend_start(struct app *app, char *err, size_t errlen)
 
     s->app = app;
     s->pb = xcalloc(1, sizeof(*s->pb));
-    pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->zmu, NULL);
-    pthread_cond_init(&s->cond, NULL);
     pthread_rwlock_init(&s->lock, NULL);
     refresh(s);
-    if (pthread_create(&s->thread, NULL, spend_main, s) != 0) {
-        snprintf(err, errlen, "cannot start the spend refresh thread");
+    s->thread = bgthread_start("adsd-spend", 1, spend_main, s, err, errlen);
+    if (s->thread == NULL) {
         table_free(s->pub);
         table_free(s->work);
+        pthread_rwlock_destroy(&s->lock);
+        pthread_mutex_destroy(&s->zmu);
         free(s->pb);
         free(s);
         return NULL;
@@ -521,16 +501,10 @@ void spend_stop(struct spend *s)
 {
     if (s == NULL)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stop = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
+    bgthread_stop(s->thread);
     table_free(s->pub);
     table_free(s->work);
     pthread_rwlock_destroy(&s->lock);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cond);
     for (int i = 0; i < s->nzones; i++) {
         free(s->zones[i].name);
         tz_free(s->zones[i].zone);

@@ -43,7 +43,8 @@ void spend_stop(struct spend *s); /* NULL ok */
  * The decision_spend_source callback (ctx = struct spend *): c's counters
  * (total over the flight, today in c's time zone). 0, or -1 when the
  * campaign is not known yet (decisioning then uses the snapshot's
- * budget_spent).
+ * budget_spent). Called by the decision ticker (tick.h), never per ad
+ * request: it takes the read lock and searches by id.
  */
 int spend_get(void *ctx, uint32_t i, const struct snapshot_campaign *c, struct pacing_spend *out);
 /* Same by campaign id, today as UTC day (tests, the series endpoint). */

@@ -1,14 +1,17 @@
 /*
  * targeting: see targeting.h.
  *
- * Runs once per campaign per ad request, so it stays branch-light: nine
- * binary searches over small sorted integer sets at most, one tz lookup
- * only for campaigns with a day-part. Cheapest and most selective checks
- * come first (geo before content), which is also the order explain reports.
+ * Ad requests use targeting_candidates(): per targeted dimension one pass
+ * over the snapshot's bitset words plus the postings of the request's
+ * value, never a pass over campaigns. targeting_match() checks one
+ * campaign (explain, tests): nine binary searches over small sorted
+ * integer sets at most, one tz lookup only for campaigns with a day-part,
+ * geo before content, which is also the order explain reports.
  */
 #include "decision/targeting.h"
 #include "util/tz.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 static const char *const dim_names[SNAPSHOT_NDIMS] = {
@@ -76,4 +79,50 @@ enum targeting_result targeting_match(const struct snapshot_campaign *c,
             return TARGETING_FAIL_DAYPART;
     }
     return TARGETING_MATCH;
+}
+
+/* out &= any | postings of (d, id): the campaigns that pass dimension d. */
+static void and_dimension(const struct snapshot *s, enum snapshot_dim d, uint32_t id,
+                          const uint64_t *any, uint64_t *out, uint64_t *scratch, size_t words)
+{
+    const uint32_t *slots;
+    uint32_t n = 0;
+
+    if (id == SNAPSHOT_NO_ID) {
+        for (size_t w = 0; w < words; w++)
+            out[w] &= any[w];
+        return;
+    }
+    slots = snapshot_index_postings(s, d, id, &n);
+    memcpy(scratch, any, words * sizeof(*scratch));
+    for (uint32_t k = 0; k < n; k++)
+        scratch[slots[k] / 64] |= UINT64_C(1) << (slots[k] % 64);
+    for (size_t w = 0; w < words; w++)
+        out[w] &= scratch[w];
+}
+
+void targeting_candidates(const struct snapshot *s, const struct targeting_keys *k, uint64_t *out,
+                          uint64_t *scratch)
+{
+    targeting_candidates_in(s, k, snapshot_slot_live(s), out, scratch);
+}
+
+void targeting_candidates_in(const struct snapshot *s, const struct targeting_keys *k,
+                             _Atomic uint64_t *live, uint64_t *out, uint64_t *scratch)
+{
+    size_t words = snapshot_words(s);
+    const uint64_t *lany = snapshot_index_live(s, SNAPSHOT_LIVE_ANY);
+    const uint64_t *lmore = k->livestream == TARGETING_LIVE_YES  ? snapshot_index_live(s, SNAPSHOT_LIVE_ONLY)
+                            : k->livestream == TARGETING_LIVE_NO ? snapshot_index_live(s, SNAPSHOT_LIVE_NEVER)
+                                                                  : NULL;
+
+    /* Acquire pairs with the ticker's release: a set bit comes with its slot's state word. */
+    for (size_t w = 0; w < words; w++)
+        out[w] = atomic_load_explicit(&live[w], memory_order_acquire) &
+                 (lany[w] | (lmore != NULL ? lmore[w] : 0));
+    for (int d = 0; d < SNAPSHOT_NDIMS; d++) {
+        const uint64_t *any = snapshot_index_any(s, (enum snapshot_dim)d);
+        if (any != NULL)
+            and_dimension(s, (enum snapshot_dim)d, k->ids[d], any, out, scratch, words);
+    }
 }

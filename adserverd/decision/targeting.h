@@ -77,6 +77,22 @@ void targeting_resolve(const struct snapshot *s, const struct targeting_request 
 enum targeting_result targeting_match(const struct snapshot_campaign *c,
                                       const struct targeting_keys *k, enum snapshot_dim *dim);
 
+/*
+ * The campaigns of s that pass k's string dimensions and livestream rule
+ * and whose slot is live (the ticker's bitset), into out
+ * (snapshot_words(s) words); scratch is as long and is overwritten. A bit
+ * set here means targeting_match() would pass every rule but the day-part
+ * (the ticker folds the day-part into the live bitset). Cost: one pass over
+ * the words per targeted dimension plus the postings of the request's
+ * values; dimensions no campaign targets cost nothing.
+ */
+void targeting_candidates(const struct snapshot *s, const struct targeting_keys *k, uint64_t *out,
+                          uint64_t *scratch);
+
+/* The same over another of the ticker's bitsets than the live one (base). */
+void targeting_candidates_in(const struct snapshot *s, const struct targeting_keys *k,
+                             _Atomic uint64_t *base, uint64_t *out, uint64_t *scratch);
+
 /* Lower-case name of a dimension for explain output ("country", "dma", ...). */
 const char *targeting_dim_name(enum snapshot_dim dim);
 

@@ -16,6 +16,7 @@
 
 #include "decision/decision.h"
 #include "decision/snapshot.h"
+#include "decision/tick.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -203,7 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.spare_reservations = next(&r) % 4;
     decision_rng_seed(&rng, next(&r));
 
-    if (decision_candidates(w, s, &req, &pod, &opts, NULL, &rng) != 0)
+    if (tick_evaluate(s, NULL, &opts.pacing, req.now_ms) != 0 ||
+        decision_candidates(w, s, &req, &pod, &opts, &rng) != 0)
         abort();
     res = decision_reserves(w, &nres);
     if (nres > DECISION_MAX_ADS + DECISION_MAX_SPARE)

@@ -21,6 +21,7 @@
 #include "decision/decision.h"
 #include "util/isodate.h"
 #include "decision/snapshot.h"
+#include "decision/tick.h"
 
 #define UNIT INT64_C(1000000)
 
@@ -132,6 +133,16 @@ static void finish(struct fixture *f)
         fail_msg("finish: %s", err);
 }
 
+/*
+ * Phase 1 as the daemon runs it: the ticker has evaluated the snapshot at
+ * the request's time with these spend counters, then the request decides.
+ */
+static int candidates(struct fixture *f, const struct decision_spend_source *spend)
+{
+    assert_int_equal(tick_evaluate(f->s, spend, &f->opts.pacing, f->req.now_ms), 0);
+    return decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, &f->rng);
+}
+
 /* Both phases, every reservation granted in full. Returns the pod size. */
 static size_t decide(struct fixture *f, const struct decision_ad **ads)
 {
@@ -139,7 +150,7 @@ static size_t decide(struct fixture *f, const struct decision_ad **ads)
     uint32_t granted[DECISION_MAX_ADS + DECISION_MAX_SPARE];
     size_t n;
 
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, f->spend, &f->rng),
+    assert_int_equal(candidates(f, f->spend),
                      0);
     res = decision_reserves(f->w, &n);
     for (size_t i = 0; i < n; i++)
@@ -643,7 +654,7 @@ static void test_decision_empty_pods(void **state)
     /* Nothing eligible: no reservations, and choose still answers. */
     f->req.now_ms = at("2027-01-01T00:00:00Z");
     f->pod = (struct decision_pod){.max_ads = 3, .duration_s = 60};
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     decision_reserves(f->w, &n);
     assert_int_equal(n, 0);
     assert_int_equal(decision_choose(f->w, NULL, 0), 0);
@@ -672,10 +683,10 @@ static void test_decision_rejects_misuse(void **state)
     assert_int_equal(decision_choose(f->w, NULL, 0), -1); /* before phase 1 */
     assert_int_equal(decision_explain(f->w, 0, &e), -1);
     f->pod = (struct decision_pod){.max_ads = 1, .min_ad_s = 30, .max_ad_s = 15};
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng),
+    assert_int_equal(candidates(f, NULL),
                      -1);
     f->pod = (struct decision_pod){.max_ads = 1};
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     assert_int_equal(decision_choose(f->w, &g, 1), -1); /* no reservation was asked */
     assert_int_equal(decision_explain(f->w, 5, &e), -1);
 }
@@ -700,7 +711,7 @@ static void test_decision_cap_granted_or_denied(void **state)
     simple(f, spec("free"), 15);
     finish(f);
     f->opts.spare_reservations = 0;
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     res = decision_reserves(f->w, &n);
     assert_int_equal(n, 1);
     assert_int_equal(res[0].campaign, idx(f, "capped"));
@@ -715,7 +726,7 @@ static void test_decision_cap_granted_or_denied(void **state)
     decision_unused(f->w, &n);
     assert_int_equal(n, 0);
     /* Denied (at cap): the uncapped campaign replaces it. */
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     granted = 0;
     assert_int_equal(decision_choose(f->w, &granted, 1), 0);
     ads = decision_ads(f->w, &n);
@@ -723,7 +734,7 @@ static void test_decision_cap_granted_or_denied(void **state)
     assert_string_equal(ad_campaign(f, &ads[0]), "free");
     assert_int_equal(reason(f, "capped"), DECISION_FREQ_CAP);
     /* Redis unreachable: same. */
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     assert_int_equal(decision_choose(f->w, NULL, 1), 0);
     ads = decision_ads(f->w, &n);
     assert_string_equal(ad_campaign(f, &ads[0]), "free");
@@ -752,7 +763,7 @@ static void test_decision_cap_spare_replaces_denied(void **state)
     simple(f, s, 15);
     finish(f);
     f->opts.spare_reservations = 1;
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     res = decision_reserves(f->w, &n);
     assert_int_equal(n, 2);
     assert_int_equal(res[0].campaign, idx(f, "cap-1"));
@@ -767,7 +778,7 @@ static void test_decision_cap_spare_replaces_denied(void **state)
     assert_int_equal(reason(f, "cap-3"), DECISION_FREQ_UNCHECKED);
     assert_int_equal(reason(f, "cap-1"), DECISION_FREQ_CAP);
     /* Both granted: the spare's slot goes back. */
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     granted[0] = granted[1] = 1;
     assert_int_equal(decision_choose(f->w, granted, 2), 0);
     ads = decision_ads(f->w, &n);
@@ -795,7 +806,7 @@ static void test_decision_cap_slots_per_ad(void **state)
     creative(f, "m2", "multi", 10, SNAPSHOT_CREATIVE_ACTIVE);
     finish(f);
     f->pod = (struct decision_pod){.max_ads = 3, .duration_s = 60};
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     res = decision_reserves(f->w, &n);
     assert_int_equal(n, 1);
     assert_int_equal(res[0].slots, 2);
@@ -806,7 +817,7 @@ static void test_decision_cap_slots_per_ad(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(ads[0].slot, 0);
     /* A reply above the ask is clamped to it. */
-    assert_int_equal(decision_candidates(f->w, f->s, &f->req, &f->pod, &f->opts, NULL, &f->rng), 0);
+    assert_int_equal(candidates(f, NULL), 0);
     granted = 9;
     assert_int_equal(decision_choose(f->w, &granted, 1), 0);
     ads = decision_ads(f->w, &n);
