@@ -28,7 +28,7 @@
 
 #include <stdint.h>
 
-#include "decision/decision.h"
+#include "decision/decision_reason.h"
 #include "decision/pacing.h"
 #include "decision/snapshot.h"
 
