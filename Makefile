@@ -141,7 +141,8 @@ DAEMON_SRCS := \
 	adserverd/vast/macros.c \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
-	adserverd/vast/vmap.c
+	adserverd/vast/vmap.c \
+	adserverd/vast/xmlerr.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
