@@ -129,6 +129,7 @@ DAEMON_SRCS := \
 	adserverd/media/media_index.c \
 	adserverd/media/mediaprobe.c \
 	adserverd/redis/kv.c \
+	adserverd/redis/kv_async.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \
@@ -165,7 +166,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
+UNIT_TESTS := core/bgthread redis/kv_async util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \

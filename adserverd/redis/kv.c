@@ -154,10 +154,17 @@ static void drop(struct kv *kv, struct kv_tls *t)
     atomic_fetch_add(&kv->failures, 1);
 }
 
-static redisContext *conn_get(struct kv *kv)
+static struct timeval tv_of(int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    return tv;
+}
+
+/* This thread's connection; a new one is bounded by timeout_ms (connect, AUTH, SELECT). */
+static redisContext *conn_get_within(struct kv *kv, int timeout_ms)
 {
     struct kv_tls *t = tls_get(kv);
-    struct timeval tv = {kv->timeout_ms / 1000, (kv->timeout_ms % 1000) * 1000};
+    struct timeval tv = tv_of(timeout_ms);
     redisReply *r;
 
     if (t == NULL)
@@ -188,11 +195,18 @@ static redisContext *conn_get(struct kv *kv)
         }
         freeReplyObject(r);
     }
+    if (timeout_ms != kv->timeout_ms && redisSetTimeout(t->ctx, tv_of(kv->timeout_ms)) != REDIS_OK)
+        goto fail;
     atomic_fetch_add(&kv->connects, 1);
     return t->ctx;
 fail:
     drop(kv, t);
     return NULL;
+}
+
+static redisContext *conn_get(struct kv *kv)
+{
+    return conn_get_within(kv, kv->timeout_ms);
 }
 
 redisReply *kv_command(struct kv *kv, const char *fmt, ...)
@@ -247,6 +261,29 @@ fail:
         freeReplyObject(replies[i]);
     drop(kv, tls_get(kv));
     return -1;
+}
+
+int kv_pipeline_within(struct kv *kv, int timeout_ms, int n, const int *argc,
+                       const char **const *argv, const size_t *const *argvlen,
+                       redisReply **replies)
+{
+    redisContext *c;
+    int rc;
+
+    if (timeout_ms <= 0)
+        timeout_ms = 1;
+    c = conn_get_within(kv, timeout_ms < kv->timeout_ms ? timeout_ms : kv->timeout_ms);
+    if (c == NULL)
+        return -1;
+    if (redisSetTimeout(c, tv_of(timeout_ms)) != REDIS_OK) {
+        drop(kv, tls_get(kv));
+        return -1;
+    }
+    rc = kv_pipeline(kv, n, argc, argv, argvlen, replies);
+    /* After a failure the context is gone (kv_pipeline dropped it). */
+    if (rc == 0 && redisSetTimeout(c, tv_of(kv->timeout_ms)) != REDIS_OK)
+        drop(kv, tls_get(kv));
+    return rc;
 }
 
 int kv_connected(struct kv *kv)
