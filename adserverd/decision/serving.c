@@ -1,12 +1,15 @@
 /*
- * serving: see serving.h. Hot path: no allocation but the rendered
- * strings, no lock, at most one Redis round trip.
+ * serving: see serving.h. Hot path: no lock, at most one Redis round trip,
+ * made by the Redis I/O thread (kv_async) while the request's connection is
+ * suspended; allocation only for the rendered strings and, on a capped
+ * request, the call's arguments.
  */
 #include "decision/serving.h"
 #include "core/app.h"
 #include "lib/clock.h"
 #include "core/config.h"
 #include "redis/kv.h"
+#include "redis/kv_async.h"
 #include "lib/log.h"
 #include "vast/macros.h"
 #include "decision/snapshot.h"
@@ -16,6 +19,7 @@
 #include "lib/xalloc.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,18 +43,28 @@ struct serving {
     char base[TRACKURL_BASE_MAX + 1];
     struct adparams_proxies proxies;
     char sha_reserve[41], sha_release[41];
+    const char *scripts[2];  /* reloaded by the I/O thread after NOSCRIPT */
+    struct kv_async *io;     /* the Redis I/O thread of cap calls */
     pthread_key_t key;
     atomic_ulong requests[NROUTES];
     atomic_ulong filled[NROUTES];
     atomic_ulong ads[NROUTES];
     atomic_ulong nofill[NOFILL_COUNT];
-    atomic_ulong redis_errors;
+    atomic_ulong redis_errors;    /* every reserve call without a usable reply */
+    atomic_ulong cap_timeouts;    /* ... of which the deadline passed */
+    atomic_ulong cap_unavailable; /* ... of which Redis was unreachable or the queue full */
+    atomic_ulong cap_skipped;     /* capped candidates decided without a call (explain) */
     atomic_ulong releases;
 };
 
+/* Spare decision works a thread keeps for requests that suspend. */
+#define WORK_POOL_MAX 64
+
 struct thread_state {
     struct decision_work *w[SERVING_MAX_BREAKS];
-    struct freqcap_args args;
+    /* Works handed back by requests that suspended, for reuse (grown to the snapshot). */
+    struct decision_work *pool[WORK_POOL_MAX];
+    size_t n_pool;
 };
 
 static void thread_state_free(void *p)
@@ -61,6 +75,8 @@ static void thread_state_free(void *p)
         return;
     for (size_t i = 0; i < SERVING_MAX_BREAKS; i++)
         decision_work_free(ts->w[i]);
+    for (size_t i = 0; i < ts->n_pool; i++)
+        decision_work_free(ts->pool[i]);
     free(ts);
 }
 
@@ -81,7 +97,7 @@ static struct thread_state *thread_state(struct serving *sv)
 static struct decision_work *thread_work(struct thread_state *ts, size_t i)
 {
     if (ts->w[i] == NULL)
-        ts->w[i] = decision_work_new();
+        ts->w[i] = ts->n_pool > 0 ? ts->pool[--ts->n_pool] : decision_work_new();
     return ts->w[i];
 }
 
@@ -117,6 +133,14 @@ struct serving *serving_new(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create the serving thread key");
         goto fail;
     }
+    sv->scripts[0] = freqcap_script(FREQCAP_SCRIPT_RESERVE);
+    sv->scripts[1] = freqcap_script(FREQCAP_SCRIPT_RELEASE);
+    sv->io = kv_async_new(app->kv, "redis-caps", cfg->cap_timeout_ms, sv->scripts, 2, err,
+                          errlen);
+    if (sv->io == NULL) {
+        pthread_key_delete(sv->key);
+        goto fail;
+    }
     return sv;
 fail:
     free(sv);
@@ -127,6 +151,7 @@ void serving_free(struct serving *sv)
 {
     if (sv == NULL)
         return;
+    kv_async_free(sv->io); /* answers what is queued: releases drop their snapshot refs */
     /* The calling thread's state; worker threads freed theirs when they ended. */
     thread_state_free(pthread_getspecific(sv->key));
     pthread_setspecific(sv->key, NULL);
@@ -216,49 +241,6 @@ static int break_nofill(const struct snapshot *s, struct decision_work *w)
     return code;
 }
 
-/* The one reserve call; granted[] per merged item, all zero on any failure. */
-static void reserve(struct serving *sv, struct thread_state *ts, struct serving_result *r,
-                    const struct freqcap_item *items, size_t n, int64_t hold_ms,
-                    uint32_t *granted)
-{
-    redisReply *rep;
-    long long vals[FREQCAP_MAX_ITEMS];
-
-    memset(granted, 0, n * sizeof(*granted));
-    if (freqcap_reserve_args(&ts->args, sv->sha_reserve, r->cap_key, r->rid, r->now_ms, hold_ms,
-                             items, n) != 0)
-        return;
-    r->redis_calls = 1;
-    rep = kv_command_argv(sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-    if (rep != NULL && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send the text once. */
-        freeReplyObject(rep);
-        ts->args.argv[0] = "EVAL";
-        ts->args.argvlen[0] = 4;
-        ts->args.argv[1] = freqcap_script(FREQCAP_SCRIPT_RESERVE);
-        ts->args.argvlen[1] = strlen(ts->args.argv[1]);
-        rep = kv_command_argv(sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-    }
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
-        atomic_fetch_add(&sv->redis_errors, 1);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rep->element[i]->type != REDIS_REPLY_INTEGER) {
-            atomic_fetch_add(&sv->redis_errors, 1);
-            goto out;
-        }
-        vals[i] = rep->element[i]->integer;
-    }
-    if (freqcap_reserve_check(items, n, vals, n, granted) != 0) {
-        memset(granted, 0, n * sizeof(*granted));
-        atomic_fetch_add(&sv->redis_errors, 1);
-    }
-out:
-    if (rep != NULL)
-        freeReplyObject(rep);
-}
-
 static void make_rid(char rid[37])
 {
     if (uuid_v4(rid) != 0)
@@ -266,21 +248,144 @@ static void make_rid(char rid[37])
     memcpy(rid + 32, "0000", 4);
 }
 
-int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
-                   const int64_t *hold_ms, size_t n_breaks, int want_reserve,
-                   struct serving_result *r)
+/*
+ * Phase 1 for every break, and the merge of the capped campaigns they want
+ * into r->caps.items (one reserve call for the whole request).
+ */
+static int phase1(struct serving *sv, struct thread_state *ts, const struct adparams *p,
+                  const struct decision_pod *pods, const int64_t *hold_ms, size_t n_breaks,
+                  struct serving_result *r)
 {
-    struct thread_state *ts = thread_state(sv);
+    struct serving_caps *cs = &r->caps;
     struct decision_options opts = decision_options_default();
     struct decision_rng rng;
-    struct freqcap_item items[FREQCAP_MAX_ITEMS];
-    uint32_t asked_before[SERVING_MAX_BREAKS][DECISION_MAX_ADS + DECISION_MAX_SPARE];
-    uint32_t granted[FREQCAP_MAX_ITEMS];
-    uint32_t merged_cap[FREQCAP_MAX_ITEMS];
-    size_t n_items = 0;
-    int64_t hold = 0;
-    struct targeting_request treq;
+
+    if (p->campaign_id != NULL) {
+        uint32_t idx;
+        if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
+            for (size_t b = 0; b < n_breaks; b++)
+                r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
+            return 1;
+        }
+        opts.only_campaign = idx;
+    }
+    r->treq = p->t;
+    r->treq.now_ms = r->now_ms;
+    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
+
+    for (size_t b = 0; b < n_breaks; b++) {
+        struct serving_break *br = &r->breaks[b];
+        const struct decision_reserve *res;
+        size_t nres;
+
+        br->w = thread_work(ts, b);
+        if (decision_candidates(br->w, r->snap, &r->treq, &pods[b], &opts, &sv->app->spend_src,
+                                &rng) != 0)
+            return -1;
+        res = decision_reserves(br->w, &nres);
+        for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
+            const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
+            size_t m;
+            for (m = 0; m < cs->n_items; m++)
+                if (cs->merged[m] == res[k].campaign)
+                    break;
+            if (m == cs->n_items) {
+                if (cs->n_items == FREQCAP_MAX_ITEMS) {
+                    cs->asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
+                    continue;
+                }
+                cs->merged[m] = res[k].campaign;
+                cs->items[m].campaign_id = c->id;
+                cs->items[m].caps = &c->caps;
+                cs->items[m].zone = c->zone;
+                cs->items[m].slots = 0;
+                cs->items[m].slots_end = 0;
+                cs->n_items++;
+            }
+            cs->asked_before[b][k] = cs->items[m].slots;
+            cs->items[m].slots += res[k].slots;
+        }
+        if (hold_ms[b] > cs->hold_ms)
+            cs->hold_ms = hold_ms[b];
+    }
+    return 0;
+}
+
+/* Unused granted slots of a break, merged per campaign, for the release. */
+static void release_unused(struct serving_result *r, const struct serving_break *br, size_t nres)
+{
+    const struct decision_unused *un;
+    size_t nun;
+
+    un = decision_unused(br->w, &nun);
+    for (size_t u = 0; u < nun; u++) {
+        uint32_t off = 0;
+        const struct snapshot_campaign *c = snapshot_campaign(r->snap, un[u].campaign);
+        for (size_t k = 0; k < nres; k++)
+            if (br->res_campaign[k] == un[u].campaign)
+                off = br->res_offset[k];
+        if (r->n_release >= FREQCAP_MAX_ITEMS)
+            break;
+        r->release[r->n_release].campaign_id = c->id;
+        r->release[r->n_release].slots = off + un[u].from;
+        r->release[r->n_release].slots_end = off + un[u].to;
+        r->n_release++;
+    }
+}
+
+/* Phase 2: each break gets the granted slots (r->caps.granted) in break order. */
+static int phase2(struct serving_result *r)
+{
+    struct serving_caps *cs = &r->caps;
+
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        struct serving_break *br = &r->breaks[b];
+        const struct decision_reserve *res;
+        uint32_t g[DECISION_MAX_ADS + DECISION_MAX_SPARE];
+        size_t nres;
+
+        res = decision_reserves(br->w, &nres);
+        if (nres > DECISION_MAX_ADS + DECISION_MAX_SPARE)
+            return -1;
+        for (size_t k = 0; k < nres; k++) {
+            size_t m;
+            g[k] = 0;
+            br->res_campaign[k] = UINT32_MAX;
+            br->res_offset[k] = 0;
+            if (cs->asked_before[b][k] == UINT32_MAX)
+                continue;
+            for (m = 0; m < cs->n_items; m++)
+                if (cs->merged[m] == res[k].campaign)
+                    break;
+            if (m < cs->n_items && cs->granted[m] > cs->asked_before[b][k]) {
+                uint32_t left = cs->granted[m] - cs->asked_before[b][k];
+                g[k] = left < res[k].slots ? left : res[k].slots;
+            }
+            br->res_campaign[k] = res[k].campaign;
+            br->res_offset[k] = cs->asked_before[b][k];
+        }
+        br->n_res = nres;
+        if (decision_choose(br->w, g, nres) != 0)
+            return -1;
+        br->ads = decision_ads(br->w, &br->n);
+        br->no_fill = br->n == 0 ? nofill_name(snapshot_campaign_count(r->snap) == 0
+                                                   ? NOFILL_EMPTY
+                                                   : break_nofill(r->snap, br->w))
+                                 : NULL;
+        if (cs->reserved)
+            release_unused(r, br, nres);
+    }
+    return 0;
+}
+
+int serving_begin(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
+                  const int64_t *hold_ms, size_t n_breaks, int want_reserve,
+                  struct serving_result *r)
+{
+    struct thread_state *ts = thread_state(sv);
+    struct serving_caps *cs = &r->caps;
     enum freqcap_source src;
+    int rc;
 
     memset(r, 0, sizeof(*r));
     if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
@@ -296,120 +401,120 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
     for (size_t b = 0; b < n_breaks; b++)
         r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
     if (r->snap == NULL)
-        return 0;
-    if (p->campaign_id != NULL) {
-        uint32_t idx;
-        if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
-            for (size_t b = 0; b < n_breaks; b++)
-                r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
-            return 0;
-        }
-        opts.only_campaign = idx;
+        return SERVING_READY;
+    rc = phase1(sv, ts, p, pods, hold_ms, n_breaks, r);
+    if (rc != 0)
+        return rc < 0 ? -1 : SERVING_READY;
+    if (cs->n_items > 0 && want_reserve && r->has_cap_key) {
+        /*
+         * The works hold phase 1 until the reply: this thread serves other
+         * requests meanwhile, so they leave its state with the request.
+         */
+        for (size_t b = 0; b < n_breaks; b++)
+            ts->w[b] = NULL;
+        r->owns_works = 1;
+        return SERVING_CAPS;
     }
-    treq = p->t;
-    treq.now_ms = r->now_ms;
-    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
+    if (!want_reserve)
+        for (size_t m = 0; m < cs->n_items; m++)
+            cs->granted[m] = cs->items[m].slots; /* explain: assume room */
+    return phase2(r) != 0 ? -1 : SERVING_READY;
+}
 
-    /* Phase 1 for every break; merge the capped campaigns they want. */
-    for (size_t b = 0; b < n_breaks; b++) {
-        struct serving_break *br = &r->breaks[b];
-        const struct decision_reserve *res;
-        size_t nres;
+int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
+                   const int64_t *hold_ms, size_t n_breaks, int want_reserve,
+                   struct serving_result *r)
+{
+    int rc = serving_begin(sv, p, pods, hold_ms, n_breaks, want_reserve, r);
 
-        br->w = thread_work(ts, b);
-        if (decision_candidates(br->w, r->snap, &treq, &pods[b], &opts, &sv->app->spend_src,
-                                &rng) != 0)
-            return -1;
-        res = decision_reserves(br->w, &nres);
-        for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
-            const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
-            size_t m;
-            for (m = 0; m < n_items; m++)
-                if (merged_cap[m] == res[k].campaign)
-                    break;
-            if (m == n_items) {
-                if (n_items == FREQCAP_MAX_ITEMS) {
-                    asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
-                    continue;
-                }
-                merged_cap[m] = res[k].campaign;
-                items[m].campaign_id = c->id;
-                items[m].caps = &c->caps;
-                items[m].zone = c->zone;
-                items[m].slots = 0;
-                items[m].slots_end = 0;
-                n_items++;
-            }
-            asked_before[b][k] = items[m].slots;
-            items[m].slots += res[k].slots;
-        }
-        if (hold_ms[b] > hold)
-            hold = hold_ms[b];
+    if (rc == SERVING_CAPS) {
+        /* A caller that cannot wait: capped candidates count as at their cap. */
+        atomic_fetch_add(&sv->cap_skipped, 1);
+        return phase2(r);
     }
-    if (n_items > 0 && want_reserve && r->has_cap_key)
-        reserve(sv, ts, r, items, n_items, hold, granted);
-    else if (n_items > 0 && !want_reserve)
-        for (size_t m = 0; m < n_items; m++)
-            granted[m] = items[m].slots;
-    else
-        memset(granted, 0, sizeof(granted));
+    return rc;
+}
 
-    /* Phase 2: each break gets the granted slots in break order. */
-    for (size_t b = 0; b < n_breaks; b++) {
-        struct serving_break *br = &r->breaks[b];
-        const struct decision_reserve *res;
-        uint32_t g[DECISION_MAX_ADS + DECISION_MAX_SPARE];
-        size_t nres;
+/* ------------------------------------------------------------------------
+ * The cap call, through the Redis I/O thread
+ * ------------------------------------------------------------------------ */
 
-        res = decision_reserves(br->w, &nres);
-        if (nres > DECISION_MAX_ADS + DECISION_MAX_SPARE)
-            return -1;
-        for (size_t k = 0; k < nres; k++) {
-            size_t m;
-            g[k] = 0;
-            br->res_campaign[k] = UINT32_MAX;
-            br->res_offset[k] = 0;
-            if (asked_before[b][k] == UINT32_MAX)
-                continue;
-            for (m = 0; m < n_items; m++)
-                if (merged_cap[m] == res[k].campaign)
-                    break;
-            if (m < n_items && granted[m] > asked_before[b][k]) {
-                uint32_t left = granted[m] - asked_before[b][k];
-                g[k] = left < res[k].slots ? left : res[k].slots;
-            }
-            br->res_campaign[k] = res[k].campaign;
-            br->res_offset[k] = asked_before[b][k];
-        }
-        br->n_res = nres;
-        if (decision_choose(br->w, g, nres) != 0)
-            return -1;
-        br->ads = decision_ads(br->w, &br->n);
-        br->no_fill = br->n == 0 ? nofill_name(snapshot_campaign_count(r->snap) == 0
-                                                   ? NOFILL_EMPTY
-                                                   : break_nofill(r->snap, br->w))
-                                 : NULL;
-        /* Unused granted slots, merged per campaign, for the release. */
-        if (want_reserve && r->redis_calls > 0) {
-            const struct decision_unused *un;
-            size_t nun;
-            un = decision_unused(br->w, &nun);
-            for (size_t u = 0; u < nun; u++) {
-                uint32_t off = 0;
-                const struct snapshot_campaign *c = snapshot_campaign(r->snap, un[u].campaign);
-                for (size_t k = 0; k < nres; k++)
-                    if (br->res_campaign[k] == un[u].campaign)
-                        off = br->res_offset[k];
-                if (r->n_release >= FREQCAP_MAX_ITEMS)
-                    break;
-                r->release[r->n_release].campaign_id = c->id;
-                r->release[r->n_release].slots = off + un[u].from;
-                r->release[r->n_release].slots_end = off + un[u].to;
-                r->n_release++;
-            }
+/* One reserve call in flight: the job kv_async answers and its arguments. */
+struct serving_call {
+    struct kv_async_job job;
+    struct serving *sv;
+    struct serving_result *r;
+    void (*wake)(void *ctx);
+    void *ctx;
+    struct freqcap_args args;
+};
+
+/* Runs on the Redis I/O thread: read the reply into r, then wake the request. */
+static void reserve_done(struct kv_async_job *job, enum kv_async_status st,
+                         const redisReply *rep)
+{
+    struct serving_call *call = (struct serving_call *)job;
+    struct serving *sv = call->sv;
+    struct serving_caps *cs = &call->r->caps;
+    long long vals[FREQCAP_MAX_ITEMS];
+    size_t n = cs->n_items;
+
+    cs->status = st;
+    if (st == KV_ASYNC_TIMEOUT) {
+        atomic_fetch_add(&sv->cap_timeouts, 1);
+    } else if (st != KV_ASYNC_OK) {
+        atomic_fetch_add(&sv->cap_unavailable, 1);
+    } else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
+        cs->status = KV_ASYNC_DOWN;
+        atomic_fetch_add(&sv->redis_errors, 1);
+    } else {
+        size_t i;
+        for (i = 0; i < n && rep->element[i]->type == REDIS_REPLY_INTEGER; i++)
+            vals[i] = rep->element[i]->integer;
+        if (i < n || freqcap_reserve_check(cs->items, n, vals, n, cs->granted) != 0) {
+            memset(cs->granted, 0, sizeof(cs->granted));
+            cs->status = KV_ASYNC_DOWN;
+            atomic_fetch_add(&sv->redis_errors, 1);
+        } else {
+            cs->reserved = 1;
         }
     }
-    return 0;
+    call->wake(call->ctx);
+}
+
+void serving_caps_submit(struct serving *sv, struct serving_result *r, void (*wake)(void *ctx),
+                         void *ctx)
+{
+    struct serving_caps *cs = &r->caps;
+    struct serving_call *call = xmalloc(sizeof(*call));
+
+    memset(cs->granted, 0, sizeof(cs->granted)); /* the policy when no reply comes */
+    cs->status = KV_ASYNC_DOWN;
+    call->sv = sv;
+    call->r = r;
+    call->wake = wake;
+    call->ctx = ctx;
+    r->caps.call = call;
+    r->redis_calls = 1;
+    if (freqcap_reserve_args(&call->args, sv->sha_reserve, r->cap_key, r->rid, r->now_ms,
+                             cs->hold_ms, cs->items, cs->n_items) != 0) {
+        atomic_fetch_add(&sv->redis_errors, 1);
+        wake(ctx);
+        return;
+    }
+    call->job.argc = call->args.argc;
+    call->job.argv = call->args.argv;
+    call->job.argvlen = call->args.argvlen;
+    call->job.done = reserve_done;
+    kv_async_submit(sv->io, &call->job);
+}
+
+int serving_continue(struct serving *sv, struct serving_result *r)
+{
+    (void)sv;
+    free(r->caps.call);
+    r->caps.call = NULL;
+    return phase2(r);
 }
 
 /* ------------------------------------------------------------------------
@@ -663,18 +768,42 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
  * ------------------------------------------------------------------------ */
 
 struct release_state {
+    struct kv_async_job job; /* first: the job is the state */
     struct serving *sv;
     struct snapshot *snap; /* keeps the campaign ids alive */
     char cap_key[FREQCAP_KEY_HEX + 1];
     char rid[37];
     struct freqcap_item items[FREQCAP_MAX_ITEMS];
     size_t n;
+    struct freqcap_args args;
 };
+
+/* The request's decision works go back to this thread's pool (or are freed). */
+static void works_return(struct serving *sv, struct serving_result *r)
+{
+    struct thread_state *ts = thread_state(sv);
+
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        struct decision_work *w = r->breaks[b].w;
+        r->breaks[b].w = NULL;
+        if (w == NULL)
+            continue;
+        if (ts != NULL && ts->n_pool < WORK_POOL_MAX)
+            ts->pool[ts->n_pool++] = w;
+        else
+            decision_work_free(w);
+    }
+    r->owns_works = 0;
+}
 
 void *serving_done(struct serving *sv, struct serving_result *r)
 {
     struct release_state *st;
 
+    free(r->caps.call); /* set only when serving_continue() never ran */
+    r->caps.call = NULL;
+    if (r->owns_works)
+        works_return(sv, r);
     if (r->snap == NULL)
         return NULL;
     if (r->n_release == 0) {
@@ -682,7 +811,8 @@ void *serving_done(struct serving *sv, struct serving_result *r)
         r->snap = NULL;
         return NULL;
     }
-    st = xcalloc(1, sizeof(*st));
+    st = xmalloc(sizeof(*st));
+    memset(st, 0, offsetof(struct release_state, args));
     st->sv = sv;
     st->snap = r->snap;
     r->snap = NULL;
@@ -693,34 +823,35 @@ void *serving_done(struct serving *sv, struct serving_result *r)
     return st;
 }
 
+/* Runs on the Redis I/O thread (or in serving_after when refused at once). */
+static void release_done(struct kv_async_job *job, enum kv_async_status s, const redisReply *rep)
+{
+    struct release_state *st = (struct release_state *)job;
+
+    /* Slots not freed here expire after their hold: a failed release costs reach, not caps. */
+    if (s == KV_ASYNC_OK && rep->type == REDIS_REPLY_INTEGER)
+        atomic_fetch_add(&st->sv->releases, 1);
+    snapshot_release(st->snap);
+    free(st);
+}
+
 void serving_after(void *state)
 {
     struct release_state *st = state;
-    struct thread_state *ts;
-    redisReply *rep;
 
     if (st == NULL)
         return;
-    ts = thread_state(st->sv);
-    if (ts != NULL && freqcap_release_args(&ts->args, st->sv->sha_release, st->cap_key, st->rid,
-                                           st->items, st->n) == 0) {
-        rep = kv_command_argv(st->sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-        if (rep != NULL && rep->type == REDIS_REPLY_ERROR &&
-            strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-            freeReplyObject(rep);
-            ts->args.argv[0] = "EVAL";
-            ts->args.argvlen[0] = 4;
-            ts->args.argv[1] = freqcap_script(FREQCAP_SCRIPT_RELEASE);
-            ts->args.argvlen[1] = strlen(ts->args.argv[1]);
-            rep = kv_command_argv(st->sv->app->kv, ts->args.argc, ts->args.argv,
-                                  ts->args.argvlen);
-        }
-        if (rep != NULL)
-            freeReplyObject(rep);
-        atomic_fetch_add(&st->sv->releases, 1);
+    if (freqcap_release_args(&st->args, st->sv->sha_release, st->cap_key, st->rid, st->items,
+                             st->n) != 0) {
+        snapshot_release(st->snap);
+        free(st);
+        return;
     }
-    snapshot_release(st->snap);
-    free(st);
+    st->job.argc = st->args.argc;
+    st->job.argv = st->args.argv;
+    st->job.argvlen = st->args.argvlen;
+    st->job.done = release_done;
+    kv_async_submit(st->sv->io, &st->job);
 }
 
 /* ------------------------------------------------------------------------
@@ -755,6 +886,7 @@ void serving_count(struct serving *sv, const char *route, size_t ads, const char
 
 int serving_metrics(struct serving *sv, struct buf *out)
 {
+    struct kv_async_stats io;
     int rc = 0;
 
     rc |= buf_puts(out, "# HELP adserverd_ad_decisions_total Ad decisions by route and result.\n"
@@ -777,13 +909,34 @@ int serving_metrics(struct serving *sv, struct buf *out)
         rc |= buf_printf(out, "adserverd_ad_no_fill_total{reason=\"%s\"} %lu\n",
                          nofill_name(code), atomic_load(&sv->nofill[code]));
     rc |= buf_printf(out,
-                     "# HELP adserverd_freqcap_errors_total Reserve calls that failed (caps "
-                     "treated as reached).\n"
+                     "# HELP adserverd_freqcap_errors_total Reserve calls without a usable reply "
+                     "(capped candidates skipped).\n"
                      "# TYPE adserverd_freqcap_errors_total counter\n"
                      "adserverd_freqcap_errors_total %lu\n"
                      "# HELP adserverd_freqcap_releases_total Release calls after responses.\n"
                      "# TYPE adserverd_freqcap_releases_total counter\n"
                      "adserverd_freqcap_releases_total %lu\n",
-                     atomic_load(&sv->redis_errors), atomic_load(&sv->releases));
+                     atomic_load(&sv->redis_errors) + atomic_load(&sv->cap_timeouts) +
+                         atomic_load(&sv->cap_unavailable),
+                     atomic_load(&sv->releases));
+    kv_async_stats(sv->io, &io);
+    rc |= buf_printf(
+        out,
+        "# HELP adserverd_freqcap_timeouts_total Reserve calls not answered within "
+        "cap_timeout_ms (uncapped candidates served).\n"
+        "# TYPE adserverd_freqcap_timeouts_total counter\n"
+        "adserverd_freqcap_timeouts_total %lu\n"
+        "# HELP adserverd_freqcap_unavailable_total Reserve calls answered at once because "
+        "Redis was unreachable or the queue full (uncapped candidates served).\n"
+        "# TYPE adserverd_freqcap_unavailable_total counter\n"
+        "adserverd_freqcap_unavailable_total %lu\n"
+        "# HELP adserverd_freqcap_pipelines_total Round trips of the Redis I/O thread.\n"
+        "# TYPE adserverd_freqcap_pipelines_total counter\n"
+        "adserverd_freqcap_pipelines_total %lu\n"
+        "# HELP adserverd_freqcap_commands_total Reserve and release calls sent in them.\n"
+        "# TYPE adserverd_freqcap_commands_total counter\n"
+        "adserverd_freqcap_commands_total %lu\n",
+        atomic_load(&sv->cap_timeouts), atomic_load(&sv->cap_unavailable), io.pipelines,
+        io.commands);
     return rc != 0 ? -1 : 0;
 }
