@@ -143,6 +143,7 @@ DAEMON_SRCS := \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
 	adserverd/vast/vmap.c \
+	adserverd/vast/prerender.c \
 	adserverd/vast/xmlerr.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
@@ -168,7 +169,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := core/bgthread redis/kv_async util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
+	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
@@ -303,7 +304,8 @@ FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
-	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
+	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
+	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/xmlerr.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)

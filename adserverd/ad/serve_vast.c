@@ -73,10 +73,16 @@ static int render(struct request *req, struct vast_state *st, int decided)
     struct buf out;
     char err[256];
     size_t n = 0;
-    int rc;
+    int rc, spliced;
 
     buf_init(&out, VAST_OUT_MAX);
-    if (!decided || serving_ads(sv, r, &st->p, 0, ads, &n, &strs) != 0) {
+    /* Fragments pre-rendered with the snapshot first; the libxml2 tree when they cannot serve. */
+    spliced = decided ? serving_render_vast(sv, r, &st->p, 0, st->p.version, &out, &strs, &n) : -1;
+    if (spliced == 0) {
+        reason = NULL;
+        goto reply;
+    }
+    if (spliced < 0 || serving_ads(sv, r, &st->p, 0, ads, &n, &strs) != 0) {
         log_error("ad decision failed", "route", st->route);
         n = 0;
         r->breaks[0].no_fill = "internal_error";
@@ -94,6 +100,7 @@ static int render(struct request *req, struct vast_state *st, int decided)
             goto done;
         }
     }
+reply:
     if (reason != NULL && request_add_header(req, "X-Adserverd-No-Fill", reason) != 0) {
         rc = -1;
         goto done;

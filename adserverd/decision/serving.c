@@ -12,12 +12,14 @@
 #include "redis/kv_async.h"
 #include "lib/log.h"
 #include "vast/macros.h"
+#include "vast/prerender.h"
 #include "decision/snapshot.h"
 #include "vast/trackurl.h"
 #include "util/uuid.h"
 #include "lib/version.h"
 #include "lib/xalloc.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdatomic.h>
@@ -55,6 +57,8 @@ struct serving {
     atomic_ulong cap_unavailable; /* ... of which Redis was unreachable or the queue full */
     atomic_ulong cap_skipped;     /* capped candidates decided without a call (explain) */
     atomic_ulong releases;
+    atomic_ulong renders_spliced; /* VAST answers spliced from fragments */
+    atomic_ulong renders_tree;    /* ... that fell back to the libxml2 tree */
 };
 
 /* Spare decision works a thread keeps for requests that suspend. */
@@ -66,6 +70,8 @@ struct thread_state {
     struct decision_work *pool[WORK_POOL_MAX];
     size_t n_pool;
 };
+
+static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx);
 
 static void thread_state_free(void *p)
 {
@@ -141,6 +147,8 @@ struct serving *serving_new(struct app *app, char *err, size_t errlen)
         pthread_key_delete(sv->key);
         goto fail;
     }
+    /* The catalog thread renders each snapshot's fragments before publishing it. */
+    snapshot_holder_set_prerender(&app->snapshots, prerender_build, sv);
     return sv;
 fail:
     free(sv);
@@ -397,6 +405,12 @@ int serving_begin(struct serving *sv, const struct adparams *p, const struct dec
         memset(r->cap_key, '0', FREQCAP_KEY_HEX);
     r->cap_key[FREQCAP_KEY_HEX] = '\0';
     r->n_breaks = n_breaks;
+    /*
+     * The one place a request's base URL (scheme://host[:port] of its
+     * tracking and local media URLs) is chosen. Today: the configured one;
+     * a base derived from the request (its validated Host) goes here.
+     */
+    r->base = sv->base;
     r->snap = snapshot_acquire(&sv->app->snapshots);
     for (size_t b = 0; b < n_breaks; b++)
         r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
@@ -555,12 +569,13 @@ static void cap_key_bytes(const char *hex, unsigned char out[TRACKURL_CAP_KEY_LE
     }
 }
 
-static char *sign(struct serving *sv, struct trackurl_event *ev, enum trackurl_type t)
+static char *sign(struct serving *sv, const struct serving_result *r, struct trackurl_event *ev,
+                  enum trackurl_type t)
 {
     char *url = NULL;
 
     ev->type = t;
-    if (trackurl_sign(sv->app->track_key, sv->app->track_key_len, ev, sv->base, &url) != 0)
+    if (trackurl_sign(sv->app->track_key, sv->app->track_key_len, ev, r->base, &url) != 0)
         return NULL;
     return url;
 }
@@ -576,7 +591,7 @@ const char *serving_nofill_url(struct serving *sv, struct serving_result *r,
     snprintf(ev.creative_id, sizeof(ev.creative_id), "00000000-0000-0000-0000-000000000000");
     ev.issued_at = r->now_ms / 1000;
     cap_key_bytes(r->cap_key, ev.cap_key);
-    return keep(strs, sign(sv, &ev, TRACKURL_NOFILL));
+    return keep(strs, sign(sv, r, &ev, TRACKURL_NOFILL));
 }
 
 static const struct {
@@ -604,6 +619,7 @@ struct ad_store {
     struct vast_tracking tracking[NEVENTS];
     const char *click_tracking[1];
     const char *error_urls[1];
+    const char *click_through; /* macros expanded; NULL when none or expansion failed */
     char serving_id[37];
 };
 
@@ -658,6 +674,113 @@ static uint32_t slot_of(const struct serving_break *br, const struct decision_ad
     return ad->slot;
 }
 
+static void macros_of(struct macros_ctx *mc, const struct serving_result *r,
+                      const struct adparams *p)
+{
+    macros_ctx_init(mc);
+    mc->now_ms = r->now_ms;
+    mc->cachebuster = (long)(r->now_ms % 100000000);
+    mc->limit_ad_tracking = p->lmt;
+    mc->ifa = p->t.ifa;
+    mc->ifa_type = p->t.ifa_type;
+    mc->device_ua = p->t.ua;
+    mc->device_ip = p->t.ip;
+    mc->app_bundle = p->t.app_bundle;
+    mc->gdpr_consent = p->gdpr_consent;
+    mc->regulations = regulations(p);
+}
+
+/*
+ * What an ad is whatever the request: everything of the vast_ad but the
+ * per-request fields (sequence, AdServingId, URLs of impressions, errors,
+ * tracking and clicks), which are left NULL/0. The prerender builder and
+ * the tree path both start from here, so their static parts cannot differ.
+ */
+static void ad_static(const struct snapshot_campaign *c, const struct snapshot_creative *cr,
+                      struct vast_ad *a, struct vast_media_file *media)
+{
+    memset(a, 0, sizeof(*a));
+    a->id = cr->id;
+    a->ad_system = "adserverd";
+    a->ad_system_version = ADSERVERD_VERSION;
+    a->title = c->name != NULL && c->name[0] != '\0' && vast_text_ok(c->name) ? c->name : "Ad";
+    a->advertiser = c->advertiser_domain;
+    a->pricing_model = vast_model(c->pricing);
+    a->pricing_currency = "USD";
+    a->pricing_micros = c->rate_micros;
+    a->categories = c->category_names;
+    a->n_categories = c->n_category_names;
+    a->category_authority = CATEGORY_AUTHORITY;
+    a->creative_id = cr->id;
+    a->creative_ad_id = cr->id;
+    a->duration_ms = cr->duration_ms;
+
+    memset(media, 0, sizeof(*media));
+    media->url = cr->media_url;
+    media->delivery = VAST_DELIVERY_PROGRESSIVE;
+    media->mime_type = cr->mime != NULL && cr->mime[0] != '\0' ? cr->mime : "video/mp4";
+    media->width = cr->width ? cr->width : 1280;
+    media->height = cr->height ? cr->height : 720;
+    media->bitrate_kbps = cr->bitrate_kbps;
+    a->media_files = media;
+    a->n_media_files = 1;
+}
+
+/*
+ * The per-request parts of ad i of break br into st: its AdServingId (the
+ * next ordinal of r), signed tracking URLs and expanded click-through.
+ * 0, or -1 when a URL cannot be signed.
+ */
+static int ad_request_parts(struct serving *sv, struct serving_result *r, struct macros_ctx *mc,
+                            const struct serving_break *br, size_t i, struct ad_store *st,
+                            struct serving_strings *strs)
+{
+    const struct decision_ad *d = &br->ads[i];
+    const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+    const struct snapshot_creative *cr = snapshot_creative(r->snap, d->creative);
+    struct trackurl_event ev;
+    uint32_t slot = slot_of(br, d);
+    unsigned ord = ++r->ordinal;
+
+    memcpy(st->serving_id, r->rid, sizeof(st->serving_id));
+    snprintf(st->serving_id + 32, 5, "%02x%02x", slot < 255 ? slot : 255u,
+             ord < 255 ? ord : 255u);
+    memset(&ev, 0, sizeof(ev));
+    memcpy(ev.ad_serving_id, st->serving_id, sizeof(ev.ad_serving_id));
+    snprintf(ev.campaign_id, sizeof(ev.campaign_id), "%s", c->id);
+    snprintf(ev.creative_id, sizeof(ev.creative_id), "%s", cr->id);
+    ev.issued_at = r->now_ms / 1000;
+    cap_key_bytes(r->cap_key, ev.cap_key);
+
+    ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
+    st->imp.url = keep(strs, sign(sv, r, &ev, TRACKURL_IMPRESSION));
+    st->imp.id = st->serving_id;
+    ev.price_micros = 0;
+    st->error_urls[0] = keep(strs, sign(sv, r, &ev, TRACKURL_ERROR));
+    for (size_t k = 0; k < NEVENTS; k++) {
+        ev.price_micros = price_of(c, events[k].tt);
+        st->tracking[k].event = events[k].ve;
+        st->tracking[k].url = keep(strs, sign(sv, r, &ev, events[k].tt));
+        if (st->tracking[k].url == NULL)
+            return -1;
+    }
+    ev.price_micros = price_of(c, TRACKURL_CLICK);
+    st->click_tracking[0] = keep(strs, sign(sv, r, &ev, TRACKURL_CLICK));
+    if (st->imp.url == NULL || st->error_urls[0] == NULL || st->click_tracking[0] == NULL)
+        return -1;
+    st->click_through = NULL;
+    if (c->click_url != NULL && c->click_url[0] != '\0') {
+        struct buf u;
+        mc->ad_serving_id = st->serving_id;
+        buf_init(&u, 8192);
+        if (macros_expand(mc, c->click_url, &u) == 0 && buf_putc(&u, '\0') == 0)
+            st->click_through = keep(strs, buf_detach(&u, NULL));
+        else
+            buf_release(&u);
+    }
+    return 0;
+}
+
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
                 struct vast_ad *ads, size_t *n, struct serving_strings *strs)
 {
@@ -665,102 +788,155 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
     struct macros_ctx mc;
 
     *n = 0;
-    macros_ctx_init(&mc);
-    mc.now_ms = r->now_ms;
-    mc.cachebuster = (long)(r->now_ms % 100000000);
-    mc.limit_ad_tracking = p->lmt;
-    mc.ifa = p->t.ifa;
-    mc.ifa_type = p->t.ifa_type;
-    mc.device_ua = p->t.ua;
-    mc.device_ip = p->t.ip;
-    mc.app_bundle = p->t.app_bundle;
-    mc.gdpr_consent = p->gdpr_consent;
-    mc.regulations = regulations(p);
-
+    macros_of(&mc, r, p);
     for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
         const struct decision_ad *d = &br->ads[i];
-        const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
-        const struct snapshot_creative *cr = snapshot_creative(r->snap, d->creative);
         struct ad_store *st = keep_block(strs, sizeof(*st));
         struct vast_ad *a = &ads[i];
-        struct trackurl_event ev;
-        uint32_t slot = slot_of(br, d);
-        unsigned ord = ++r->ordinal;
 
-        memcpy(st->serving_id, r->rid, sizeof(st->serving_id));
-        snprintf(st->serving_id + 32, 5, "%02x%02x", slot < 255 ? slot : 255u,
-                 ord < 255 ? ord : 255u);
-        memset(&ev, 0, sizeof(ev));
-        memcpy(ev.ad_serving_id, st->serving_id, sizeof(ev.ad_serving_id));
-        snprintf(ev.campaign_id, sizeof(ev.campaign_id), "%s", c->id);
-        snprintf(ev.creative_id, sizeof(ev.creative_id), "%s", cr->id);
-        ev.issued_at = r->now_ms / 1000;
-        cap_key_bytes(r->cap_key, ev.cap_key);
-
-        memset(a, 0, sizeof(*a));
-        a->id = cr->id;
+        if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+            return -1;
+        ad_static(snapshot_campaign(r->snap, d->campaign), snapshot_creative(r->snap, d->creative),
+                  a, &st->media);
         a->sequence = br->n > 1 ? d->sequence : 0;
         a->ad_serving_id = st->serving_id;
-        a->ad_system = "adserverd";
-        a->ad_system_version = ADSERVERD_VERSION;
-        a->title = c->name != NULL && c->name[0] != '\0' && vast_text_ok(c->name) ? c->name
-                                                                                 : "Ad";
-        a->advertiser = c->advertiser_domain;
-        a->pricing_model = vast_model(c->pricing);
-        a->pricing_currency = "USD";
-        a->pricing_micros = c->rate_micros;
-        a->categories = c->category_names;
-        a->n_categories = c->n_category_names;
-        a->category_authority = CATEGORY_AUTHORITY;
-        a->creative_id = cr->id;
-        a->creative_ad_id = cr->id;
-        a->duration_ms = cr->duration_ms;
-
-        st->media.url = cr->media_url;
-        st->media.delivery = VAST_DELIVERY_PROGRESSIVE;
-        st->media.mime_type = cr->mime != NULL && cr->mime[0] != '\0' ? cr->mime : "video/mp4";
-        st->media.width = cr->width ? cr->width : 1280;
-        st->media.height = cr->height ? cr->height : 720;
-        st->media.bitrate_kbps = cr->bitrate_kbps;
-        a->media_files = &st->media;
-        a->n_media_files = 1;
-
-        ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
-        st->imp.url = keep(strs, sign(sv, &ev, TRACKURL_IMPRESSION));
-        st->imp.id = st->serving_id;
         a->impressions = &st->imp;
         a->n_impressions = 1;
-        ev.price_micros = 0;
-        st->error_urls[0] = keep(strs, sign(sv, &ev, TRACKURL_ERROR));
         a->error_urls = st->error_urls;
         a->n_error_urls = 1;
-        for (size_t k = 0; k < NEVENTS; k++) {
-            ev.price_micros = price_of(c, events[k].tt);
-            st->tracking[k].event = events[k].ve;
-            st->tracking[k].url = keep(strs, sign(sv, &ev, events[k].tt));
-            if (st->tracking[k].url == NULL)
-                return -1;
-        }
         a->tracking = st->tracking;
         a->n_tracking = NEVENTS;
-        ev.price_micros = price_of(c, TRACKURL_CLICK);
-        st->click_tracking[0] = keep(strs, sign(sv, &ev, TRACKURL_CLICK));
         a->click_tracking = st->click_tracking;
         a->n_click_tracking = 1;
-        if (st->imp.url == NULL || st->error_urls[0] == NULL || st->click_tracking[0] == NULL)
-            return -1;
-        if (c->click_url != NULL && c->click_url[0] != '\0') {
-            struct buf u;
-            mc.ad_serving_id = st->serving_id;
-            buf_init(&u, 8192);
-            if (macros_expand(&mc, c->click_url, &u) == 0 && buf_putc(&u, '\0') == 0)
-                a->click_through = keep(strs, buf_detach(&u, NULL));
-            else
-                buf_release(&u);
-        }
+        a->click_through = st->click_through;
         (*n)++;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Fragments: built per snapshot, spliced per request
+ * ------------------------------------------------------------------------ */
+
+/* Runs on the catalog thread before a snapshot is published (snapshot.h). */
+static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx)
+{
+    struct serving *sv = ctx;
+    uint32_t n = snapshot_creative_count(s);
+    struct vast_prerender *pr = vast_prerender_new(n);
+    size_t base_len = strlen(sv->base);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const struct snapshot_creative *cr = snapshot_creative(s, i);
+        const struct snapshot_campaign *c = snapshot_campaign(s, cr->campaign);
+        struct vast_ad a;
+        struct vast_media_file media;
+        struct vast_impression imp;
+        struct vast_tracking tracking[NEVENTS];
+        const char *ct[1], *eu[1];
+        char media_url[TRACKURL_BASE_MAX + 4096];
+
+        ad_static(c, cr, &a, &media);
+        /* A creative served by the ad listener itself: its base is the request's. */
+        if (base_len > 0 && strncmp(cr->media_url, sv->base, base_len) == 0 &&
+            (size_t)snprintf(media_url, sizeof(media_url), "%s%s",
+                             vast_prerender_marker(VAST_SLOT_BASE),
+                             cr->media_url + base_len) < sizeof(media_url))
+            media.url = media_url;
+        a.ad_serving_id = vast_prerender_marker(VAST_SLOT_SERVING_ID);
+        imp.url = vast_prerender_marker(VAST_SLOT_IMPRESSION);
+        imp.id = vast_prerender_marker(VAST_SLOT_SERVING_ID);
+        a.impressions = &imp;
+        a.n_impressions = 1;
+        eu[0] = vast_prerender_marker(VAST_SLOT_ERROR);
+        a.error_urls = eu;
+        a.n_error_urls = 1;
+        for (size_t k = 0; k < NEVENTS; k++) {
+            memset(&tracking[k], 0, sizeof(tracking[k]));
+            tracking[k].event = events[k].ve;
+            tracking[k].url = vast_prerender_marker((enum vast_slot)(VAST_SLOT_TRACKING + k));
+        }
+        a.tracking = tracking;
+        a.n_tracking = NEVENTS;
+        ct[0] = vast_prerender_marker(VAST_SLOT_CLICK_TRACKING);
+        a.click_tracking = ct;
+        a.n_click_tracking = 1;
+        if (c->click_url != NULL && c->click_url[0] != '\0')
+            a.click_through = vast_prerender_marker(VAST_SLOT_CLICK_THROUGH);
+        /* 1: this creative is rendered by the tree per request; -1 cannot happen (xalloc). */
+        (void)vast_prerender_add(pr, i, &a);
+    }
+    return pr;
+}
+
+int serving_render_vast(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        size_t b, enum vast_version v, struct buf *out,
+                        struct serving_strings *strs, size_t *n)
+{
+    const struct serving_break *br = &r->breaks[b];
+    const struct vast_prerender *pr = snapshot_prerender(r->snap);
+    const char *values[VAST_SLOT_COUNT];
+    size_t mark = out->len;
+    unsigned ordinal = r->ordinal;
+    struct macros_ctx mc;
+    char seq[12];
+    int rc;
+
+    if (br->n == 0)
+        return 1; /* a no-fill has nothing to splice */
+    if (pr == NULL)
+        goto fallback;
+    for (size_t i = 0; i < br->n; i++)
+        if (!vast_prerender_has(pr, br->ads[i].creative))
+            goto fallback;
+    macros_of(&mc, r, p);
+    if (vast_prerender_open(pr, v, out) != 0)
+        goto fallback;
+    memset(values, 0, sizeof(values));
+    values[VAST_SLOT_BASE] = r->base;
+    assert(vast_prerender_value_ok(VAST_SLOT_BASE, r->base));
+    for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
+        const struct decision_ad *d = &br->ads[i];
+        const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+        struct ad_store *st = keep_block(strs, sizeof(*st));
+
+        if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+            return -1;
+        /* The fragment has a ClickThrough: a failed expansion must drop it, as the tree does. */
+        if (c->click_url != NULL && c->click_url[0] != '\0' && st->click_through == NULL)
+            goto fallback;
+        seq[0] = '\0';
+        if (br->n > 1 && d->sequence > 0)
+            snprintf(seq, sizeof(seq), "%u", d->sequence);
+        values[VAST_SLOT_SERVING_ID] = st->serving_id;
+        values[VAST_SLOT_SEQUENCE] = seq;
+        values[VAST_SLOT_IMPRESSION] = st->imp.url;
+        values[VAST_SLOT_ERROR] = st->error_urls[0];
+        values[VAST_SLOT_CLICK_TRACKING] = st->click_tracking[0];
+        values[VAST_SLOT_CLICK_THROUGH] = st->click_through;
+        for (size_t k = 0; k < NEVENTS; k++)
+            values[VAST_SLOT_TRACKING + k] = st->tracking[k].url;
+        /* What we generate is in its alphabet by construction; the click-through may not be. */
+        assert(vast_prerender_value_ok(VAST_SLOT_SERVING_ID, st->serving_id));
+        assert(vast_prerender_value_ok(VAST_SLOT_IMPRESSION, st->imp.url));
+        assert(vast_prerender_value_ok(VAST_SLOT_ERROR, st->error_urls[0]));
+        assert(vast_prerender_value_ok(VAST_SLOT_CLICK_TRACKING, st->click_tracking[0]));
+        rc = vast_prerender_ad(pr, d->creative, v, values, out);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            goto fallback;
+    }
+    if (vast_prerender_close(pr, v, out) != 0)
+        goto fallback;
+    *n = br->n;
+    atomic_fetch_add(&sv->renders_spliced, 1);
+    return 0;
+fallback:
+    out->len = mark;
+    r->ordinal = ordinal;
+    atomic_fetch_add(&sv->renders_tree, 1);
+    return 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -938,5 +1114,12 @@ int serving_metrics(struct serving *sv, struct buf *out)
         "adserverd_freqcap_commands_total %lu\n",
         atomic_load(&sv->cap_timeouts), atomic_load(&sv->cap_unavailable), io.pipelines,
         io.commands);
+    rc |= buf_printf(out,
+                     "# HELP adserverd_vast_renders_total Filled VAST answers by how they "
+                     "were made: spliced from pre-rendered fragments or built as a tree.\n"
+                     "# TYPE adserverd_vast_renders_total counter\n"
+                     "adserverd_vast_renders_total{path=\"fragments\"} %lu\n"
+                     "adserverd_vast_renders_total{path=\"tree\"} %lu\n",
+                     atomic_load(&sv->renders_spliced), atomic_load(&sv->renders_tree));
     return rc != 0 ? -1 : 0;
 }

@@ -92,6 +92,7 @@ struct serving_caps {
 
 struct serving_result {
     struct snapshot *snap; /* one reference, dropped by serving_done() */
+    const char *base;      /* base URL of this request's tracking and local media URLs */
     struct targeting_request treq; /* the decision's view of the request (borrows adparams) */
     int owns_works;                /* the breaks' works left the thread (suspended request) */
     struct serving_caps caps;
@@ -162,6 +163,19 @@ void serving_strings_free(struct serving_strings *s);
  */
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
                 struct vast_ad *ads, size_t *n, struct serving_strings *strs);
+
+/*
+ * Break b as a whole VAST document of version v appended to out, spliced
+ * from the snapshot's pre-rendered fragments (byte for byte what
+ * serving_ads() + vast_render() would give). *n: ads written. 0; 1 when the
+ * break cannot be spliced (no-fill, a creative without fragments, a
+ * click-through outside the URL alphabet): nothing appended, use
+ * serving_ads() + vast_render(); -1 when a URL cannot be signed or out is
+ * full.
+ */
+int serving_render_vast(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        size_t b, enum vast_version v, struct buf *out,
+                        struct serving_strings *strs, size_t *n);
 
 /* The signed no-fill Error URL of the request (owned by strs), or NULL. */
 const char *serving_nofill_url(struct serving *sv, struct serving_result *r,

@@ -20,6 +20,7 @@
  * for the publisher (an acquirer retries at most once per publish).
  */
 #include "decision/snapshot.h"
+#include "vast/prerender.h"
 #include "util/tz.h"
 #include "lib/xalloc.h"
 
@@ -105,6 +106,7 @@ struct snapshot {
     size_t n_zones;
     uint64_t *excl;
     size_t n_excl;
+    struct vast_prerender *prerender; /* owned; set by snapshot_publish() */
 };
 
 __attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
@@ -815,6 +817,7 @@ void snapshot_free(struct snapshot *s)
         tz_free(s->zones[i].zone);
     free(s->zones);
     free(s->excl);
+    vast_prerender_free(s->prerender);
     free(s);
 }
 
@@ -833,7 +836,21 @@ int snapshot_holder_init(struct snapshot_holder *h)
     atomic_init(&h->epoch, 0);
     atomic_init(&h->readers[0], 0);
     atomic_init(&h->readers[1], 0);
+    h->prerender = NULL;
+    h->prerender_ctx = NULL;
     return pthread_mutex_init(&h->write_lock, NULL) == 0 ? 0 : -1;
+}
+
+void snapshot_holder_set_prerender(struct snapshot_holder *h, snapshot_prerender_fn *fn,
+                                   void *ctx)
+{
+    h->prerender = fn;
+    h->prerender_ctx = ctx;
+}
+
+const struct vast_prerender *snapshot_prerender(const struct snapshot *s)
+{
+    return s != NULL ? s->prerender : NULL;
 }
 
 void snapshot_holder_release(struct snapshot_holder *h)
@@ -872,6 +889,9 @@ void snapshot_publish(struct snapshot_holder *h, struct snapshot *s)
     struct snapshot *old;
     unsigned e;
 
+    /* Before it is visible: readers never see a snapshot without its fragments. */
+    if (s != NULL && s->prerender == NULL && h->prerender != NULL)
+        s->prerender = h->prerender(s, h->prerender_ctx);
     /* Only fails on a corrupt mutex: a programmer error. */
     if (pthread_mutex_lock(&h->write_lock) != 0)
         abort();

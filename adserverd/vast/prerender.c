@@ -1,0 +1,355 @@
+/*
+ * prerender: see prerender.h.
+ *
+ * A fragment is one text (the literals, back to back) and a list of
+ * segments: copy text[off, off + len), then write slot `slot` (or nothing
+ * when it is SLOT_NONE). Markers are "@@" two digits "@@"; the template's
+ * static strings are checked for "@@" first, so every "@@" in the output is
+ * one of ours.
+ */
+#include "vast/prerender.h"
+#include "lib/xalloc.h"
+#include "vast/xmlerr.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NVERSIONS 4
+#define SLOT_NONE 0xff
+#define MARKER_LEN 6 /* "@@nn@@" */
+#define RENDER_MAX (256 * 1024)
+
+struct seg {
+    uint32_t off, len;
+    uint8_t slot;
+};
+
+struct frag {
+    char *text;
+    struct seg *segs;
+    uint32_t nsegs;
+};
+
+struct vast_prerender {
+    size_t n;
+    struct frag (*frags)[NVERSIONS]; /* [ad][version]; text NULL: not rendered */
+    char *head[NVERSIONS], *tail[NVERSIONS];
+    size_t head_len[NVERSIONS], tail_len[NVERSIONS];
+};
+
+static char markers[VAST_SLOT_COUNT][MARKER_LEN + 1] = {{0}};
+
+const char *vast_prerender_marker(enum vast_slot s)
+{
+    /* Writes the same bytes every time: harmless if two threads race the first call. */
+    if (markers[s][0] == '\0')
+        snprintf(markers[s], sizeof(markers[s]), "@@%02d@@", (int)s);
+    return markers[s];
+}
+
+struct vast_prerender *vast_prerender_new(size_t n)
+{
+    struct vast_prerender *pr = xcalloc(1, sizeof(*pr));
+
+    pr->n = n;
+    pr->frags = xcalloc(n > 0 ? n : 1, sizeof(*pr->frags));
+    for (int s = 0; s < VAST_SLOT_COUNT; s++)
+        (void)vast_prerender_marker((enum vast_slot)s);
+    return pr;
+}
+
+void vast_prerender_free(struct vast_prerender *pr)
+{
+    if (pr == NULL)
+        return;
+    for (size_t i = 0; i < pr->n; i++) {
+        for (int v = 0; v < NVERSIONS; v++) {
+            free(pr->frags[i][v].text);
+            free(pr->frags[i][v].segs);
+        }
+    }
+    for (int v = 0; v < NVERSIONS; v++) {
+        free(pr->head[v]);
+        free(pr->tail[v]);
+    }
+    free(pr->frags);
+    free(pr);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Alphabets                                                                  */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * RFC 3986 characters (unreserved, reserved, '%'). In a CDATA section the
+ * serialiser copies them unchanged, and without '>' no "]]>" can end the
+ * section early.
+ */
+static int url_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+int vast_prerender_value_ok(enum vast_slot s, const char *value)
+{
+    const unsigned char *p = (const unsigned char *)(value != NULL ? value : "");
+
+    switch (s) {
+    case VAST_SLOT_SERVING_ID:
+        /* hex and '-' only: text and attribute value alike need no escaping */
+        for (; *p != '\0'; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
+                return 0;
+        return 1;
+    case VAST_SLOT_SEQUENCE:
+        for (size_t i = 0; p[i] != '\0'; i++)
+            if (p[i] < '0' || p[i] > '9' || i >= 9)
+                return 0;
+        return 1;
+    default:
+        if ((int)s < 0 || s >= VAST_SLOT_COUNT)
+            return 0;
+        for (; *p != '\0'; p++)
+            if (!url_char(*p))
+                return 0;
+        return 1;
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Building                                                                   */
+/* ------------------------------------------------------------------------- */
+
+static int has_marker_text(const char *s)
+{
+    return s != NULL && strstr(s, "@@") != NULL;
+}
+
+/* The template's static strings must not look like markers. */
+static int statics_ok(const struct vast_ad *a)
+{
+    const char *const s[] = {a->id,          a->ad_system,     a->ad_system_version,
+                             a->title,       a->description,   a->advertiser,
+                             a->pricing_currency, a->category_authority, a->creative_id,
+                             a->creative_ad_id, a->universal_ad_id_registry, a->universal_ad_id};
+
+    for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+        if (has_marker_text(s[i]))
+            return 0;
+    for (size_t i = 0; i < a->n_categories; i++)
+        if (has_marker_text(a->categories[i]))
+            return 0;
+    for (size_t i = 0; i < a->n_media_files; i++) {
+        const char *u = a->media_files[i].url;
+        const char *base = vast_prerender_marker(VAST_SLOT_BASE);
+        if (u != NULL && strncmp(u, base, MARKER_LEN) == 0)
+            u += MARKER_LEN;
+        if (has_marker_text(u) || has_marker_text(a->media_files[i].mime_type) ||
+            has_marker_text(a->media_files[i].codec))
+            return 0;
+    }
+    return a->n_tracking <= VAST_PRERENDER_TRACKING_MAX && a->sequence == 0;
+}
+
+static const char *memfind(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(hay + i, needle, k) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* Cut the <Ad> text into segments at the markers. */
+static int cut_markers(const char *ad, size_t len, struct frag *f)
+{
+    size_t cap = 8, lit = 0;
+    const char *p = ad, *end = ad + len;
+
+    f->text = xmalloc(len + 1);
+    f->segs = xmalloc(cap * sizeof(*f->segs));
+    f->nsegs = 0;
+    while (p < end) {
+        const char *m = memfind(p, (size_t)(end - p), "@@");
+        size_t upto = m != NULL ? (size_t)(m - p) : (size_t)(end - p);
+        int slot = SLOT_NONE;
+
+        if (m != NULL) {
+            if (end - m < MARKER_LEN || m[2] < '0' || m[2] > '9' || m[3] < '0' || m[3] > '9' ||
+                m[4] != '@' || m[5] != '@')
+                return -1;
+            slot = (m[2] - '0') * 10 + (m[3] - '0');
+            if (slot >= VAST_SLOT_COUNT)
+                return -1;
+        }
+        if (f->nsegs == cap) {
+            cap *= 2;
+            f->segs = xrealloc(f->segs, cap * sizeof(*f->segs));
+        }
+        memcpy(f->text + lit, p, upto);
+        f->segs[f->nsegs++] = (struct seg){(uint32_t)lit, (uint32_t)upto, (uint8_t)slot};
+        lit += upto;
+        p += upto + (m != NULL ? MARKER_LEN : 0);
+    }
+    return 0;
+}
+
+/*
+ * The <Ad> text as segments, with a sequence slot just before its start
+ * tag's '>' (where vast_render writes ' sequence="n"' when n > 0; a '>'
+ * inside an attribute value is escaped, so the first raw one ends the tag).
+ */
+static int cut(const char *ad, size_t len, struct frag *f)
+{
+    const char *start = memfind(ad, len, "<Ad");
+    const char *gt = start != NULL ? memchr(start, '>', len - (size_t)(start - ad)) : NULL;
+    const char *seq = vast_prerender_marker(VAST_SLOT_SEQUENCE);
+    size_t at;
+    char *tmp;
+    int rc;
+
+    if (gt == NULL)
+        return -1;
+    at = (size_t)(gt - ad);
+    tmp = xmalloc(len + MARKER_LEN);
+    memcpy(tmp, ad, at);
+    memcpy(tmp + at, seq, MARKER_LEN);
+    memcpy(tmp + at + MARKER_LEN, ad + at, len - at);
+    rc = cut_markers(tmp, len + MARKER_LEN, f);
+    free(tmp);
+    return rc;
+}
+
+static void frag_clear(struct frag *f)
+{
+    free(f->text);
+    free(f->segs);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Split a one-ad document into head, the <Ad> line(s) and tail. */
+static int split_doc(const char *doc, size_t len, size_t *ad_start, size_t *ad_end)
+{
+    const char *a = memfind(doc, len, "<Ad");
+    const char *e = memfind(doc, len, "</Ad>");
+    const char *line = a;
+
+    if (a == NULL || e == NULL || e < a)
+        return -1;
+    while (line > doc && line[-1] == ' ')
+        line--;
+    *ad_start = (size_t)(line - doc);
+    e += 5;
+    if (e < doc + len && *e == '\n')
+        e++;
+    *ad_end = (size_t)(e - doc);
+    return 0;
+}
+
+int vast_prerender_add(struct vast_prerender *pr, size_t idx, const struct vast_ad *tmpl)
+{
+    struct frag made[NVERSIONS];
+    char err[160];
+    int rc = 1;
+
+    memset(made, 0, sizeof(made));
+    if (idx >= pr->n || !statics_ok(tmpl))
+        return 1;
+    for (int v = 0; v < NVERSIONS; v++) {
+        struct buf out;
+        size_t s, e;
+
+        buf_init(&out, RENDER_MAX);
+        if (vast_render(tmpl, 1, (enum vast_version)v, NULL, &out, err, sizeof(err)) != 0 ||
+            split_doc(out.data, out.len, &s, &e) != 0 ||
+            cut(out.data + s, e - s, &made[v]) != 0) {
+            buf_release(&out);
+            goto cleanup;
+        }
+        if (pr->head[v] == NULL) {
+            pr->head[v] = xmalloc(s + 1);
+            memcpy(pr->head[v], out.data, s);
+            pr->head_len[v] = s;
+            pr->tail[v] = xmalloc(out.len - e + 1);
+            memcpy(pr->tail[v], out.data + e, out.len - e);
+            pr->tail_len[v] = out.len - e;
+        } else if (pr->head_len[v] != s || memcmp(pr->head[v], out.data, s) != 0 ||
+                   pr->tail_len[v] != out.len - e ||
+                   memcmp(pr->tail[v], out.data + e, out.len - e) != 0) {
+            buf_release(&out);
+            goto cleanup; /* cannot happen with one renderer; refuse rather than guess */
+        }
+        buf_release(&out);
+    }
+    for (int v = 0; v < NVERSIONS; v++) {
+        frag_clear(&pr->frags[idx][v]);
+        pr->frags[idx][v] = made[v];
+        memset(&made[v], 0, sizeof(made[v]));
+    }
+    rc = 0;
+cleanup:
+    for (int v = 0; v < NVERSIONS; v++)
+        frag_clear(&made[v]);
+    return rc;
+}
+
+int vast_prerender_has(const struct vast_prerender *pr, size_t idx)
+{
+    return pr != NULL && idx < pr->n && pr->frags[idx][0].text != NULL;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Per request                                                                */
+/* ------------------------------------------------------------------------- */
+
+int vast_prerender_open(const struct vast_prerender *pr, enum vast_version v, struct buf *out)
+{
+    if ((int)v < 0 || v >= NVERSIONS || pr->head[v] == NULL)
+        return -1;
+    return buf_append(out, pr->head[v], pr->head_len[v]);
+}
+
+int vast_prerender_close(const struct vast_prerender *pr, enum vast_version v, struct buf *out)
+{
+    if ((int)v < 0 || v >= NVERSIONS || pr->tail[v] == NULL)
+        return -1;
+    return buf_append(out, pr->tail[v], pr->tail_len[v]);
+}
+
+int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_version v,
+                      const char *const values[VAST_SLOT_COUNT], struct buf *out)
+{
+    const struct frag *f;
+    size_t mark = out->len;
+
+    if (!vast_prerender_has(pr, idx) || (int)v < 0 || v >= NVERSIONS)
+        return 1;
+    f = &pr->frags[idx][v];
+    for (uint32_t i = 0; i < f->nsegs; i++) {
+        const struct seg *sg = &f->segs[i];
+        const char *val;
+
+        if (buf_append(out, f->text + sg->off, sg->len) != 0)
+            return -1;
+        if (sg->slot == SLOT_NONE)
+            continue;
+        val = values[sg->slot] != NULL ? values[sg->slot] : "";
+        if (!vast_prerender_value_ok((enum vast_slot)sg->slot, val)) {
+            out->len = mark; /* nothing of this ad: the caller renders by tree */
+            return 1;
+        }
+        if (sg->slot == VAST_SLOT_SEQUENCE) {
+            if (val[0] != '\0' &&
+                (buf_puts(out, " sequence=\"") != 0 || buf_puts(out, val) != 0 ||
+                 buf_putc(out, '"') != 0))
+                return -1;
+        } else if (buf_puts(out, val) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
