@@ -267,23 +267,47 @@ int kv_pipeline_within(struct kv *kv, int timeout_ms, int n, const int *argc,
                        const char **const *argv, const size_t *const *argvlen,
                        redisReply **replies)
 {
+    struct kv_tls *t;
     redisContext *c;
-    int rc;
+    int got = 0, saved;
 
     if (timeout_ms <= 0)
         timeout_ms = 1;
     c = conn_get_within(kv, timeout_ms < kv->timeout_ms ? timeout_ms : kv->timeout_ms);
     if (c == NULL)
         return -1;
-    if (redisSetTimeout(c, tv_of(timeout_ms)) != REDIS_OK) {
-        drop(kv, tls_get(kv));
-        return -1;
+    if (redisSetTimeout(c, tv_of(timeout_ms)) != REDIS_OK)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        if (redisAppendCommandArgv(c, argc[i], argv[i], argvlen[i]) != REDIS_OK)
+            goto fail;
+    for (; got < n; got++) {
+        void *r = NULL;
+        if (redisGetReply(c, &r) != REDIS_OK || r == NULL)
+            goto fail;
+        replies[got] = r;
     }
-    rc = kv_pipeline(kv, n, argc, argv, argvlen, replies);
-    /* After a failure the context is gone (kv_pipeline dropped it). */
-    if (rc == 0 && redisSetTimeout(c, tv_of(kv->timeout_ms)) != REDIS_OK)
+    if (redisSetTimeout(c, tv_of(kv->timeout_ms)) != REDIS_OK)
         drop(kv, tls_get(kv));
-    return rc;
+    return 0;
+fail:
+    saved = errno;
+    for (int i = 0; i < got; i++)
+        freeReplyObject(replies[i]);
+    t = tls_get(kv);
+    /*
+     * A slow answer is not an outage: the caller's deadline passed, the
+     * connection is out of step and goes, but the next call may connect
+     * again at once. The back-off is for Redis refusing or breaking.
+     */
+    if (c->err == REDIS_ERR_IO && (saved == EAGAIN || saved == EWOULDBLOCK) && t != NULL) {
+        redisFree(t->ctx);
+        t->ctx = NULL;
+        atomic_fetch_add(&kv->failures, 1);
+        return -2;
+    }
+    drop(kv, t);
+    return -1;
 }
 
 int kv_connected(struct kv *kv)

@@ -39,8 +39,11 @@ int kv_pipeline(struct kv *kv, int n, const int *argc, const char **const *argv,
  * kv_pipeline() with every wait bounded by timeout_ms instead of the
  * connection's default: making the connection (when this thread has none)
  * and each socket read or write. For callers with a deadline of their own
- * (the frequency-cap I/O thread). On a timeout the connection is dropped
- * (its replies would arrive out of step) and the back-off applies.
+ * (the frequency-cap I/O thread). 0; -2 on a timeout: the connection is
+ * dropped (its replies would arrive out of step) but no back-off applies,
+ * a slow answer is not an outage and the next call connects again; -1 on
+ * other failures (refused, broken), which start the back-off as usual.
+ * The commands may have run in Redis even when -1 or -2 is returned.
  */
 int kv_pipeline_within(struct kv *kv, int timeout_ms, int n, const int *argc,
                        const char **const *argv, const size_t *const *argvlen,

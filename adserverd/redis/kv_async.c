@@ -150,6 +150,19 @@ static int is_noscript(const redisReply *r)
     return r->type == REDIS_REPLY_ERROR && r->str != NULL && strncmp(r->str, "NOSCRIPT", 8) == 0;
 }
 
+/* Put jobs[0..n) back at the head of the FIFO, in order: they go out in the next pass. */
+static void requeue(struct kv_async *q, struct kv_async_job **jobs, size_t n)
+{
+    if (n == 0)
+        return;
+    for (size_t i = 0; i + 1 < n; i++)
+        jobs[i]->next = jobs[i + 1];
+    jobs[n - 1]->next = q->fifo;
+    if (q->fifo == NULL)
+        q->fifo_tail = jobs[n - 1];
+    q->fifo = jobs[0];
+}
+
 /* Answer every job whose deadline has come; keep the others in jobs[0..return). */
 static size_t drop_late(struct kv_async *q, struct kv_async_job **jobs, size_t n, int64_t now)
 {
@@ -175,6 +188,7 @@ static void run_batch(struct kv_async *q, struct kv_async_job **jobs, size_t n)
     for (int attempt = 0; attempt < 2; attempt++) {
         int64_t now = clock_mono_ms(), earliest = INT64_MAX;
         size_t m = 0;
+        int rc;
 
         n = drop_late(q, jobs, n, now);
         if (n == 0)
@@ -196,13 +210,22 @@ static void run_batch(struct kv_async *q, struct kv_async_job **jobs, size_t n)
         atomic_fetch_add(&q->pipelines, 1);
         atomic_fetch_add(&q->commands, n);
         now = clock_mono_ms();
-        if (now >= earliest ||
-            kv_pipeline_within(q->kv, (int)(earliest - now), (int)n, argc, av, al, rep) != 0) {
+        rc = now >= earliest ? -2
+                             : kv_pipeline_within(q->kv, (int)(earliest - now), (int)n, argc, av,
+                                                  al, rep);
+        if (rc != 0) {
             q->loaded = false; /* the connection was dropped: the next one loads again */
-            now = clock_mono_ms();
-            for (size_t i = 0; i < n; i++)
-                finish(q, jobs[i], jobs[i]->deadline_ms <= now ? KV_ASYNC_TIMEOUT : KV_ASYNC_DOWN,
-                       NULL);
+            /*
+             * The round trip waited only as long as its earliest job may: the
+             * others still have time and go out again in the next pass (the
+             * commands must be idempotent, see kv_async.h). Refused or broken:
+             * Redis is down and the back-off answers everything at once.
+             */
+            if (rc == -2)
+                requeue(q, jobs, drop_late(q, jobs, n, clock_mono_ms()));
+            else
+                for (size_t i = 0; i < n; i++)
+                    finish(q, jobs[i], KV_ASYNC_DOWN, NULL);
             return;
         }
         /* Answer what ran; keep the NOSCRIPT ones for one resend after loading. */

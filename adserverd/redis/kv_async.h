@@ -14,9 +14,13 @@
  * kv_async_new(). Every socket wait of a pipeline is bounded by the
  * earliest deadline among its jobs, and jobs are taken in order, so a job
  * queued behind a slow pipeline is answered when its own deadline has come
- * at the latest (KV_ASYNC_TIMEOUT). While Redis is unreachable the
- * connection's back-off (kv.h) answers jobs at once with KV_ASYNC_DOWN, so
- * a stopped Redis costs requests nothing but the cap decision.
+ * at the latest (KV_ASYNC_TIMEOUT). When a pipeline times out, the jobs
+ * whose deadline has not come are sent again in the next pass: commands
+ * must be idempotent (the frequency-cap scripts are: a reservation is a
+ * set member named after the request and slot). While Redis is
+ * unreachable the connection's back-off (kv.h) answers jobs at once with
+ * KV_ASYNC_DOWN, so a stopped Redis costs requests nothing but the cap
+ * decision; a slow one starts no back-off.
  *
  * Scripts: the texts given to kv_async_new() are loaded (SCRIPT LOAD) when
  * a reply says NOSCRIPT (Redis restarted or flushed its scripts) and those

@@ -212,8 +212,8 @@ static void test_kv_async_times_out_on_frozen_redis(void **state)
     }
     wait_done(20, 2000);
     for (int i = 0; i < 20; i++) {
-        int s = atomic_load(&jobs[i].status);
-        assert_true(s == KV_ASYNC_TIMEOUT || s == KV_ASYNC_DOWN);
+        /* TIMEOUT, never DOWN: a slow Redis is no outage, so no back-off follows */
+        assert_int_equal(atomic_load(&jobs[i].status), KV_ASYNC_TIMEOUT);
         /* submitted at about t0 + 2 ms * i; answered within 50 ms + 100 ms of slack */
         assert_true(jobs[i].done_ms - t0 <= 2 * i + 50 + 100);
     }
