@@ -62,13 +62,14 @@ struct serving {
 };
 
 /* Spare decision works a thread keeps for requests that suspend. */
-#define WORK_POOL_MAX 64
+#define WORK_POOL_MAX 8
 
 struct thread_state {
     struct decision_work *w[SERVING_MAX_BREAKS];
     /* Works handed back by requests that suspended, for reuse (grown to the snapshot). */
     struct decision_work *pool[WORK_POOL_MAX];
     size_t n_pool;
+    struct freqcap_args args; /* scratch for building a cap command, copied by job_new() */
 };
 
 static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx);
@@ -455,13 +456,40 @@ int serving_decide(struct serving *sv, const struct adparams *p, const struct de
 
 /* One reserve call in flight: the job kv_async answers and its arguments. */
 struct serving_call {
-    struct kv_async_job job;
+    struct kv_async_job job; /* first: see job_new() */
     struct serving *sv;
     struct serving_result *r;
     void (*wake)(void *ctx);
     void *ctx;
-    struct freqcap_args args;
 };
+
+/*
+ * A block of `size` bytes (a struct starting with its kv_async_job) with
+ * a's arguments copied behind it and the job pointing at them. A queued
+ * job keeps only the few hundred bytes of its command, not the
+ * thread's argument scratch (tens of KiB): under load thousands may wait.
+ */
+static void *job_new(size_t size, const struct freqcap_args *a)
+{
+    size_t head = (size + 15) & ~(size_t)15, nargs = (size_t)a->argc;
+    char *blk = xmalloc(head + nargs * (sizeof(char *) + sizeof(size_t)) + a->used);
+    const char **argv = (const char **)(void *)(blk + head);
+    size_t *argl = (size_t *)(void *)(argv + nargs);
+    char *store = (char *)(argl + nargs);
+    struct kv_async_job *job = (struct kv_async_job *)(void *)blk;
+
+    memset(blk, 0, size);
+    memcpy(store, a->store, a->used);
+    for (size_t i = 0; i < nargs; i++) {
+        /* every argument freqcap builds lives in its store */
+        argv[i] = store + (a->argv[i] - a->store);
+        argl[i] = a->argvlen[i];
+    }
+    job->argc = a->argc;
+    job->argv = argv;
+    job->argvlen = argl;
+    return blk;
+}
 
 /* Runs on the Redis I/O thread: read the reply into r, then wake the request. */
 static void reserve_done(struct kv_async_job *job, enum kv_async_status st,
@@ -500,26 +528,25 @@ void serving_caps_submit(struct serving *sv, struct serving_result *r, void (*wa
                          void *ctx)
 {
     struct serving_caps *cs = &r->caps;
-    struct serving_call *call = xmalloc(sizeof(*call));
+    struct thread_state *ts = thread_state(sv);
+    struct serving_call *call;
 
     memset(cs->granted, 0, sizeof(cs->granted)); /* the policy when no reply comes */
     cs->status = KV_ASYNC_DOWN;
-    call->sv = sv;
-    call->r = r;
-    call->wake = wake;
-    call->ctx = ctx;
-    r->caps.call = call;
     r->redis_calls = 1;
-    if (freqcap_reserve_args(&call->args, sv->sha_reserve, r->cap_key, r->rid, r->now_ms,
-                             cs->hold_ms, cs->items, cs->n_items) != 0) {
+    if (ts == NULL || freqcap_reserve_args(&ts->args, sv->sha_reserve, r->cap_key, r->rid,
+                                           r->now_ms, cs->hold_ms, cs->items, cs->n_items) != 0) {
         atomic_fetch_add(&sv->redis_errors, 1);
         wake(ctx);
         return;
     }
-    call->job.argc = call->args.argc;
-    call->job.argv = call->args.argv;
-    call->job.argvlen = call->args.argvlen;
+    call = job_new(sizeof(*call), &ts->args);
+    call->sv = sv;
+    call->r = r;
+    call->wake = wake;
+    call->ctx = ctx;
     call->job.done = reserve_done;
+    r->caps.call = call;
     kv_async_submit(sv->io, &call->job);
 }
 
@@ -943,16 +970,22 @@ fallback:
  * After the response
  * ------------------------------------------------------------------------ */
 
+/* The after-response release: its command, copied (no snapshot reference needed). */
 struct release_state {
-    struct kv_async_job job; /* first: the job is the state */
+    struct kv_async_job job; /* first: see job_new() */
     struct serving *sv;
-    struct snapshot *snap; /* keeps the campaign ids alive */
-    char cap_key[FREQCAP_KEY_HEX + 1];
-    char rid[37];
-    struct freqcap_item items[FREQCAP_MAX_ITEMS];
-    size_t n;
-    struct freqcap_args args;
 };
+
+/* Runs on the Redis I/O thread (or in kv_async_submit when refused at once). */
+static void release_done(struct kv_async_job *job, enum kv_async_status s, const redisReply *rep)
+{
+    struct release_state *st = (struct release_state *)job;
+
+    /* Slots not freed here expire after their hold: a failed release costs reach, not caps. */
+    if (s == KV_ASYNC_OK && rep->type == REDIS_REPLY_INTEGER)
+        atomic_fetch_add(&st->sv->releases, 1);
+    free(st);
+}
 
 /* The request's decision works go back to this thread's pool (or are freed). */
 static void works_return(struct serving *sv, struct serving_result *r)
@@ -974,7 +1007,8 @@ static void works_return(struct serving *sv, struct serving_result *r)
 
 void *serving_done(struct serving *sv, struct serving_result *r)
 {
-    struct release_state *st;
+    struct release_state *st = NULL;
+    struct thread_state *ts;
 
     free(r->caps.call); /* set only when serving_continue() never ran */
     r->caps.call = NULL;
@@ -982,52 +1016,25 @@ void *serving_done(struct serving *sv, struct serving_result *r)
         works_return(sv, r);
     if (r->snap == NULL)
         return NULL;
-    if (r->n_release == 0) {
-        snapshot_release(r->snap);
-        r->snap = NULL;
-        return NULL;
+    /* The arguments copy the campaign ids: the snapshot can go now. */
+    ts = r->n_release > 0 ? thread_state(sv) : NULL;
+    if (ts != NULL && freqcap_release_args(&ts->args, sv->sha_release, r->cap_key, r->rid,
+                                           r->release, r->n_release) == 0) {
+        st = job_new(sizeof(*st), &ts->args);
+        st->sv = sv;
+        st->job.done = release_done;
     }
-    st = xmalloc(sizeof(*st));
-    memset(st, 0, offsetof(struct release_state, args));
-    st->sv = sv;
-    st->snap = r->snap;
+    snapshot_release(r->snap);
     r->snap = NULL;
-    memcpy(st->cap_key, r->cap_key, sizeof(st->cap_key));
-    memcpy(st->rid, r->rid, sizeof(st->rid));
-    memcpy(st->items, r->release, r->n_release * sizeof(st->items[0]));
-    st->n = r->n_release;
     return st;
-}
-
-/* Runs on the Redis I/O thread (or in serving_after when refused at once). */
-static void release_done(struct kv_async_job *job, enum kv_async_status s, const redisReply *rep)
-{
-    struct release_state *st = (struct release_state *)job;
-
-    /* Slots not freed here expire after their hold: a failed release costs reach, not caps. */
-    if (s == KV_ASYNC_OK && rep->type == REDIS_REPLY_INTEGER)
-        atomic_fetch_add(&st->sv->releases, 1);
-    snapshot_release(st->snap);
-    free(st);
 }
 
 void serving_after(void *state)
 {
     struct release_state *st = state;
 
-    if (st == NULL)
-        return;
-    if (freqcap_release_args(&st->args, st->sv->sha_release, st->cap_key, st->rid, st->items,
-                             st->n) != 0) {
-        snapshot_release(st->snap);
-        free(st);
-        return;
-    }
-    st->job.argc = st->args.argc;
-    st->job.argv = st->args.argv;
-    st->job.argvlen = st->args.argvlen;
-    st->job.done = release_done;
-    kv_async_submit(st->sv->io, &st->job);
+    if (st != NULL)
+        kv_async_submit(st->sv->io, &st->job);
 }
 
 /* ------------------------------------------------------------------------
