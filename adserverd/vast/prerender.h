@@ -14,8 +14,9 @@
  * Invariant (tested byte for byte against vast_render): a spliced document
  * equals what vast_render() would produce for the same values, because
  * every spliced value is from an alphabet the serialiser writes unchanged
- * in its place (checked per request by vast_prerender_value_ok(); a debug
- * build asserts it for the values we generate ourselves). A value outside
+ * in its place (vast_prerender_value_ok(): checked per request for values
+ * from outside, asserted in debug builds and tests for the values we
+ * generate ourselves). A value outside
  * its alphabet (a click-through URL a campaign owner typed) makes
  * vast_prerender_ad() answer 1 and the caller renders that request with
  * vast_render() instead, so output never depends on which path ran.
@@ -94,9 +95,11 @@ int vast_prerender_close(const struct vast_prerender *pr, enum vast_version v, s
 
 /*
  * Append ad idx for version v with values[slot] (NULL counts as "").
- * 0; 1 when idx has no fragment or a value is outside its slot's alphabet
- * (nothing of the ad is appended then: render the request with
- * vast_render()); -1 when out is full.
+ * 0; 1 when idx has no fragment or the click-through or base value is
+ * outside its slot's alphabet (nothing of the ad is appended then: render
+ * the request with vast_render()); -1 when out is full. The other values
+ * are the caller's own (ids, sequence, signed URLs) and must be in their
+ * alphabets: asserted, not checked, in release builds.
  */
 int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_version v,
                       const char *const values[VAST_SLOT_COUNT], struct buf *out);
