@@ -911,7 +911,8 @@ int serving_render_vast(struct serving *sv, struct serving_result *r, const stru
 
     if (br->n == 0)
         return 1; /* a no-fill has nothing to splice */
-    if (pr == NULL)
+    /* The signed URLs start with the base: outside the alphabet, only the tree can escape it. */
+    if (pr == NULL || !vast_prerender_value_ok(VAST_SLOT_BASE, r->base))
         goto fallback;
     for (size_t i = 0; i < br->n; i++)
         if (!vast_prerender_has(pr, br->ads[i].creative))
@@ -921,7 +922,6 @@ int serving_render_vast(struct serving *sv, struct serving_result *r, const stru
         goto fallback;
     memset(values, 0, sizeof(values));
     values[VAST_SLOT_BASE] = r->base;
-    assert(vast_prerender_value_ok(VAST_SLOT_BASE, r->base));
     for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
         const struct decision_ad *d = &br->ads[i];
         const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
