@@ -305,9 +305,10 @@ FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
 	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
-	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/xmlerr.c $(LIB_SRCS)
+	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/vmap.c adserverd/vast/xmlerr.c \
+	$(LIB_SRCS)
 FUZZ_SRCS_prerender := tests/fuzz/fuzz_prerender.c adserverd/vast/prerender.c adserverd/vast/vast.c \
-	adserverd/vast/xmlerr.c $(LIB_SRCS)
+	adserverd/vast/vmap.c adserverd/vast/xmlerr.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)

@@ -125,6 +125,14 @@ static int render(struct request *req, struct vmap_state *st)
             st->breaks[b].ad_tag_uri = u;
         }
     } else if (r != NULL) {
+        /* Fragments pre-rendered with the snapshot first; else the libxml2 tree. */
+        int spliced = serving_render_vmap(sv, r, &st->p, st->breaks, &out, &strs, &total);
+        if (spliced == 0)
+            goto reply;
+        if (spliced < 0) {
+            rc = reply_internal(req, 500, "render failed");
+            goto done;
+        }
         for (size_t b = 0; b < st->nb; b++) {
             struct vast_ad *ads = xcalloc(DECISION_MAX_ADS, sizeof(*ads));
             size_t n = 0;
@@ -145,6 +153,7 @@ static int render(struct request *req, struct vmap_state *st)
         rc = reply_internal(req, 500, "render failed");
         goto done;
     }
+reply:
     if (r != NULL && total == 0)
         (void)request_add_header(req, "X-Adserverd-No-Fill", r->breaks[0].no_fill);
     (void)request_add_header(req, "Cache-Control", "no-store");

@@ -15,6 +15,7 @@
 #include "vast/prerender.h"
 #include "decision/snapshot.h"
 #include "vast/trackurl.h"
+#include "vast/vmap.h"
 #include "util/uuid.h"
 #include "lib/version.h"
 #include "lib/xalloc.h"
@@ -59,6 +60,8 @@ struct serving {
     atomic_ulong releases;
     atomic_ulong renders_spliced; /* VAST answers spliced from fragments */
     atomic_ulong renders_tree;    /* ... that fell back to the libxml2 tree */
+    atomic_ulong vmap_spliced;    /* inline VMAP answers spliced from fragments */
+    atomic_ulong vmap_tree;       /* ... that fell back to the libxml2 tree */
 };
 
 /* Spare decision works a thread keeps for requests that suspend. */
@@ -896,6 +899,20 @@ static struct vast_prerender *prerender_build(const struct snapshot *s, void *ct
     return pr;
 }
 
+/* The slot values of one ad (the base is set once per answer). */
+static void ad_values(const struct ad_store *st, const char *seq,
+                      const char *values[VAST_SLOT_COUNT])
+{
+    values[VAST_SLOT_SERVING_ID] = st->serving_id;
+    values[VAST_SLOT_SEQUENCE] = seq;
+    values[VAST_SLOT_IMPRESSION] = st->imp.url;
+    values[VAST_SLOT_ERROR] = st->error_urls[0];
+    values[VAST_SLOT_CLICK_TRACKING] = st->click_tracking[0];
+    values[VAST_SLOT_CLICK_THROUGH] = st->click_through;
+    for (size_t k = 0; k < NEVENTS; k++)
+        values[VAST_SLOT_TRACKING + k] = st->tracking[k].url;
+}
+
 int serving_render_vast(struct serving *sv, struct serving_result *r, const struct adparams *p,
                         size_t b, enum vast_version v, struct buf *out,
                         struct serving_strings *strs, size_t *n)
@@ -935,19 +952,7 @@ int serving_render_vast(struct serving *sv, struct serving_result *r, const stru
         seq[0] = '\0';
         if (br->n > 1 && d->sequence > 0)
             snprintf(seq, sizeof(seq), "%u", d->sequence);
-        values[VAST_SLOT_SERVING_ID] = st->serving_id;
-        values[VAST_SLOT_SEQUENCE] = seq;
-        values[VAST_SLOT_IMPRESSION] = st->imp.url;
-        values[VAST_SLOT_ERROR] = st->error_urls[0];
-        values[VAST_SLOT_CLICK_TRACKING] = st->click_tracking[0];
-        values[VAST_SLOT_CLICK_THROUGH] = st->click_through;
-        for (size_t k = 0; k < NEVENTS; k++)
-            values[VAST_SLOT_TRACKING + k] = st->tracking[k].url;
-        /* What we generate is in its alphabet by construction; the click-through may not be. */
-        assert(vast_prerender_value_ok(VAST_SLOT_SERVING_ID, st->serving_id));
-        assert(vast_prerender_value_ok(VAST_SLOT_IMPRESSION, st->imp.url));
-        assert(vast_prerender_value_ok(VAST_SLOT_ERROR, st->error_urls[0]));
-        assert(vast_prerender_value_ok(VAST_SLOT_CLICK_TRACKING, st->click_tracking[0]));
+        ad_values(st, seq, values);
         rc = vast_prerender_ad(pr, d->creative, v, values, out);
         if (rc < 0)
             return -1;
@@ -963,6 +968,74 @@ fallback:
     out->len = mark;
     r->ordinal = ordinal;
     atomic_fetch_add(&sv->renders_tree, 1);
+    return 1;
+}
+
+int serving_render_vmap(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        const struct vmap_break *breaks, struct buf *out,
+                        struct serving_strings *strs, size_t *total)
+{
+    const struct vast_prerender *pr = snapshot_prerender(r->snap);
+    const char *values[VAST_SLOT_COUNT];
+    size_t mark = out->len, n = 0;
+    unsigned ordinal = r->ordinal;
+    struct macros_ctx mc;
+    char seq[12], off[16];
+    int rc;
+
+    /* An empty break is an inline no-fill: the tree writes those. */
+    if (pr == NULL || r->n_breaks == 0 || !vast_prerender_value_ok(VAST_SLOT_BASE, r->base))
+        goto fallback;
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        if (r->breaks[b].n == 0 || breaks[b].break_id == NULL || breaks[b].break_id[0] == '\0')
+            goto fallback;
+        for (size_t i = 0; i < r->breaks[b].n; i++)
+            if (!vast_prerender_has(pr, r->breaks[b].ads[i].creative))
+                goto fallback;
+    }
+    macros_of(&mc, r, p);
+    memset(values, 0, sizeof(values));
+    values[VAST_SLOT_BASE] = r->base;
+    if (vast_prerender_vmap_open(pr, out) != 0)
+        goto fallback;
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        const struct serving_break *br = &r->breaks[b];
+
+        vmap_time_offset(&breaks[b], off);
+        if (vast_prerender_vmap_break_open(pr, off, breaks[b].break_id, out) != 0)
+            goto fallback;
+        for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
+            const struct decision_ad *d = &br->ads[i];
+            const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+            struct ad_store *st = keep_block(strs, sizeof(*st));
+
+            if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+                return -1;
+            if (c->click_url != NULL && c->click_url[0] != '\0' && st->click_through == NULL)
+                goto fallback;
+            seq[0] = '\0';
+            if (br->n > 1 && d->sequence > 0)
+                snprintf(seq, sizeof(seq), "%u", d->sequence);
+            ad_values(st, seq, values);
+            rc = vast_prerender_vmap_ad(pr, d->creative, values, out);
+            if (rc < 0)
+                return -1;
+            if (rc > 0)
+                goto fallback;
+            n++;
+        }
+        if (vast_prerender_vmap_break_close(pr, out) != 0)
+            goto fallback;
+    }
+    if (vast_prerender_vmap_close(pr, out) != 0)
+        goto fallback;
+    *total = n;
+    atomic_fetch_add(&sv->vmap_spliced, 1);
+    return 0;
+fallback:
+    out->len = mark;
+    r->ordinal = ordinal;
+    atomic_fetch_add(&sv->vmap_tree, 1);
     return 1;
 }
 
@@ -1126,7 +1199,13 @@ int serving_metrics(struct serving *sv, struct buf *out)
                      "were made: spliced from pre-rendered fragments or built as a tree.\n"
                      "# TYPE adserverd_vast_renders_total counter\n"
                      "adserverd_vast_renders_total{path=\"fragments\"} %lu\n"
-                     "adserverd_vast_renders_total{path=\"tree\"} %lu\n",
-                     atomic_load(&sv->renders_spliced), atomic_load(&sv->renders_tree));
+                     "adserverd_vast_renders_total{path=\"tree\"} %lu\n"
+                     "# HELP adserverd_vmap_renders_total Inline VMAP answers by how they "
+                     "were made.\n"
+                     "# TYPE adserverd_vmap_renders_total counter\n"
+                     "adserverd_vmap_renders_total{path=\"fragments\"} %lu\n"
+                     "adserverd_vmap_renders_total{path=\"tree\"} %lu\n",
+                     atomic_load(&sv->renders_spliced), atomic_load(&sv->renders_tree),
+                     atomic_load(&sv->vmap_spliced), atomic_load(&sv->vmap_tree));
     return rc != 0 ? -1 : 0;
 }

@@ -177,6 +177,20 @@ int serving_render_vast(struct serving *sv, struct serving_result *r, const stru
                         size_t b, enum vast_version v, struct buf *out,
                         struct serving_strings *strs, size_t *n);
 
+/*
+ * The whole VMAP playlist of r's breaks, all inline (breaks[b] gives break
+ * b's offset and id, as for vmap_render()), spliced from fragments into out
+ * (byte for byte what serving_ads() + vmap_render() would give). *total:
+ * ads written. 0; 1 when it cannot be spliced (a break without ads, a
+ * creative without fragments, a click-through outside the URL alphabet):
+ * nothing appended, render by tree; -1 when a URL cannot be signed or out
+ * is full.
+ */
+struct vmap_break;
+int serving_render_vmap(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        const struct vmap_break *breaks, struct buf *out,
+                        struct serving_strings *strs, size_t *total);
+
 /* The signed no-fill Error URL of the request (owned by strs), or NULL. */
 const char *serving_nofill_url(struct serving *sv, struct serving_result *r,
                                struct serving_strings *strs);

@@ -9,6 +9,7 @@
  */
 #include "vast/prerender.h"
 #include "lib/xalloc.h"
+#include "vast/vmap.h"
 #include "vast/xmlerr.h"
 
 #include <assert.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 
 #define NVERSIONS 4
+#define NVARIANTS (NVERSIONS + 1) /* the four versions, then 4.2 inside a VMAP */
+#define IN_VMAP NVERSIONS
 #define SLOT_NONE 0xff
 #define MARKER_LEN 6 /* "@@nn@@" */
 #define RENDER_MAX (256 * 1024)
@@ -32,11 +35,17 @@ struct frag {
     uint32_t nsegs;
 };
 
+struct piece {
+    char *text;
+    size_t len;
+};
+
 struct vast_prerender {
     size_t n;
-    struct frag (*frags)[NVERSIONS]; /* [ad][version]; text NULL: not rendered */
-    char *head[NVERSIONS], *tail[NVERSIONS];
-    size_t head_len[NVERSIONS], tail_len[NVERSIONS];
+    struct frag (*frags)[NVARIANTS]; /* [ad][variant]; text NULL: not rendered */
+    struct piece head[NVARIANTS], tail[NVARIANTS]; /* document start and end; VMAP: playlist */
+    struct frag break_open;                        /* VMAP: AdBreak .. <VAST ...> */
+    struct piece break_close;                      /* VMAP: </VAST> .. </vmap:AdBreak> */
 };
 
 static char markers[VAST_SLOT_COUNT][MARKER_LEN + 1] = {{0}};
@@ -65,15 +74,18 @@ void vast_prerender_free(struct vast_prerender *pr)
     if (pr == NULL)
         return;
     for (size_t i = 0; i < pr->n; i++) {
-        for (int v = 0; v < NVERSIONS; v++) {
+        for (int v = 0; v < NVARIANTS; v++) {
             free(pr->frags[i][v].text);
             free(pr->frags[i][v].segs);
         }
     }
-    for (int v = 0; v < NVERSIONS; v++) {
-        free(pr->head[v]);
-        free(pr->tail[v]);
+    for (int v = 0; v < NVARIANTS; v++) {
+        free(pr->head[v].text);
+        free(pr->tail[v].text);
     }
+    free(pr->break_open.text);
+    free(pr->break_open.segs);
+    free(pr->break_close.text);
     free(pr->frags);
     free(pr);
 }
@@ -111,6 +123,14 @@ int vast_prerender_value_ok(enum vast_slot s, const char *value)
         /* hex and '-' only: text and attribute value alike need no escaping */
         for (; *p != '\0'; p++)
             if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
+                return 0;
+        return 1;
+    case VAST_SLOT_TIME_OFFSET:
+    case VAST_SLOT_BREAK_ID:
+        /* our own texts: "start", "end", "HH:MM:SS.mmm", "preroll", "midroll-3" */
+        for (; *p != '\0'; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '-' ||
+                  *p == ':' || *p == '.'))
                 return 0;
         return 1;
     case VAST_SLOT_SEQUENCE:
@@ -240,18 +260,38 @@ static void frag_clear(struct frag *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* Split a one-ad document into head, the <Ad> line(s) and tail. */
+static const char *memrfind(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+
+    for (size_t i = n >= k ? n - k + 1 : 0; i-- > 0;)
+        if (memcmp(hay + i, needle, k) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* The start of the line holding p (its indentation included). */
+static const char *line_start(const char *doc, const char *p)
+{
+    while (p > doc && p[-1] == ' ')
+        p--;
+    return p;
+}
+
+/*
+ * Split a one-ad document at its <Ad> element, indentation and final
+ * newline included: [0, *ad_start) before, [*ad_start, *ad_end) the ad.
+ * The last "</Ad>" is the element's end: a raw "</Ad>" can only occur
+ * earlier, inside the ad's own CDATA.
+ */
 static int split_doc(const char *doc, size_t len, size_t *ad_start, size_t *ad_end)
 {
     const char *a = memfind(doc, len, "<Ad");
-    const char *e = memfind(doc, len, "</Ad>");
-    const char *line = a;
+    const char *e = memrfind(doc, len, "</Ad>");
 
     if (a == NULL || e == NULL || e < a)
         return -1;
-    while (line > doc && line[-1] == ' ')
-        line--;
-    *ad_start = (size_t)(line - doc);
+    *ad_start = (size_t)(line_start(doc, a) - doc);
     e += 5;
     if (e < doc + len && *e == '\n')
         e++;
@@ -259,9 +299,99 @@ static int split_doc(const char *doc, size_t len, size_t *ad_start, size_t *ad_e
     return 0;
 }
 
+static int piece_same(const struct piece *p, const char *text, size_t len)
+{
+    return p->len == len && memcmp(p->text, text, len) == 0;
+}
+
+static void piece_set(struct piece *p, const char *text, size_t len)
+{
+    p->text = xmalloc(len + 1);
+    memcpy(p->text, text, len);
+    p->len = len;
+}
+
+/*
+ * The framing of variant v from a rendered one-ad document: set on the
+ * first ad, compared on the others (one renderer makes them all: a
+ * difference means the split is wrong, so that ad is refused).
+ */
+static int framing(struct piece *head, struct piece *tail, const char *doc, size_t len,
+                   size_t s, size_t e)
+{
+    if (head->text == NULL) {
+        piece_set(head, doc, s);
+        piece_set(tail, doc + e, len - e);
+        return 0;
+    }
+    return piece_same(head, doc, s) && piece_same(tail, doc + e, len - e) ? 0 : -1;
+}
+
+/*
+ * The VMAP variant: one inline pre-roll break with break_id a marker. The
+ * playlist start (up to the AdBreak's line) and end, the break's start
+ * (with its timeOffset turned into a slot) and end are cut around the ad.
+ */
+static int render_vmap(struct vast_prerender *pr, const struct vast_ad *tmpl, struct frag *ad)
+{
+    struct vmap_break brk;
+    struct buf out;
+    char err[160];
+    size_t s, e, bs, be;
+    const char *ab, *abe, *to;
+    int rc = -1;
+
+    memset(&brk, 0, sizeof(brk));
+    brk.offset = VMAP_OFFSET_START;
+    brk.break_id = vast_prerender_marker(VAST_SLOT_BREAK_ID);
+    brk.ads = tmpl;
+    brk.n_ads = 1;
+    buf_init(&out, RENDER_MAX);
+    if (vmap_render(&brk, 1, &out, err, sizeof(err)) != 0 ||
+        split_doc(out.data, out.len, &s, &e) != 0)
+        goto cleanup;
+    ab = memfind(out.data, s, "<vmap:AdBreak");
+    abe = memrfind(out.data + e, out.len - e, "</vmap:AdBreak>");
+    if (ab == NULL || abe == NULL)
+        goto cleanup;
+    bs = (size_t)(line_start(out.data, ab) - out.data);
+    abe += strlen("</vmap:AdBreak>");
+    if (abe < out.data + out.len && *abe == '\n')
+        abe++;
+    be = (size_t)(abe - out.data);
+    to = memfind(out.data + bs, s - bs, "timeOffset=\"start\"");
+    if (to == NULL ||
+        framing(&pr->head[IN_VMAP], &pr->tail[IN_VMAP], out.data, out.len, bs, be) != 0 ||
+        cut(out.data + s, e - s, ad) != 0)
+        goto cleanup;
+    if (pr->break_open.text == NULL) {
+        /* "timeOffset=\"" then the slot marker in place of "start" */
+        size_t pre = (size_t)(to - out.data) + strlen("timeOffset=\"");
+        size_t post = pre + strlen("start");
+        struct buf t;
+        buf_init(&t, RENDER_MAX);
+        if (buf_append(&t, out.data + bs, pre - bs) != 0 ||
+            buf_puts(&t, vast_prerender_marker(VAST_SLOT_TIME_OFFSET)) != 0 ||
+            buf_append(&t, out.data + post, s - post) != 0 ||
+            cut_markers(t.data, t.len, &pr->break_open) != 0) {
+            buf_release(&t);
+            frag_clear(&pr->break_open);
+            goto cleanup;
+        }
+        buf_release(&t);
+        piece_set(&pr->break_close, out.data + e, be - e);
+    } else if (!piece_same(&pr->break_close, out.data + e, be - e)) {
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    buf_release(&out);
+    return rc;
+}
+
 int vast_prerender_add(struct vast_prerender *pr, size_t idx, const struct vast_ad *tmpl)
 {
-    struct frag made[NVERSIONS];
+    struct frag made[NVARIANTS];
     char err[160];
     int rc = 1;
 
@@ -274,34 +404,23 @@ int vast_prerender_add(struct vast_prerender *pr, size_t idx, const struct vast_
 
         buf_init(&out, RENDER_MAX);
         if (vast_render(tmpl, 1, (enum vast_version)v, NULL, &out, err, sizeof(err)) != 0 ||
-            split_doc(out.data, out.len, &s, &e) != 0 ||
-            cut(out.data + s, e - s, &made[v]) != 0) {
+            split_doc(out.data, out.len, &s, &e) != 0 || cut(out.data + s, e - s, &made[v]) != 0 ||
+            framing(&pr->head[v], &pr->tail[v], out.data, out.len, s, e) != 0) {
             buf_release(&out);
             goto cleanup;
         }
-        if (pr->head[v] == NULL) {
-            pr->head[v] = xmalloc(s + 1);
-            memcpy(pr->head[v], out.data, s);
-            pr->head_len[v] = s;
-            pr->tail[v] = xmalloc(out.len - e + 1);
-            memcpy(pr->tail[v], out.data + e, out.len - e);
-            pr->tail_len[v] = out.len - e;
-        } else if (pr->head_len[v] != s || memcmp(pr->head[v], out.data, s) != 0 ||
-                   pr->tail_len[v] != out.len - e ||
-                   memcmp(pr->tail[v], out.data + e, out.len - e) != 0) {
-            buf_release(&out);
-            goto cleanup; /* cannot happen with one renderer; refuse rather than guess */
-        }
         buf_release(&out);
     }
-    for (int v = 0; v < NVERSIONS; v++) {
+    if (render_vmap(pr, tmpl, &made[IN_VMAP]) != 0)
+        goto cleanup;
+    for (int v = 0; v < NVARIANTS; v++) {
         frag_clear(&pr->frags[idx][v]);
         pr->frags[idx][v] = made[v];
         memset(&made[v], 0, sizeof(made[v]));
     }
     rc = 0;
 cleanup:
-    for (int v = 0; v < NVERSIONS; v++)
+    for (int v = 0; v < NVARIANTS; v++)
         frag_clear(&made[v]);
     return rc;
 }
@@ -317,27 +436,24 @@ int vast_prerender_has(const struct vast_prerender *pr, size_t idx)
 
 int vast_prerender_open(const struct vast_prerender *pr, enum vast_version v, struct buf *out)
 {
-    if ((int)v < 0 || v >= NVERSIONS || pr->head[v] == NULL)
+    if ((int)v < 0 || v >= NVERSIONS || pr->head[v].text == NULL)
         return -1;
-    return buf_append(out, pr->head[v], pr->head_len[v]);
+    return buf_append(out, pr->head[v].text, pr->head[v].len);
 }
 
 int vast_prerender_close(const struct vast_prerender *pr, enum vast_version v, struct buf *out)
 {
-    if ((int)v < 0 || v >= NVERSIONS || pr->tail[v] == NULL)
+    if ((int)v < 0 || v >= NVERSIONS || pr->tail[v].text == NULL)
         return -1;
-    return buf_append(out, pr->tail[v], pr->tail_len[v]);
+    return buf_append(out, pr->tail[v].text, pr->tail[v].len);
 }
 
-int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_version v,
-                      const char *const values[VAST_SLOT_COUNT], struct buf *out)
+/* Write fragment f with values; 0, 1 (refused: out back at mark), -1 (out full). */
+static int splice(const struct frag *f, const char *const values[VAST_SLOT_COUNT],
+                  struct buf *out)
 {
-    const struct frag *f;
     size_t mark = out->len;
 
-    if (!vast_prerender_has(pr, idx) || (int)v < 0 || v >= NVERSIONS)
-        return 1;
-    f = &pr->frags[idx][v];
     for (uint32_t i = 0; i < f->nsegs; i++) {
         const struct seg *sg = &f->segs[i];
         const char *val;
@@ -371,4 +487,53 @@ int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_ver
         }
     }
     return 0;
+}
+
+int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_version v,
+                      const char *const values[VAST_SLOT_COUNT], struct buf *out)
+{
+    if (!vast_prerender_has(pr, idx) || (int)v < 0 || v >= NVERSIONS)
+        return 1;
+    return splice(&pr->frags[idx][v], values, out);
+}
+
+int vast_prerender_vmap_ad(const struct vast_prerender *pr, size_t idx,
+                           const char *const values[VAST_SLOT_COUNT], struct buf *out)
+{
+    if (!vast_prerender_has(pr, idx))
+        return 1;
+    return splice(&pr->frags[idx][IN_VMAP], values, out);
+}
+
+int vast_prerender_vmap_open(const struct vast_prerender *pr, struct buf *out)
+{
+    if (pr->head[IN_VMAP].text == NULL)
+        return -1;
+    return buf_append(out, pr->head[IN_VMAP].text, pr->head[IN_VMAP].len);
+}
+
+int vast_prerender_vmap_close(const struct vast_prerender *pr, struct buf *out)
+{
+    if (pr->tail[IN_VMAP].text == NULL)
+        return -1;
+    return buf_append(out, pr->tail[IN_VMAP].text, pr->tail[IN_VMAP].len);
+}
+
+int vast_prerender_vmap_break_open(const struct vast_prerender *pr, const char *time_offset,
+                                   const char *break_id, struct buf *out)
+{
+    const char *values[VAST_SLOT_COUNT] = {0};
+
+    if (pr->break_open.text == NULL)
+        return -1;
+    values[VAST_SLOT_TIME_OFFSET] = time_offset;
+    values[VAST_SLOT_BREAK_ID] = break_id;
+    return splice(&pr->break_open, values, out) == 0 ? 0 : -1;
+}
+
+int vast_prerender_vmap_break_close(const struct vast_prerender *pr, struct buf *out)
+{
+    if (pr->break_close.text == NULL)
+        return -1;
+    return buf_append(out, pr->break_close.text, pr->break_close.len);
 }

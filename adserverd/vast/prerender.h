@@ -24,6 +24,9 @@
  * The base URL (scheme://host[:port]) of MediaFile URLs that live under the
  * ad listener is a slot, not a literal, so it can differ per request.
  *
+ * VMAP: the same <Ad> is also kept as vmap_render() writes it inside an
+ * inline break (deeper indentation), with the playlist and break framing.
+ *
  * Immutable after vast_prerender_add() calls end (the catalog thread builds
  * it before publishing the snapshot that owns it); reads are lock-free from
  * any thread. Memory: about 1-2 KiB per creative and version.
@@ -48,6 +51,8 @@ enum vast_slot {
     VAST_SLOT_ERROR,          /* InLine Error URL */
     VAST_SLOT_CLICK_TRACKING, /* ClickTracking URL */
     VAST_SLOT_CLICK_THROUGH,  /* ClickThrough URL */
+    VAST_SLOT_TIME_OFFSET,    /* VMAP AdBreak@timeOffset: "start", "end", HH:MM:SS.mmm */
+    VAST_SLOT_BREAK_ID,       /* VMAP AdBreak@breakId: [a-z0-9-] */
     VAST_SLOT_TRACKING,       /* Tracking URL k is slot VAST_SLOT_TRACKING + k */
     VAST_SLOT_COUNT = VAST_SLOT_TRACKING + VAST_PRERENDER_TRACKING_MAX
 };
@@ -103,5 +108,21 @@ int vast_prerender_close(const struct vast_prerender *pr, enum vast_version v, s
  */
 int vast_prerender_ad(const struct vast_prerender *pr, size_t idx, enum vast_version v,
                       const char *const values[VAST_SLOT_COUNT], struct buf *out);
+
+/*
+ * The same for a VMAP playlist whose breaks all carry their ads inline (VAST
+ * 4.2 inside VASTAdData, as vmap_render() writes them): the document's
+ * start, a break's start (time_offset and break_id as vmap_render() writes
+ * them, in their alphabets), its ads (vast_prerender_vmap_ad(), same rules
+ * as vast_prerender_ad()), the break's end, the document's end. 0, or -1
+ * when out is full (or nothing was prerendered yet).
+ */
+int vast_prerender_vmap_open(const struct vast_prerender *pr, struct buf *out);
+int vast_prerender_vmap_break_open(const struct vast_prerender *pr, const char *time_offset,
+                                   const char *break_id, struct buf *out);
+int vast_prerender_vmap_ad(const struct vast_prerender *pr, size_t idx,
+                           const char *const values[VAST_SLOT_COUNT], struct buf *out);
+int vast_prerender_vmap_break_close(const struct vast_prerender *pr, struct buf *out);
+int vast_prerender_vmap_close(const struct vast_prerender *pr, struct buf *out);
 
 #endif

@@ -103,17 +103,24 @@ static int check_break(struct builder *b, const struct vmap_break *br)
     return 0;
 }
 
-static int time_offset(struct builder *b, xmlNodePtr ab, const struct vmap_break *br)
+void vmap_time_offset(const struct vmap_break *br, char out[16])
 {
-    char t[16];
     uint32_t ms = br->offset_ms;
 
     if (br->offset == VMAP_OFFSET_START)
-        return attr(b, ab, "timeOffset", "start");
-    if (br->offset == VMAP_OFFSET_END)
-        return attr(b, ab, "timeOffset", "end");
-    snprintf(t, sizeof(t), "%02" PRIu32 ":%02" PRIu32 ":%02" PRIu32 ".%03" PRIu32, ms / 3600000,
-             ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+        snprintf(out, 16, "start");
+    else if (br->offset == VMAP_OFFSET_END)
+        snprintf(out, 16, "end");
+    else
+        snprintf(out, 16, "%02" PRIu32 ":%02" PRIu32 ":%02" PRIu32 ".%03" PRIu32, ms / 3600000,
+                 ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+static int time_offset(struct builder *b, xmlNodePtr ab, const struct vmap_break *br)
+{
+    char t[16];
+
+    vmap_time_offset(br, t);
     return attr(b, ab, "timeOffset", t);
 }
 

@@ -4,12 +4,15 @@
 // documents validate against the IAB XSDs and parse in the player library;
 // a campaign whose click-through has a character outside the URL alphabet
 // is served by the tree renderer instead (path="tree" grows), also valid.
-// Served tracking URLs use the public base URL.
+// Served tracking URLs use the public base URL. An inline VMAP whose
+// breaks all fill is spliced too (adserverd_vmap_renders_total).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startDaemon, createUser, request, sql } from '../lib/harness.mjs';
-import { makeCampaign, getVast, waitServable, checkVast, adsOf, cleanupOwner } from '../lib/serving.mjs';
+import {
+  makeCampaign, getVast, waitServable, checkVast, xsdCheck, vmapParse, adsOf, cleanupOwner,
+} from '../lib/serving.mjs';
 
 let d;
 let A;
@@ -19,10 +22,10 @@ const pod = [];
 const GENRE = `frag-${randomUUID().slice(0, 8)}`;
 const OTHER = `solo-${randomUUID().slice(0, 8)}`; // keeps the two singles out of the pods
 
-async function renders(path) {
+async function renders(path, what = 'vast') {
   const r = await request('GET', `${d.adminUrl}/metrics`);
-  const m = r.text.match(new RegExp(`^adserverd_vast_renders_total\\{path="${path}"\\} (\\d+)$`, 'm'));
-  assert.ok(m, `adserverd_vast_renders_total{path="${path}"} missing`);
+  const m = r.text.match(new RegExp(`^adserverd_${what}_renders_total\\{path="${path}"\\} (\\d+)$`, 'm'));
+  assert.ok(m, `adserverd_${what}_renders_total{path="${path}"} missing`);
   return Number(m[1]);
 }
 
@@ -77,4 +80,20 @@ test('a click-through outside the URL alphabet falls back to the tree, same vali
   // The campaign row is unchanged by serving.
   const [[url]] = sql(`SELECT click_through_url FROM campaign_serving WHERE campaign_id = :'c'`, { c: odd.id });
   assert.equal(url, 'https://adv.example.com/land?q=caf\u00e9');
+});
+
+test('an inline VMAP whose breaks all fill comes from fragments and validates', async (t) => {
+  const f0 = await renders('fragments', 'vmap');
+  const r = await request('GET', `${d.adUrl}/vmap?content_genre=${GENRE}&pod_max_ads=2&midrolls=300,900&content_duration=1200&ifa=${randomUUID()}`);
+  assert.equal(r.status, 200);
+  xsdCheck(r.text, 'vmap', t);
+  const s = await vmapParse(r.text);
+  assert.deepEqual(s.adBreaks.map((b) => [b.timeOffset, b.breakId]),
+    [['start', 'preroll'], ['00:05:00.000', 'midroll-1'], ['00:15:00.000', 'midroll-2'], ['end', 'postroll']]);
+  for (const b of s.adBreaks) {
+    assert.deepEqual(b.adSource.vast.ads.map((a) => String(a.sequence)), ['1', '2'], b.breakId);
+  }
+  const ids = s.adBreaks.flatMap((b) => b.adSource.vast.ads.map((a) => a.adServingId));
+  assert.equal(new Set(ids).size, 8, 'AdServingIds unique across the playlist');
+  assert.equal((await renders('fragments', 'vmap')) - f0, 1, 'spliced');
 });

@@ -20,6 +20,7 @@
 #include "lib/buf.h"
 #include "vast/prerender.h"
 #include "vast/vast.h"
+#include "vast/vmap.h"
 
 #define ROUNDS 300
 #define POD_MAX 4
@@ -252,6 +253,71 @@ static void test_prerender_matches_tree_renderer(void **state)
     assert_int_equal(compared, ROUNDS * 4);
 }
 
+#define BREAKS_MAX 5
+
+/* Playlists of 1..5 inline breaks of 1..4 ads: spliced equals vmap_render(). */
+static void test_prerender_vmap_matches_tree_renderer(void **state)
+{
+    static struct sample samples[BREAKS_MAX][POD_MAX];
+    struct vast_ad real[BREAKS_MAX][POD_MAX];
+    struct vmap_break breaks[BREAKS_MAX];
+    char ids[BREAKS_MAX][24];
+    size_t compared = 0;
+
+    (void)state;
+    for (int round = 0; round < ROUNDS / 3; round++) {
+        size_t nb = 1 + rnd(BREAKS_MAX), total = 0;
+        struct vast_prerender *pr = vast_prerender_new(BREAKS_MAX * POD_MAX);
+        struct buf tree, frag;
+        char err[160];
+
+        memset(breaks, 0, sizeof(breaks));
+        for (size_t b = 0; b < nb; b++) {
+            size_t n = 1 + rnd(POD_MAX);
+            if (b == 0)
+                breaks[b].offset = VMAP_OFFSET_START;
+            else
+                breaks[b].offset = b + 1 == nb && rnd(2) ? VMAP_OFFSET_END : VMAP_OFFSET_TIME;
+            breaks[b].offset_ms = (uint32_t)(b * 600000 + rnd(1000));
+            snprintf(ids[b], sizeof(ids[b]), b == 0 ? "preroll" : "midroll-%zu", b);
+            breaks[b].break_id = ids[b];
+            for (size_t i = 0; i < n; i++) {
+                make_sample(&samples[b][i], n > 1 ? (unsigned)(i + 1) : 0);
+                real[b][i] = samples[b][i].real;
+                assert_int_equal(vast_prerender_add(pr, b * POD_MAX + i, &samples[b][i].tmpl), 0);
+            }
+            breaks[b].ads = real[b];
+            breaks[b].n_ads = n;
+            total += n;
+        }
+        buf_init(&tree, 1 << 22);
+        buf_init(&frag, 1 << 22);
+        assert_int_equal(vmap_render(breaks, nb, &tree, err, sizeof(err)), 0);
+        assert_int_equal(vast_prerender_vmap_open(pr, &frag), 0);
+        for (size_t b = 0; b < nb; b++) {
+            char off[16];
+            vmap_time_offset(&breaks[b], off);
+            assert_int_equal(vast_prerender_vmap_break_open(pr, off, ids[b], &frag), 0);
+            for (size_t i = 0; i < breaks[b].n_ads; i++)
+                assert_int_equal(
+                    vast_prerender_vmap_ad(pr, b * POD_MAX + i, samples[b][i].values, &frag), 0);
+            assert_int_equal(vast_prerender_vmap_break_close(pr, &frag), 0);
+        }
+        assert_int_equal(vast_prerender_vmap_close(pr, &frag), 0);
+        if (tree.len != frag.len || memcmp(tree.data, frag.data, tree.len) != 0) {
+            fprintf(stderr, "vmap round %d differs:\n--- tree\n%.*s\n--- frag\n%.*s\n", round,
+                    (int)tree.len, tree.data, (int)frag.len, frag.data);
+            fail();
+        }
+        assert_true(total > 0);
+        compared++;
+        buf_release(&tree);
+        buf_release(&frag);
+        vast_prerender_free(pr);
+    }
+    assert_int_equal(compared, ROUNDS / 3);
+}
+
 static void test_prerender_value_ok_alphabets(void **state)
 {
     (void)state;
@@ -309,6 +375,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prerender_matches_tree_renderer),
+        cmocka_unit_test(test_prerender_vmap_matches_tree_renderer),
         cmocka_unit_test(test_prerender_value_ok_alphabets),
         cmocka_unit_test(test_prerender_refuses_unsafe_value),
         cmocka_unit_test(test_prerender_rejects_marker_lookalike),
