@@ -138,6 +138,7 @@ DAEMON_SRCS := \
 	adserverd/redis/kv.c \
 	adserverd/routes.c \
 	adserverd/seed.c \
+	adserverd/redis/kv_async.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
 	adserverd/storage/storage_local.c \
@@ -150,7 +151,9 @@ DAEMON_SRCS := \
 	adserverd/vast/macros.c \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
-	adserverd/vast/vmap.c
+	adserverd/vast/vmap.c \
+	adserverd/vast/prerender.c \
+	adserverd/vast/xmlerr.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
 
@@ -173,10 +176,10 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 
 # Unit tests: tests/unit/<folder>/test_<module>.c mirrors the source tree;
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
-UNIT_TESTS := routes lib/hexcode core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
-	db/db db/migrate db/db_creatives db/db_beacons \
+UNIT_TESTS := routes lib/hexcode core/bgthread redis/kv_async util/uuid util/isodate util/jsnum \
+	util/tz db/rowjson db/db db/migrate db/db_creatives db/db_beacons \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
+	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/decision_diff decision/tick decision/freqcap decision/pacing \
 	decision/snapshot decision/targeting \
@@ -310,7 +313,7 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing prerender
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_framing := tests/fuzz/fuzz_framing.c adserverd/http/framing.c adserverd/http/hostport.c \
@@ -321,7 +324,11 @@ FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
 	adserverd/decision/tick.c \
-	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
+	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
+	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/vmap.c adserverd/vast/xmlerr.c \
+	$(LIB_SRCS)
+FUZZ_SRCS_prerender := tests/fuzz/fuzz_prerender.c adserverd/vast/prerender.c adserverd/vast/vast.c \
+	adserverd/vast/vmap.c adserverd/vast/xmlerr.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)

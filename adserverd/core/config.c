@@ -88,6 +88,8 @@ static const struct opt opts[] = {
      "catalog rebuild interval besides NOTIFY (seconds)"},
     {"redis_timeout_ms", "ADSERVERD_REDIS_TIMEOUT_MS", OPT_INT, O(redis_timeout_ms), "200", 0,
      "Redis connect and command timeout (ms)"},
+    {"cap_timeout_ms", "ADSERVERD_CAP_TIMEOUT_MS", OPT_INT, O(cap_timeout_ms), "50", 0,
+     "longest wait of an ad request for its frequency-cap call (ms)"},
     {"tracking_secret", "ADSERVERD_TRACKING_SECRET", OPT_STR, O(tracking_secret), NULL, 1,
      "HMAC key of tracking URLs (default: derived from JWT_SECRET)"},
     {"spool_fsync", "ADSERVERD_SPOOL_FSYNC", OPT_STR, O(spool_fsync), "2", 0,
@@ -462,6 +464,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->drain_batch < 1 || cfg->drain_batch > 20000) {
         snprintf(err, errlen, "drain_batch must be 1..20000");
+        return -1;
+    }
+    if (cfg->cap_timeout_ms < 1 || cfg->cap_timeout_ms > 5000) {
+        snprintf(err, errlen, "cap_timeout_ms must be 1..5000");
         return -1;
     }
     if (cfg->spend_refresh_ms < 10 || cfg->spend_refresh_ms > 60000) {

@@ -54,6 +54,7 @@ struct config {
     int db_pool_size;
     char *redis_url;
     int redis_timeout_ms;
+    int cap_timeout_ms;      /* ad request's wait for its frequency-cap call */
     int catalog_refresh_s; /* safety-net catalog rebuild interval */
     char *tracking_secret; /* HMAC key of tracking URLs; NULL: derived from jwt_secret */
 

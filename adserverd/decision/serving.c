@@ -1,6 +1,8 @@
 /*
- * serving: see serving.h. Hot path: no allocation but the rendered
- * strings, no lock, at most one Redis round trip.
+ * serving: see serving.h. Hot path: no lock, at most one Redis round trip,
+ * made by the Redis I/O thread (kv_async) while the request's connection is
+ * suspended; allocation only for the rendered strings and, on a capped
+ * request, the call's arguments.
  */
 #include "decision/serving.h"
 #include "core/app.h"
@@ -8,15 +10,20 @@
 #include "lib/hexcode.h"
 #include "core/config.h"
 #include "redis/kv.h"
+#include "redis/kv_async.h"
 #include "lib/log.h"
 #include "vast/macros.h"
+#include "vast/prerender.h"
 #include "decision/snapshot.h"
 #include "vast/trackurl.h"
+#include "vast/vmap.h"
 #include "util/uuid.h"
 #include "lib/version.h"
 #include "lib/xalloc.h"
 
+#include <assert.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +47,36 @@ struct serving {
     char base[TRACKURL_BASE_MAX + 1];
     struct adparams_proxies proxies;
     char sha_reserve[41], sha_release[41];
+    const char *scripts[2];  /* reloaded by the I/O thread after NOSCRIPT */
+    struct kv_async *io;     /* the Redis I/O thread of cap calls */
     pthread_key_t key;
     atomic_ulong requests[NROUTES];
     atomic_ulong filled[NROUTES];
     atomic_ulong ads[NROUTES];
     atomic_ulong nofill[NOFILL_COUNT];
-    atomic_ulong redis_errors;
+    atomic_ulong redis_errors;    /* every reserve call without a usable reply */
+    atomic_ulong cap_timeouts;    /* ... of which the deadline passed */
+    atomic_ulong cap_unavailable; /* ... of which Redis was unreachable or the queue full */
+    atomic_ulong cap_skipped;     /* capped candidates decided without a call (explain) */
     atomic_ulong releases;
+    atomic_ulong renders_spliced; /* VAST answers spliced from fragments */
+    atomic_ulong renders_tree;    /* ... that fell back to the libxml2 tree */
+    atomic_ulong vmap_spliced;    /* inline VMAP answers spliced from fragments */
+    atomic_ulong vmap_tree;       /* ... that fell back to the libxml2 tree */
 };
+
+/* Spare decision works a thread keeps for requests that suspend. */
+#define WORK_POOL_MAX 8
 
 struct thread_state {
     struct decision_work *w[SERVING_MAX_BREAKS];
-    struct freqcap_args args;
+    /* Works handed back by requests that suspended, for reuse (grown to the snapshot). */
+    struct decision_work *pool[WORK_POOL_MAX];
+    size_t n_pool;
+    struct freqcap_args args; /* scratch for building a cap command, copied by job_new() */
 };
+
+static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx);
 
 static void thread_state_free(void *p)
 {
@@ -62,6 +86,8 @@ static void thread_state_free(void *p)
         return;
     for (size_t i = 0; i < SERVING_MAX_BREAKS; i++)
         decision_work_free(ts->w[i]);
+    for (size_t i = 0; i < ts->n_pool; i++)
+        decision_work_free(ts->pool[i]);
     free(ts);
 }
 
@@ -82,7 +108,7 @@ static struct thread_state *thread_state(struct serving *sv)
 static struct decision_work *thread_work(struct thread_state *ts, size_t i)
 {
     if (ts->w[i] == NULL)
-        ts->w[i] = decision_work_new();
+        ts->w[i] = ts->n_pool > 0 ? ts->pool[--ts->n_pool] : decision_work_new();
     return ts->w[i];
 }
 
@@ -118,6 +144,16 @@ struct serving *serving_new(struct app *app, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create the serving thread key");
         goto fail;
     }
+    sv->scripts[0] = freqcap_script(FREQCAP_SCRIPT_RESERVE);
+    sv->scripts[1] = freqcap_script(FREQCAP_SCRIPT_RELEASE);
+    sv->io = kv_async_new(app->kv, "redis-caps", cfg->cap_timeout_ms, sv->scripts, 2, err,
+                          errlen);
+    if (sv->io == NULL) {
+        pthread_key_delete(sv->key);
+        goto fail;
+    }
+    /* The catalog thread renders each snapshot's fragments before publishing it. */
+    snapshot_holder_set_prerender(app->snapshots, prerender_build, sv);
     return sv;
 fail:
     free(sv);
@@ -128,6 +164,7 @@ void serving_free(struct serving *sv)
 {
     if (sv == NULL)
         return;
+    kv_async_free(sv->io); /* answers what is queued: releases drop their snapshot refs */
     /* The calling thread's state; worker threads freed theirs when they ended. */
     thread_state_free(pthread_getspecific(sv->key));
     pthread_setspecific(sv->key, NULL);
@@ -163,55 +200,12 @@ static const char *nofill_name(int code)
     }
 }
 
-/* The no-fill reason code of a decided break (see decision_nofill_reason). */
+/* The no-fill reason code of a decided break: how far its best campaign got. */
 static int break_nofill(struct decision_work *w)
 {
     enum decision_reason why;
 
     return decision_nofill_reason(w, &why) == 0 ? (int)why : NOFILL_EMPTY;
-}
-
-/* The one reserve call; granted[] per merged item, all zero on any failure. */
-static void reserve(struct serving *sv, struct thread_state *ts, struct serving_result *r,
-                    const struct freqcap_item *items, size_t n, int64_t hold_ms,
-                    uint32_t *granted)
-{
-    redisReply *rep;
-    long long vals[FREQCAP_MAX_ITEMS];
-
-    memset(granted, 0, n * sizeof(*granted));
-    if (freqcap_reserve_args(&ts->args, sv->sha_reserve, r->cap_key, r->rid, r->now_ms, hold_ms,
-                             items, n) != 0)
-        return;
-    r->redis_calls = 1;
-    rep = kv_command_argv(sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-    if (rep != NULL && rep->type == REDIS_REPLY_ERROR && strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-        /* Redis lost its script cache (restart, SCRIPT FLUSH): send the text once. */
-        freeReplyObject(rep);
-        ts->args.argv[0] = "EVAL";
-        ts->args.argvlen[0] = 4;
-        ts->args.argv[1] = freqcap_script(FREQCAP_SCRIPT_RESERVE);
-        ts->args.argvlen[1] = strlen(ts->args.argv[1]);
-        rep = kv_command_argv(sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-    }
-    if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
-        atomic_fetch_add(&sv->redis_errors, 1);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rep->element[i]->type != REDIS_REPLY_INTEGER) {
-            atomic_fetch_add(&sv->redis_errors, 1);
-            goto out;
-        }
-        vals[i] = rep->element[i]->integer;
-    }
-    if (freqcap_reserve_check(items, n, vals, n, granted) != 0) {
-        memset(granted, 0, n * sizeof(*granted));
-        atomic_fetch_add(&sv->redis_errors, 1);
-    }
-out:
-    if (rep != NULL)
-        freeReplyObject(rep);
 }
 
 static void make_rid(char rid[37])
@@ -222,151 +216,69 @@ static void make_rid(char rid[37])
 }
 
 /*
- * The capped campaigns every break of a request wants, merged into one
- * freqcap call: items[m] is campaign merged_cap[m]; asked_before[b][k] is
- * how many slots of that item breaks before b asked for (b's slot offset),
- * UINT32_MAX when the call had no room for reservation k of break b.
+ * Phase 1 for every break, and the merge of the capped campaigns they want
+ * into r->caps.items (one reserve call for the whole request).
  */
-struct cap_merge {
-    struct freqcap_item items[FREQCAP_MAX_ITEMS];
-    uint32_t merged_cap[FREQCAP_MAX_ITEMS];
-    uint32_t granted[FREQCAP_MAX_ITEMS];
-    uint32_t asked_before[SERVING_MAX_BREAKS][DECISION_MAX_ADS + DECISION_MAX_SPARE];
-    size_t n_items;
-    int64_t hold_ms; /* the longest hold of the breaks */
-};
-
-/*
- * Start a request: time, reservation id, cap key, one snapshot reference,
- * the campaign a tag names. 1 when the request ends here (no snapshot yet,
- * unknown campaign: every break is a no-fill already named), else 0.
- */
-static int decide_begin(struct serving *sv, const struct adparams *p, size_t n_breaks,
-                        struct decision_options *opts, struct serving_result *r)
+static int phase1(struct thread_state *ts, const struct adparams *p,
+                  const struct decision_pod *pods, const int64_t *hold_ms, size_t n_breaks,
+                  struct serving_result *r)
 {
-    enum freqcap_source src;
-    uint32_t idx;
+    struct serving_caps *cs = &r->caps;
+    struct decision_options opts = decision_options_default();
+    struct decision_rng rng;
 
-    r->now_ms = clock_wall_ms();
-    r->base = p->base != NULL && p->base[0] != '\0' ? p->base : sv->base;
-    make_rid(r->rid);
-    r->has_cap_key = freqcap_key(p->t.ifa, p->t.device_id, p->t.ip, p->t.ua, r->cap_key, &src) == 0;
-    if (!r->has_cap_key)
-        memset(r->cap_key, '0', FREQCAP_KEY_HEX);
-    r->cap_key[FREQCAP_KEY_HEX] = '\0';
-    r->n_breaks = n_breaks;
-    r->snap = snapshot_acquire(sv->app->snapshots);
-    for (size_t b = 0; b < n_breaks; b++)
-        r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
-    if (r->snap == NULL)
-        return 1;
-    if (p->campaign_id == NULL)
-        return 0;
-    if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
-        for (size_t b = 0; b < n_breaks; b++)
-            r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
-        return 1;
-    }
-    opts->only_campaign = idx;
-    return 0;
-}
-
-/* Add break b's reservations to the merged call. */
-static void merge_reserves(const struct serving_result *r, size_t b,
-                           const struct decision_reserve *res, size_t nres, struct cap_merge *m)
-{
-    for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
-        const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
-        size_t i;
-        for (i = 0; i < m->n_items; i++)
-            if (m->merged_cap[i] == res[k].campaign)
-                break;
-        if (i == m->n_items) {
-            if (m->n_items == FREQCAP_MAX_ITEMS) {
-                m->asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
-                continue;
-            }
-            m->merged_cap[i] = res[k].campaign;
-            m->items[i].campaign_id = c->id;
-            m->items[i].caps = &c->caps;
-            m->items[i].zone = c->zone;
-            m->items[i].slots = 0;
-            m->items[i].slots_end = 0;
-            m->n_items++;
+    if (p->campaign_id != NULL) {
+        uint32_t idx;
+        if (snapshot_campaign_find(r->snap, p->campaign_id, &idx) != 0) {
+            for (size_t b = 0; b < n_breaks; b++)
+                r->breaks[b].no_fill = nofill_name(NOFILL_UNKNOWN_CAMPAIGN);
+            return 1;
         }
-        m->asked_before[b][k] = m->items[i].slots;
-        m->items[i].slots += res[k].slots;
+        opts.only_campaign = idx;
     }
-}
+    r->treq = p->t;
+    r->treq.now_ms = r->now_ms;
+    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
 
-/*
- * Decide phase 1 (eligible candidates and the tentative pod) for every
- * break, each in its own per-thread work, and merge the capped campaigns
- * they want into one call. 0, or -1 on a programming error.
- */
-static int decide_phase1(struct thread_state *ts, struct serving_result *r,
-                         const struct targeting_request *treq, const struct decision_pod *pods,
-                         const int64_t *hold_ms, const struct decision_options *opts,
-                         struct decision_rng *rng, struct cap_merge *m)
-{
-    for (size_t b = 0; b < r->n_breaks; b++) {
+    for (size_t b = 0; b < n_breaks; b++) {
         struct serving_break *br = &r->breaks[b];
         const struct decision_reserve *res;
         size_t nres;
 
         br->w = thread_work(ts, b);
-        if (decision_candidates(br->w, r->snap, treq, &pods[b], opts, rng) != 0)
+        if (decision_candidates(br->w, r->snap, &r->treq, &pods[b], &opts, &rng) != 0)
             return -1;
         res = decision_reserves(br->w, &nres);
-        merge_reserves(r, b, res, nres, m);
-        if (hold_ms[b] > m->hold_ms)
-            m->hold_ms = hold_ms[b];
+        for (size_t k = 0; k < nres && k < DECISION_MAX_ADS + DECISION_MAX_SPARE; k++) {
+            const struct snapshot_campaign *c = snapshot_campaign(r->snap, res[k].campaign);
+            size_t m;
+            for (m = 0; m < cs->n_items; m++)
+                if (cs->merged[m] == res[k].campaign)
+                    break;
+            if (m == cs->n_items) {
+                if (cs->n_items == FREQCAP_MAX_ITEMS) {
+                    cs->asked_before[b][k] = UINT32_MAX; /* no room in the call: denied */
+                    continue;
+                }
+                cs->merged[m] = res[k].campaign;
+                cs->items[m].campaign_id = c->id;
+                cs->items[m].caps = &c->caps;
+                cs->items[m].zone = c->zone;
+                cs->items[m].slots = 0;
+                cs->items[m].slots_end = 0;
+                cs->n_items++;
+            }
+            cs->asked_before[b][k] = cs->items[m].slots;
+            cs->items[m].slots += res[k].slots;
+        }
+        if (hold_ms[b] > cs->hold_ms)
+            cs->hold_ms = hold_ms[b];
     }
     return 0;
 }
 
-/*
- * Caps: the one reserve call (serving routes), every cap assumed to have
- * room (explain), or nothing granted (no viewer key). Fills m->granted.
- */
-static void decide_caps(struct serving *sv, struct thread_state *ts, struct serving_result *r,
-                        int want_reserve, struct cap_merge *m)
-{
-    if (m->n_items > 0 && want_reserve && r->has_cap_key)
-        reserve(sv, ts, r, m->items, m->n_items, m->hold_ms, m->granted);
-    else if (m->n_items > 0 && !want_reserve)
-        for (size_t i = 0; i < m->n_items; i++)
-            m->granted[i] = m->items[i].slots;
-    else
-        memset(m->granted, 0, sizeof(m->granted));
-}
-
-/* Break b's share of the granted slots (g[k] per reservation k) and its slot offsets. */
-static void break_grants(const struct cap_merge *m, size_t b, struct serving_break *br,
-                         const struct decision_reserve *res, size_t nres, uint32_t *g)
-{
-    for (size_t k = 0; k < nres; k++) {
-        size_t i;
-        g[k] = 0;
-        br->res_campaign[k] = UINT32_MAX;
-        br->res_offset[k] = 0;
-        if (m->asked_before[b][k] == UINT32_MAX)
-            continue;
-        for (i = 0; i < m->n_items; i++)
-            if (m->merged_cap[i] == res[k].campaign)
-                break;
-        if (i < m->n_items && m->granted[i] > m->asked_before[b][k]) {
-            uint32_t left = m->granted[i] - m->asked_before[b][k];
-            g[k] = left < res[k].slots ? left : res[k].slots;
-        }
-        br->res_campaign[k] = res[k].campaign;
-        br->res_offset[k] = m->asked_before[b][k];
-    }
-    br->n_res = nres;
-}
-
-/* Unused granted slots of break br, merged per campaign, for the release after the response. */
-static void break_release(struct serving_result *r, const struct serving_break *br)
+/* Unused granted slots of a break, merged per campaign, for the release. */
+static void release_unused(struct serving_result *r, const struct serving_break *br, size_t nres)
 {
     const struct decision_unused *un;
     size_t nun;
@@ -375,7 +287,7 @@ static void break_release(struct serving_result *r, const struct serving_break *
     for (size_t u = 0; u < nun; u++) {
         uint32_t off = 0;
         const struct snapshot_campaign *c = snapshot_campaign(r->snap, un[u].campaign);
-        for (size_t k = 0; k < br->n_res; k++)
+        for (size_t k = 0; k < nres; k++)
             if (br->res_campaign[k] == un[u].campaign)
                 off = br->res_offset[k];
         if (r->n_release >= FREQCAP_MAX_ITEMS)
@@ -387,13 +299,11 @@ static void break_release(struct serving_result *r, const struct serving_break *
     }
 }
 
-/*
- * Decide phase 2 (choose, pods, separation) for every break with its share
- * of the grants, in break order; name each no-fill; collect the unused
- * slots. 0, or -1 on a programming error.
- */
-static int decide_phase2(struct serving_result *r, const struct cap_merge *m, int want_reserve)
+/* Phase 2: each break gets the granted slots (r->caps.granted) in break order. */
+static int phase2(struct serving_result *r)
 {
+    struct serving_caps *cs = &r->caps;
+
     for (size_t b = 0; b < r->n_breaks; b++) {
         struct serving_break *br = &r->breaks[b];
         const struct decision_reserve *res;
@@ -403,7 +313,24 @@ static int decide_phase2(struct serving_result *r, const struct cap_merge *m, in
         res = decision_reserves(br->w, &nres);
         if (nres > DECISION_MAX_ADS + DECISION_MAX_SPARE)
             return -1;
-        break_grants(m, b, br, res, nres, g);
+        for (size_t k = 0; k < nres; k++) {
+            size_t m;
+            g[k] = 0;
+            br->res_campaign[k] = UINT32_MAX;
+            br->res_offset[k] = 0;
+            if (cs->asked_before[b][k] == UINT32_MAX)
+                continue;
+            for (m = 0; m < cs->n_items; m++)
+                if (cs->merged[m] == res[k].campaign)
+                    break;
+            if (m < cs->n_items && cs->granted[m] > cs->asked_before[b][k]) {
+                uint32_t left = cs->granted[m] - cs->asked_before[b][k];
+                g[k] = left < res[k].slots ? left : res[k].slots;
+            }
+            br->res_campaign[k] = res[k].campaign;
+            br->res_offset[k] = cs->asked_before[b][k];
+        }
+        br->n_res = nres;
         if (decision_choose(br->w, g, nres) != 0)
             return -1;
         br->ads = decision_ads(br->w, &br->n);
@@ -411,35 +338,182 @@ static int decide_phase2(struct serving_result *r, const struct cap_merge *m, in
                                                    ? NOFILL_EMPTY
                                                    : break_nofill(br->w))
                                  : NULL;
-        if (want_reserve && r->redis_calls > 0)
-            break_release(r, br);
+        if (cs->reserved)
+            release_unused(r, br, nres);
     }
     return 0;
+}
+
+int serving_begin(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
+                  const int64_t *hold_ms, size_t n_breaks, int want_reserve,
+                  struct serving_result *r)
+{
+    struct thread_state *ts = thread_state(sv);
+    struct serving_caps *cs = &r->caps;
+    enum freqcap_source src;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
+        return -1;
+    r->now_ms = clock_wall_ms();
+    make_rid(r->rid);
+    r->has_cap_key = freqcap_key(p->t.ifa, p->t.device_id, p->t.ip, p->t.ua, r->cap_key, &src) == 0;
+    if (!r->has_cap_key)
+        memset(r->cap_key, '0', FREQCAP_KEY_HEX);
+    r->cap_key[FREQCAP_KEY_HEX] = '\0';
+    r->n_breaks = n_breaks;
+    /*
+     * The one place a request's base URL (scheme://host[:port] of its
+     * tracking and local media URLs) is chosen: the one the transport
+     * derived from the request (public_url, a trusted proxy's forwarded
+     * host, or the validated Host), else the configured one.
+     */
+    r->base = p->base != NULL && p->base[0] != '\0' ? p->base : sv->base;
+    r->snap = snapshot_acquire(sv->app->snapshots);
+    for (size_t b = 0; b < n_breaks; b++)
+        r->breaks[b].no_fill = nofill_name(NOFILL_CATALOG);
+    if (r->snap == NULL)
+        return SERVING_READY;
+    rc = phase1(ts, p, pods, hold_ms, n_breaks, r);
+    if (rc != 0)
+        return rc < 0 ? -1 : SERVING_READY;
+    if (cs->n_items > 0 && want_reserve && r->has_cap_key) {
+        /*
+         * The works hold phase 1 until the reply: this thread serves other
+         * requests meanwhile, so they leave its state with the request.
+         */
+        for (size_t b = 0; b < n_breaks; b++)
+            ts->w[b] = NULL;
+        r->owns_works = 1;
+        return SERVING_CAPS;
+    }
+    if (!want_reserve)
+        for (size_t m = 0; m < cs->n_items; m++)
+            cs->granted[m] = cs->items[m].slots; /* explain: assume room */
+    return phase2(r) != 0 ? -1 : SERVING_READY;
 }
 
 int serving_decide(struct serving *sv, const struct adparams *p, const struct decision_pod *pods,
                    const int64_t *hold_ms, size_t n_breaks, int want_reserve,
                    struct serving_result *r)
 {
-    struct thread_state *ts = thread_state(sv);
-    struct decision_options opts = decision_options_default();
-    struct decision_rng rng;
-    struct targeting_request treq;
-    struct cap_merge m;
+    int rc = serving_begin(sv, p, pods, hold_ms, n_breaks, want_reserve, r);
 
-    memset(r, 0, sizeof(*r));
-    if (ts == NULL || n_breaks == 0 || n_breaks > SERVING_MAX_BREAKS)
-        return -1;
-    if (decide_begin(sv, p, n_breaks, &opts, r) != 0)
-        return 0;
-    treq = p->t;
-    treq.now_ms = r->now_ms; /* the request's one clock read */
-    decision_rng_seed(&rng, (uint64_t)r->now_ms ^ ((uint64_t)strtoul(r->rid, NULL, 16) << 20));
-    memset(&m, 0, sizeof(m));
-    if (decide_phase1(ts, r, &treq, pods, hold_ms, &opts, &rng, &m) != 0)
-        return -1;
-    decide_caps(sv, ts, r, want_reserve, &m);
-    return decide_phase2(r, &m, want_reserve);
+    if (rc == SERVING_CAPS) {
+        /* A caller that cannot wait: capped candidates count as at their cap. */
+        atomic_fetch_add(&sv->cap_skipped, 1);
+        return phase2(r);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * The cap call, through the Redis I/O thread
+ * ------------------------------------------------------------------------ */
+
+/* One reserve call in flight: the job kv_async answers and its arguments. */
+struct serving_call {
+    struct kv_async_job job; /* first: see job_new() */
+    struct serving *sv;
+    struct serving_result *r;
+    void (*wake)(void *ctx);
+    void *ctx;
+};
+
+/*
+ * A block of `size` bytes (a struct starting with its kv_async_job) with
+ * a's arguments copied behind it and the job pointing at them. A queued
+ * job keeps only the few hundred bytes of its command, not the
+ * thread's argument scratch (tens of KiB): under load thousands may wait.
+ */
+static void *job_new(size_t size, const struct freqcap_args *a)
+{
+    size_t head = (size + 15) & ~(size_t)15, nargs = (size_t)a->argc;
+    char *blk = xmalloc(head + nargs * (sizeof(char *) + sizeof(size_t)) + a->used);
+    const char **argv = (const char **)(void *)(blk + head);
+    size_t *argl = (size_t *)(void *)(argv + nargs);
+    char *store = (char *)(argl + nargs);
+    struct kv_async_job *job = (struct kv_async_job *)(void *)blk;
+
+    memset(blk, 0, size);
+    memcpy(store, a->store, a->used);
+    for (size_t i = 0; i < nargs; i++) {
+        /* every argument freqcap builds lives in its store */
+        argv[i] = store + (a->argv[i] - a->store);
+        argl[i] = a->argvlen[i];
+    }
+    job->argc = a->argc;
+    job->argv = argv;
+    job->argvlen = argl;
+    return blk;
+}
+
+/* Runs on the Redis I/O thread: read the reply into r, then wake the request. */
+static void reserve_done(struct kv_async_job *job, enum kv_async_status st,
+                         const redisReply *rep)
+{
+    struct serving_call *call = (struct serving_call *)job;
+    struct serving *sv = call->sv;
+    struct serving_caps *cs = &call->r->caps;
+    long long vals[FREQCAP_MAX_ITEMS];
+    size_t n = cs->n_items;
+
+    cs->status = st;
+    if (st == KV_ASYNC_TIMEOUT) {
+        atomic_fetch_add(&sv->cap_timeouts, 1);
+    } else if (st != KV_ASYNC_OK) {
+        atomic_fetch_add(&sv->cap_unavailable, 1);
+    } else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != n) {
+        cs->status = KV_ASYNC_DOWN;
+        atomic_fetch_add(&sv->redis_errors, 1);
+    } else {
+        size_t i;
+        for (i = 0; i < n && rep->element[i]->type == REDIS_REPLY_INTEGER; i++)
+            vals[i] = rep->element[i]->integer;
+        if (i < n || freqcap_reserve_check(cs->items, n, vals, n, cs->granted) != 0) {
+            memset(cs->granted, 0, sizeof(cs->granted));
+            cs->status = KV_ASYNC_DOWN;
+            atomic_fetch_add(&sv->redis_errors, 1);
+        } else {
+            cs->reserved = 1;
+        }
+    }
+    call->wake(call->ctx);
+}
+
+void serving_caps_submit(struct serving *sv, struct serving_result *r, void (*wake)(void *ctx),
+                         void *ctx)
+{
+    struct serving_caps *cs = &r->caps;
+    struct thread_state *ts = thread_state(sv);
+    struct serving_call *call;
+
+    memset(cs->granted, 0, sizeof(cs->granted)); /* the policy when no reply comes */
+    cs->status = KV_ASYNC_DOWN;
+    r->redis_calls = 1;
+    if (ts == NULL || freqcap_reserve_args(&ts->args, sv->sha_reserve, r->cap_key, r->rid,
+                                           r->now_ms, cs->hold_ms, cs->items, cs->n_items) != 0) {
+        atomic_fetch_add(&sv->redis_errors, 1);
+        wake(ctx);
+        return;
+    }
+    call = job_new(sizeof(*call), &ts->args);
+    call->sv = sv;
+    call->r = r;
+    call->wake = wake;
+    call->ctx = ctx;
+    call->job.done = reserve_done;
+    r->caps.call = call;
+    kv_async_submit(sv->io, &call->job);
+}
+
+int serving_continue(struct serving *sv, struct serving_result *r)
+{
+    (void)sv;
+    free(r->caps.call);
+    r->caps.call = NULL;
+    return phase2(r);
 }
 
 /* ------------------------------------------------------------------------
@@ -476,16 +550,6 @@ static void cap_key_bytes(const char *hex, unsigned char out[TRACKURL_CAP_KEY_LE
     /* freqcap_key() always writes 32 hex digits; all zero means "no key". */
     if (hex_decode(hex, out, TRACKURL_CAP_KEY_LEN) != 0)
         memset(out, 0, TRACKURL_CAP_KEY_LEN);
-}
-
-static char *join_base(const char *base, const char *path)
-{
-    size_t bl = strlen(base), pl = strlen(path);
-    char *s = xmalloc(bl + pl + 1);
-
-    memcpy(s, base, bl);
-    memcpy(s + bl, path, pl + 1);
-    return s;
 }
 
 static char *sign(struct serving *sv, const struct serving_result *r, struct trackurl_event *ev,
@@ -538,6 +602,7 @@ struct ad_store {
     struct vast_tracking tracking[NEVENTS];
     const char *click_tracking[1];
     const char *error_urls[1];
+    const char *click_through; /* macros expanded; NULL when none or expansion failed */
     char serving_id[37];
 };
 
@@ -592,6 +657,124 @@ static uint32_t slot_of(const struct serving_break *br, const struct decision_ad
     return ad->slot;
 }
 
+static void macros_of(struct macros_ctx *mc, const struct serving_result *r,
+                      const struct adparams *p)
+{
+    macros_ctx_init(mc);
+    mc->now_ms = r->now_ms;
+    mc->cachebuster = (long)(r->now_ms % 100000000);
+    mc->limit_ad_tracking = p->lmt;
+    mc->ifa = p->t.ifa;
+    mc->ifa_type = p->t.ifa_type;
+    mc->device_ua = p->t.ua;
+    mc->device_ip = p->t.ip;
+    mc->app_bundle = p->t.app_bundle;
+    mc->gdpr_consent = p->gdpr_consent;
+    mc->regulations = regulations(p);
+}
+
+/*
+ * What an ad is whatever the request: everything of the vast_ad but the
+ * per-request fields (sequence, AdServingId, URLs of impressions, errors,
+ * tracking and clicks), which are left NULL/0. The prerender builder and
+ * the tree path both start from here, so their static parts cannot differ.
+ */
+static void ad_static(const struct snapshot_campaign *c, const struct snapshot_creative *cr,
+                      struct vast_ad *a, struct vast_media_file *media)
+{
+    memset(a, 0, sizeof(*a));
+    a->id = cr->id;
+    a->ad_system = "adserverd";
+    a->ad_system_version = ADSERVERD_VERSION;
+    a->title = c->name != NULL && c->name[0] != '\0' && vast_text_ok(c->name) ? c->name : "Ad";
+    a->advertiser = c->advertiser_domain;
+    a->pricing_model = vast_model(c->pricing);
+    a->pricing_currency = "USD";
+    a->pricing_micros = c->rate_micros;
+    a->categories = c->category_names;
+    a->n_categories = c->n_category_names;
+    a->category_authority = CATEGORY_AUTHORITY;
+    a->creative_id = cr->id;
+    a->creative_ad_id = cr->id;
+    a->duration_ms = cr->duration_ms;
+
+    memset(media, 0, sizeof(*media));
+    media->url = cr->media_url;
+    media->delivery = VAST_DELIVERY_PROGRESSIVE;
+    media->mime_type = cr->mime != NULL && cr->mime[0] != '\0' ? cr->mime : "video/mp4";
+    media->width = cr->width ? cr->width : 1280;
+    media->height = cr->height ? cr->height : 720;
+    media->bitrate_kbps = cr->bitrate_kbps;
+    a->media_files = media;
+    a->n_media_files = 1;
+}
+
+/*
+ * The per-request parts of ad i of break br into st: its AdServingId (the
+ * next ordinal of r), signed tracking URLs and expanded click-through.
+ * 0, or -1 when a URL cannot be signed.
+ */
+static int ad_request_parts(struct serving *sv, struct serving_result *r, struct macros_ctx *mc,
+                            const struct serving_break *br, size_t i, struct ad_store *st,
+                            struct serving_strings *strs)
+{
+    const struct decision_ad *d = &br->ads[i];
+    const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+    const struct snapshot_creative *cr = snapshot_creative(r->snap, d->creative);
+    struct trackurl_event ev;
+    uint32_t slot = slot_of(br, d);
+    unsigned ord = ++r->ordinal;
+
+    memcpy(st->serving_id, r->rid, sizeof(st->serving_id));
+    snprintf(st->serving_id + 32, 5, "%02x%02x", slot < 255 ? slot : 255u,
+             ord < 255 ? ord : 255u);
+    memset(&ev, 0, sizeof(ev));
+    memcpy(ev.ad_serving_id, st->serving_id, sizeof(ev.ad_serving_id));
+    snprintf(ev.campaign_id, sizeof(ev.campaign_id), "%s", c->id);
+    snprintf(ev.creative_id, sizeof(ev.creative_id), "%s", cr->id);
+    ev.issued_at = r->now_ms / 1000;
+    cap_key_bytes(r->cap_key, ev.cap_key);
+
+    ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
+    st->imp.url = keep(strs, sign(sv, r, &ev, TRACKURL_IMPRESSION));
+    st->imp.id = st->serving_id;
+    ev.price_micros = 0;
+    st->error_urls[0] = keep(strs, sign(sv, r, &ev, TRACKURL_ERROR));
+    for (size_t k = 0; k < NEVENTS; k++) {
+        ev.price_micros = price_of(c, events[k].tt);
+        st->tracking[k].event = events[k].ve;
+        st->tracking[k].url = keep(strs, sign(sv, r, &ev, events[k].tt));
+        if (st->tracking[k].url == NULL)
+            return -1;
+    }
+    ev.price_micros = price_of(c, TRACKURL_CLICK);
+    st->click_tracking[0] = keep(strs, sign(sv, r, &ev, TRACKURL_CLICK));
+    if (st->imp.url == NULL || st->error_urls[0] == NULL || st->click_tracking[0] == NULL)
+        return -1;
+    st->click_through = NULL;
+    if (c->click_url != NULL && c->click_url[0] != '\0') {
+        struct buf u;
+        mc->ad_serving_id = st->serving_id;
+        buf_init(&u, 8192);
+        if (macros_expand(mc, c->click_url, &u) == 0 && buf_putc(&u, '\0') == 0)
+            st->click_through = keep(strs, buf_detach(&u, NULL));
+        else
+            buf_release(&u);
+    }
+    return 0;
+}
+
+/* base + path, allocated (the caller keeps it in the answer's strings). */
+static char *join_base(const char *base, const char *path)
+{
+    size_t bl = strlen(base), pl = strlen(path);
+    char *s = xmalloc(bl + pl + 1);
+
+    memcpy(s, base, bl);
+    memcpy(s + bl, path, pl + 1);
+    return s;
+}
+
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
                 struct vast_ad *ads, size_t *n, struct serving_strings *strs)
 {
@@ -599,171 +782,308 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
     struct macros_ctx mc;
 
     *n = 0;
-    macros_ctx_init(&mc);
-    mc.now_ms = r->now_ms;
-    mc.cachebuster = (long)(r->now_ms % 100000000);
-    mc.limit_ad_tracking = p->lmt;
-    mc.ifa = p->t.ifa;
-    mc.ifa_type = p->t.ifa_type;
-    mc.device_ua = p->t.ua;
-    mc.device_ip = p->t.ip;
-    mc.app_bundle = p->t.app_bundle;
-    mc.gdpr_consent = p->gdpr_consent;
-    mc.regulations = regulations(p);
-
+    macros_of(&mc, r, p);
     for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
         const struct decision_ad *d = &br->ads[i];
-        const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
-        const struct snapshot_creative *cr = snapshot_creative(r->snap, d->creative);
         struct ad_store *st = keep_block(strs, sizeof(*st));
         struct vast_ad *a = &ads[i];
-        struct trackurl_event ev;
-        uint32_t slot = slot_of(br, d);
-        unsigned ord = ++r->ordinal;
 
-        memcpy(st->serving_id, r->rid, sizeof(st->serving_id));
-        snprintf(st->serving_id + 32, 5, "%02x%02x", slot < 255 ? slot : 255u,
-                 ord < 255 ? ord : 255u);
-        memset(&ev, 0, sizeof(ev));
-        memcpy(ev.ad_serving_id, st->serving_id, sizeof(ev.ad_serving_id));
-        snprintf(ev.campaign_id, sizeof(ev.campaign_id), "%s", c->id);
-        snprintf(ev.creative_id, sizeof(ev.creative_id), "%s", cr->id);
-        ev.issued_at = r->now_ms / 1000;
-        cap_key_bytes(r->cap_key, ev.cap_key);
-
-        memset(a, 0, sizeof(*a));
-        a->id = cr->id;
+        if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+            return -1;
+        ad_static(snapshot_campaign(r->snap, d->campaign), snapshot_creative(r->snap, d->creative),
+                  a, &st->media);
+        /* a path ("/media/<key>") is a local file: relative to this request's base */
+        if (st->media.url != NULL && st->media.url[0] == '/' &&
+            (st->media.url = keep(strs, join_base(r->base, st->media.url))) == NULL)
+            return -1;
         a->sequence = br->n > 1 ? d->sequence : 0;
         a->ad_serving_id = st->serving_id;
-        a->ad_system = "adserverd";
-        a->ad_system_version = ADSERVERD_VERSION;
-        a->title = c->name != NULL && c->name[0] != '\0' && vast_text_ok(c->name) ? c->name
-                                                                                 : "Ad";
-        a->advertiser = c->advertiser_domain;
-        a->pricing_model = vast_model(c->pricing);
-        a->pricing_currency = "USD";
-        a->pricing_micros = c->rate_micros;
-        a->categories = c->category_names;
-        a->n_categories = c->n_category_names;
-        a->category_authority = CATEGORY_AUTHORITY;
-        a->creative_id = cr->id;
-        a->creative_ad_id = cr->id;
-        a->duration_ms = cr->duration_ms;
-
-        /* a path ("/media/<key>") is a local file: relative to this request's base */
-        st->media.url = cr->media_url[0] == '/' ? keep(strs, join_base(r->base, cr->media_url))
-                                                : cr->media_url;
-        if (st->media.url == NULL)
-            return -1;
-        st->media.delivery = VAST_DELIVERY_PROGRESSIVE;
-        st->media.mime_type = cr->mime != NULL && cr->mime[0] != '\0' ? cr->mime : "video/mp4";
-        st->media.width = cr->width ? cr->width : 1280;
-        st->media.height = cr->height ? cr->height : 720;
-        st->media.bitrate_kbps = cr->bitrate_kbps;
-        a->media_files = &st->media;
-        a->n_media_files = 1;
-
-        ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
-        st->imp.url = keep(strs, sign(sv, r, &ev, TRACKURL_IMPRESSION));
-        st->imp.id = st->serving_id;
         a->impressions = &st->imp;
         a->n_impressions = 1;
-        ev.price_micros = 0;
-        st->error_urls[0] = keep(strs, sign(sv, r, &ev, TRACKURL_ERROR));
         a->error_urls = st->error_urls;
         a->n_error_urls = 1;
-        for (size_t k = 0; k < NEVENTS; k++) {
-            ev.price_micros = price_of(c, events[k].tt);
-            st->tracking[k].event = events[k].ve;
-            st->tracking[k].url = keep(strs, sign(sv, r, &ev, events[k].tt));
-            if (st->tracking[k].url == NULL)
-                return -1;
-        }
         a->tracking = st->tracking;
         a->n_tracking = NEVENTS;
-        ev.price_micros = price_of(c, TRACKURL_CLICK);
-        st->click_tracking[0] = keep(strs, sign(sv, r, &ev, TRACKURL_CLICK));
         a->click_tracking = st->click_tracking;
         a->n_click_tracking = 1;
-        if (st->imp.url == NULL || st->error_urls[0] == NULL || st->click_tracking[0] == NULL)
-            return -1;
-        if (c->click_url != NULL && c->click_url[0] != '\0') {
-            struct buf u;
-            mc.ad_serving_id = st->serving_id;
-            buf_init(&u, 8192);
-            if (macros_expand(&mc, c->click_url, &u) == 0 && buf_putc(&u, '\0') == 0)
-                a->click_through = keep(strs, buf_detach(&u, NULL));
-            else
-                buf_release(&u);
-        }
+        a->click_through = st->click_through;
         (*n)++;
     }
     return 0;
 }
 
 /* ------------------------------------------------------------------------
+ * Fragments: built per snapshot, spliced per request
+ * ------------------------------------------------------------------------ */
+
+/* Runs on the catalog thread before a snapshot is published (snapshot.h). */
+static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx)
+{
+    struct serving *sv = ctx;
+    uint32_t n = snapshot_creative_count(s);
+    struct vast_prerender *pr = vast_prerender_new(n);
+    size_t base_len = strlen(sv->base);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const struct snapshot_creative *cr = snapshot_creative(s, i);
+        const struct snapshot_campaign *c = snapshot_campaign(s, cr->campaign);
+        struct vast_ad a;
+        struct vast_media_file media;
+        struct vast_impression imp;
+        struct vast_tracking tracking[NEVENTS];
+        const char *ct[1], *eu[1];
+        char media_url[TRACKURL_BASE_MAX + 4096];
+
+        ad_static(c, cr, &a, &media);
+        /*
+         * A creative served by the ad listener itself: its base is the
+         * request's. Without public_url the snapshot holds only its path.
+         */
+        if (cr->media_url[0] == '/' &&
+            (size_t)snprintf(media_url, sizeof(media_url), "%s%s",
+                             vast_prerender_marker(VAST_SLOT_BASE),
+                             cr->media_url) < sizeof(media_url))
+            media.url = media_url;
+        else if (base_len > 0 && strncmp(cr->media_url, sv->base, base_len) == 0 &&
+            (size_t)snprintf(media_url, sizeof(media_url), "%s%s",
+                             vast_prerender_marker(VAST_SLOT_BASE),
+                             cr->media_url + base_len) < sizeof(media_url))
+            media.url = media_url;
+        a.ad_serving_id = vast_prerender_marker(VAST_SLOT_SERVING_ID);
+        imp.url = vast_prerender_marker(VAST_SLOT_IMPRESSION);
+        imp.id = vast_prerender_marker(VAST_SLOT_SERVING_ID);
+        a.impressions = &imp;
+        a.n_impressions = 1;
+        eu[0] = vast_prerender_marker(VAST_SLOT_ERROR);
+        a.error_urls = eu;
+        a.n_error_urls = 1;
+        for (size_t k = 0; k < NEVENTS; k++) {
+            memset(&tracking[k], 0, sizeof(tracking[k]));
+            tracking[k].event = events[k].ve;
+            tracking[k].url = vast_prerender_marker((enum vast_slot)(VAST_SLOT_TRACKING + k));
+        }
+        a.tracking = tracking;
+        a.n_tracking = NEVENTS;
+        ct[0] = vast_prerender_marker(VAST_SLOT_CLICK_TRACKING);
+        a.click_tracking = ct;
+        a.n_click_tracking = 1;
+        if (c->click_url != NULL && c->click_url[0] != '\0')
+            a.click_through = vast_prerender_marker(VAST_SLOT_CLICK_THROUGH);
+        /* 1: this creative is rendered by the tree per request; -1 cannot happen (xalloc). */
+        (void)vast_prerender_add(pr, i, &a);
+    }
+    return pr;
+}
+
+/* The slot values of one ad (the base is set once per answer). */
+static void ad_values(const struct ad_store *st, const char *seq,
+                      const char *values[VAST_SLOT_COUNT])
+{
+    values[VAST_SLOT_SERVING_ID] = st->serving_id;
+    values[VAST_SLOT_SEQUENCE] = seq;
+    values[VAST_SLOT_IMPRESSION] = st->imp.url;
+    values[VAST_SLOT_ERROR] = st->error_urls[0];
+    values[VAST_SLOT_CLICK_TRACKING] = st->click_tracking[0];
+    values[VAST_SLOT_CLICK_THROUGH] = st->click_through;
+    for (size_t k = 0; k < NEVENTS; k++)
+        values[VAST_SLOT_TRACKING + k] = st->tracking[k].url;
+}
+
+int serving_render_vast(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        size_t b, enum vast_version v, struct buf *out,
+                        struct serving_strings *strs, size_t *n)
+{
+    const struct serving_break *br = &r->breaks[b];
+    const struct vast_prerender *pr = snapshot_prerender(r->snap);
+    const char *values[VAST_SLOT_COUNT];
+    size_t mark = out->len;
+    unsigned ordinal = r->ordinal;
+    struct macros_ctx mc;
+    char seq[12];
+    int rc;
+
+    if (br->n == 0)
+        return 1; /* a no-fill has nothing to splice */
+    /* The signed URLs start with the base: outside the alphabet, only the tree can escape it. */
+    if (pr == NULL || !vast_prerender_value_ok(VAST_SLOT_BASE, r->base))
+        goto fallback;
+    for (size_t i = 0; i < br->n; i++)
+        if (!vast_prerender_has(pr, br->ads[i].creative))
+            goto fallback;
+    macros_of(&mc, r, p);
+    if (vast_prerender_open(pr, v, out) != 0)
+        goto fallback;
+    memset(values, 0, sizeof(values));
+    values[VAST_SLOT_BASE] = r->base;
+    for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
+        const struct decision_ad *d = &br->ads[i];
+        const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+        struct ad_store *st = keep_block(strs, sizeof(*st));
+
+        if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+            return -1;
+        /* The fragment has a ClickThrough: a failed expansion must drop it, as the tree does. */
+        if (c->click_url != NULL && c->click_url[0] != '\0' && st->click_through == NULL)
+            goto fallback;
+        seq[0] = '\0';
+        if (br->n > 1 && d->sequence > 0)
+            snprintf(seq, sizeof(seq), "%u", d->sequence);
+        ad_values(st, seq, values);
+        rc = vast_prerender_ad(pr, d->creative, v, values, out);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            goto fallback;
+    }
+    if (vast_prerender_close(pr, v, out) != 0)
+        goto fallback;
+    *n = br->n;
+    atomic_fetch_add(&sv->renders_spliced, 1);
+    return 0;
+fallback:
+    out->len = mark;
+    r->ordinal = ordinal;
+    atomic_fetch_add(&sv->renders_tree, 1);
+    return 1;
+}
+
+int serving_render_vmap(struct serving *sv, struct serving_result *r, const struct adparams *p,
+                        const struct vmap_break *breaks, struct buf *out,
+                        struct serving_strings *strs, size_t *total)
+{
+    const struct vast_prerender *pr = snapshot_prerender(r->snap);
+    const char *values[VAST_SLOT_COUNT];
+    size_t mark = out->len, n = 0;
+    unsigned ordinal = r->ordinal;
+    struct macros_ctx mc;
+    char seq[12], off[16];
+    int rc;
+
+    /* An empty break is an inline no-fill: the tree writes those. */
+    if (pr == NULL || r->n_breaks == 0 || !vast_prerender_value_ok(VAST_SLOT_BASE, r->base))
+        goto fallback;
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        if (r->breaks[b].n == 0 || breaks[b].break_id == NULL || breaks[b].break_id[0] == '\0')
+            goto fallback;
+        for (size_t i = 0; i < r->breaks[b].n; i++)
+            if (!vast_prerender_has(pr, r->breaks[b].ads[i].creative))
+                goto fallback;
+    }
+    macros_of(&mc, r, p);
+    memset(values, 0, sizeof(values));
+    values[VAST_SLOT_BASE] = r->base;
+    if (vast_prerender_vmap_open(pr, out) != 0)
+        goto fallback;
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        const struct serving_break *br = &r->breaks[b];
+
+        vmap_time_offset(&breaks[b], off);
+        if (vast_prerender_vmap_break_open(pr, off, breaks[b].break_id, out) != 0)
+            goto fallback;
+        for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
+            const struct decision_ad *d = &br->ads[i];
+            const struct snapshot_campaign *c = snapshot_campaign(r->snap, d->campaign);
+            struct ad_store *st = keep_block(strs, sizeof(*st));
+
+            if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
+                return -1;
+            if (c->click_url != NULL && c->click_url[0] != '\0' && st->click_through == NULL)
+                goto fallback;
+            seq[0] = '\0';
+            if (br->n > 1 && d->sequence > 0)
+                snprintf(seq, sizeof(seq), "%u", d->sequence);
+            ad_values(st, seq, values);
+            rc = vast_prerender_vmap_ad(pr, d->creative, values, out);
+            if (rc < 0)
+                return -1;
+            if (rc > 0)
+                goto fallback;
+            n++;
+        }
+        if (vast_prerender_vmap_break_close(pr, out) != 0)
+            goto fallback;
+    }
+    if (vast_prerender_vmap_close(pr, out) != 0)
+        goto fallback;
+    *total = n;
+    atomic_fetch_add(&sv->vmap_spliced, 1);
+    return 0;
+fallback:
+    out->len = mark;
+    r->ordinal = ordinal;
+    atomic_fetch_add(&sv->vmap_tree, 1);
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
  * After the response
  * ------------------------------------------------------------------------ */
 
+/* The after-response release: its command, copied (no snapshot reference needed). */
 struct release_state {
+    struct kv_async_job job; /* first: see job_new() */
     struct serving *sv;
-    struct snapshot *snap; /* keeps the campaign ids alive */
-    char cap_key[FREQCAP_KEY_HEX + 1];
-    char rid[37];
-    struct freqcap_item items[FREQCAP_MAX_ITEMS];
-    size_t n;
 };
+
+/* Runs on the Redis I/O thread (or in kv_async_submit when refused at once). */
+static void release_done(struct kv_async_job *job, enum kv_async_status s, const redisReply *rep)
+{
+    struct release_state *st = (struct release_state *)job;
+
+    /* Slots not freed here expire after their hold: a failed release costs reach, not caps. */
+    if (s == KV_ASYNC_OK && rep->type == REDIS_REPLY_INTEGER)
+        atomic_fetch_add(&st->sv->releases, 1);
+    free(st);
+}
+
+/* The request's decision works go back to this thread's pool (or are freed). */
+static void works_return(struct serving *sv, struct serving_result *r)
+{
+    struct thread_state *ts = thread_state(sv);
+
+    for (size_t b = 0; b < r->n_breaks; b++) {
+        struct decision_work *w = r->breaks[b].w;
+        r->breaks[b].w = NULL;
+        if (w == NULL)
+            continue;
+        if (ts != NULL && ts->n_pool < WORK_POOL_MAX)
+            ts->pool[ts->n_pool++] = w;
+        else
+            decision_work_free(w);
+    }
+    r->owns_works = 0;
+}
 
 void *serving_done(struct serving *sv, struct serving_result *r)
 {
-    struct release_state *st;
+    struct release_state *st = NULL;
+    struct thread_state *ts;
 
+    free(r->caps.call); /* set only when serving_continue() never ran */
+    r->caps.call = NULL;
+    if (r->owns_works)
+        works_return(sv, r);
     if (r->snap == NULL)
         return NULL;
-    if (r->n_release == 0) {
-        snapshot_release(r->snap);
-        r->snap = NULL;
-        return NULL;
+    /* The arguments copy the campaign ids: the snapshot can go now. */
+    ts = r->n_release > 0 ? thread_state(sv) : NULL;
+    if (ts != NULL && freqcap_release_args(&ts->args, sv->sha_release, r->cap_key, r->rid,
+                                           r->release, r->n_release) == 0) {
+        st = job_new(sizeof(*st), &ts->args);
+        st->sv = sv;
+        st->job.done = release_done;
     }
-    st = xcalloc(1, sizeof(*st));
-    st->sv = sv;
-    st->snap = r->snap;
+    snapshot_release(r->snap);
     r->snap = NULL;
-    memcpy(st->cap_key, r->cap_key, sizeof(st->cap_key));
-    memcpy(st->rid, r->rid, sizeof(st->rid));
-    memcpy(st->items, r->release, r->n_release * sizeof(st->items[0]));
-    st->n = r->n_release;
     return st;
 }
 
 void serving_after(void *state)
 {
     struct release_state *st = state;
-    struct thread_state *ts;
-    redisReply *rep;
 
-    if (st == NULL)
-        return;
-    ts = thread_state(st->sv);
-    if (ts != NULL && freqcap_release_args(&ts->args, st->sv->sha_release, st->cap_key, st->rid,
-                                           st->items, st->n) == 0) {
-        rep = kv_command_argv(st->sv->app->kv, ts->args.argc, ts->args.argv, ts->args.argvlen);
-        if (rep != NULL && rep->type == REDIS_REPLY_ERROR &&
-            strncmp(rep->str, "NOSCRIPT", 8) == 0) {
-            freeReplyObject(rep);
-            ts->args.argv[0] = "EVAL";
-            ts->args.argvlen[0] = 4;
-            ts->args.argv[1] = freqcap_script(FREQCAP_SCRIPT_RELEASE);
-            ts->args.argvlen[1] = strlen(ts->args.argv[1]);
-            rep = kv_command_argv(st->sv->app->kv, ts->args.argc, ts->args.argv,
-                                  ts->args.argvlen);
-        }
-        if (rep != NULL)
-            freeReplyObject(rep);
-        atomic_fetch_add(&st->sv->releases, 1);
-    }
-    snapshot_release(st->snap);
-    free(st);
+    if (st != NULL)
+        kv_async_submit(st->sv->io, &st->job);
 }
 
 /* ------------------------------------------------------------------------
@@ -798,6 +1118,7 @@ void serving_count(struct serving *sv, const char *route, size_t ads, const char
 
 int serving_metrics(struct serving *sv, struct buf *out)
 {
+    struct kv_async_stats io;
     int rc = 0;
 
     rc |= buf_puts(out, "# HELP adserverd_ad_decisions_total Ad decisions by route and result.\n"
@@ -820,13 +1141,47 @@ int serving_metrics(struct serving *sv, struct buf *out)
         rc |= buf_printf(out, "adserverd_ad_no_fill_total{reason=\"%s\"} %lu\n",
                          nofill_name(code), atomic_load(&sv->nofill[code]));
     rc |= buf_printf(out,
-                     "# HELP adserverd_freqcap_errors_total Reserve calls that failed (caps "
-                     "treated as reached).\n"
+                     "# HELP adserverd_freqcap_errors_total Reserve calls without a usable reply "
+                     "(capped candidates skipped).\n"
                      "# TYPE adserverd_freqcap_errors_total counter\n"
                      "adserverd_freqcap_errors_total %lu\n"
                      "# HELP adserverd_freqcap_releases_total Release calls after responses.\n"
                      "# TYPE adserverd_freqcap_releases_total counter\n"
                      "adserverd_freqcap_releases_total %lu\n",
-                     atomic_load(&sv->redis_errors), atomic_load(&sv->releases));
+                     atomic_load(&sv->redis_errors) + atomic_load(&sv->cap_timeouts) +
+                         atomic_load(&sv->cap_unavailable),
+                     atomic_load(&sv->releases));
+    kv_async_stats(sv->io, &io);
+    rc |= buf_printf(
+        out,
+        "# HELP adserverd_freqcap_timeouts_total Reserve calls not answered within "
+        "cap_timeout_ms (uncapped candidates served).\n"
+        "# TYPE adserverd_freqcap_timeouts_total counter\n"
+        "adserverd_freqcap_timeouts_total %lu\n"
+        "# HELP adserverd_freqcap_unavailable_total Reserve calls answered at once because "
+        "Redis was unreachable or the queue full (uncapped candidates served).\n"
+        "# TYPE adserverd_freqcap_unavailable_total counter\n"
+        "adserverd_freqcap_unavailable_total %lu\n"
+        "# HELP adserverd_freqcap_pipelines_total Round trips of the Redis I/O thread.\n"
+        "# TYPE adserverd_freqcap_pipelines_total counter\n"
+        "adserverd_freqcap_pipelines_total %lu\n"
+        "# HELP adserverd_freqcap_commands_total Reserve and release calls sent in them.\n"
+        "# TYPE adserverd_freqcap_commands_total counter\n"
+        "adserverd_freqcap_commands_total %lu\n",
+        atomic_load(&sv->cap_timeouts), atomic_load(&sv->cap_unavailable), io.pipelines,
+        io.commands);
+    rc |= buf_printf(out,
+                     "# HELP adserverd_vast_renders_total Filled VAST answers by how they "
+                     "were made: spliced from pre-rendered fragments or built as a tree.\n"
+                     "# TYPE adserverd_vast_renders_total counter\n"
+                     "adserverd_vast_renders_total{path=\"fragments\"} %lu\n"
+                     "adserverd_vast_renders_total{path=\"tree\"} %lu\n"
+                     "# HELP adserverd_vmap_renders_total Inline VMAP answers by how they "
+                     "were made.\n"
+                     "# TYPE adserverd_vmap_renders_total counter\n"
+                     "adserverd_vmap_renders_total{path=\"fragments\"} %lu\n"
+                     "adserverd_vmap_renders_total{path=\"tree\"} %lu\n",
+                     atomic_load(&sv->renders_spliced), atomic_load(&sv->renders_tree),
+                     atomic_load(&sv->vmap_spliced), atomic_load(&sv->vmap_tree));
     return rc != 0 ? -1 : 0;
 }

@@ -20,6 +20,7 @@
  * for the publisher (an acquirer retries at most once per publish).
  */
 #include "decision/snapshot.h"
+#include "vast/prerender.h"
 #include "util/tz.h"
 #include "lib/xalloc.h"
 
@@ -126,6 +127,7 @@ struct snapshot {
     _Atomic uint64_t *live;
     _Atomic uint64_t *paced;
     _Atomic int64_t *tick_ms; /* apart, so a const snapshot can still be ticked */
+    struct vast_prerender *prerender; /* owned; set by snapshot_publish() */
 };
 
 /* Where the slots of one (dimension, value) start in postings[]. */
@@ -1036,6 +1038,7 @@ void snapshot_free(struct snapshot *s)
     free(s->live);
     free(s->paced);
     free(s->tick_ms);
+    vast_prerender_free(s->prerender);
     free(s);
 }
 
@@ -1054,7 +1057,21 @@ int snapshot_holder_init(struct snapshot_holder *h)
     atomic_init(&h->epoch, 0);
     atomic_init(&h->readers[0], 0);
     atomic_init(&h->readers[1], 0);
+    h->prerender = NULL;
+    h->prerender_ctx = NULL;
     return pthread_mutex_init(&h->write_lock, NULL) == 0 ? 0 : -1;
+}
+
+void snapshot_holder_set_prerender(struct snapshot_holder *h, snapshot_prerender_fn *fn,
+                                   void *ctx)
+{
+    h->prerender = fn;
+    h->prerender_ctx = ctx;
+}
+
+const struct vast_prerender *snapshot_prerender(const struct snapshot *s)
+{
+    return s != NULL ? s->prerender : NULL;
 }
 
 void snapshot_holder_release(struct snapshot_holder *h)
@@ -1093,6 +1110,9 @@ void snapshot_publish(struct snapshot_holder *h, struct snapshot *s)
     struct snapshot *old;
     unsigned e;
 
+    /* Before it is visible: readers never see a snapshot without its fragments. */
+    if (s != NULL && s->prerender == NULL && h->prerender != NULL)
+        s->prerender = h->prerender(s, h->prerender_ctx);
     /* Only fails on a corrupt mutex: a programmer error. */
     if (pthread_mutex_lock(&h->write_lock) != 0)
         abort();

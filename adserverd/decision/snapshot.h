@@ -358,12 +358,33 @@ void snapshot_release(struct snapshot *s);
  * Fields are private to snapshot.c. Readers: snapshot_acquire() at the start
  * of a request, snapshot_release() at its end. Writer: snapshot_publish().
  */
+struct vast_prerender;
+
+/*
+ * Made once per snapshot, before it is published, on the publishing
+ * (catalog) thread: the VAST fragments of its creatives. Returns a new
+ * object the snapshot then owns (freed with it), or NULL for none.
+ */
+typedef struct vast_prerender *snapshot_prerender_fn(const struct snapshot *s, void *ctx);
+
 struct snapshot_holder {
     _Atomic(struct snapshot *) current;
     atomic_uint epoch;          /* which of readers[] new readers count themselves in */
     atomic_ulong readers[2];    /* acquirers between loading current and taking a ref */
     pthread_mutex_t write_lock; /* serialises publishers only */
+    snapshot_prerender_fn *prerender; /* NULL: snapshots carry no fragments */
+    void *prerender_ctx;
 };
+
+/*
+ * Have every later snapshot_publish() call fn(s, ctx) first and keep the
+ * result in s. Set before the first publish (start-up); ctx must outlive
+ * the last publish.
+ */
+void snapshot_holder_set_prerender(struct snapshot_holder *h, snapshot_prerender_fn *fn,
+                                   void *ctx);
+/* The snapshot's fragments (see above), or NULL. Valid while s is held. */
+const struct vast_prerender *snapshot_prerender(const struct snapshot *s);
 
 /* An empty holder. 0, or -1 when the mutex cannot be made. */
 int snapshot_holder_init(struct snapshot_holder *h);

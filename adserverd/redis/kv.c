@@ -154,10 +154,17 @@ static void drop(struct kv *kv, struct kv_tls *t)
     atomic_fetch_add(&kv->failures, 1);
 }
 
-static redisContext *conn_get(struct kv *kv)
+static struct timeval tv_of(int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    return tv;
+}
+
+/* This thread's connection; a new one is bounded by timeout_ms (connect, AUTH, SELECT). */
+static redisContext *conn_get_within(struct kv *kv, int timeout_ms)
 {
     struct kv_tls *t = tls_get(kv);
-    struct timeval tv = {kv->timeout_ms / 1000, (kv->timeout_ms % 1000) * 1000};
+    struct timeval tv = tv_of(timeout_ms);
     redisReply *r;
 
     if (t == NULL)
@@ -188,11 +195,18 @@ static redisContext *conn_get(struct kv *kv)
         }
         freeReplyObject(r);
     }
+    if (timeout_ms != kv->timeout_ms && redisSetTimeout(t->ctx, tv_of(kv->timeout_ms)) != REDIS_OK)
+        goto fail;
     atomic_fetch_add(&kv->connects, 1);
     return t->ctx;
 fail:
     drop(kv, t);
     return NULL;
+}
+
+static redisContext *conn_get(struct kv *kv)
+{
+    return conn_get_within(kv, kv->timeout_ms);
 }
 
 redisReply *kv_command(struct kv *kv, const char *fmt, ...)
@@ -246,6 +260,53 @@ fail:
     for (int i = 0; i < got; i++)
         freeReplyObject(replies[i]);
     drop(kv, tls_get(kv));
+    return -1;
+}
+
+int kv_pipeline_within(struct kv *kv, int timeout_ms, int n, const int *argc,
+                       const char **const *argv, const size_t *const *argvlen,
+                       redisReply **replies)
+{
+    struct kv_tls *t;
+    redisContext *c;
+    int got = 0, saved;
+
+    if (timeout_ms <= 0)
+        timeout_ms = 1;
+    c = conn_get_within(kv, timeout_ms < kv->timeout_ms ? timeout_ms : kv->timeout_ms);
+    if (c == NULL)
+        return -1;
+    if (redisSetTimeout(c, tv_of(timeout_ms)) != REDIS_OK)
+        goto fail;
+    for (int i = 0; i < n; i++)
+        if (redisAppendCommandArgv(c, argc[i], argv[i], argvlen[i]) != REDIS_OK)
+            goto fail;
+    for (; got < n; got++) {
+        void *r = NULL;
+        if (redisGetReply(c, &r) != REDIS_OK || r == NULL)
+            goto fail;
+        replies[got] = r;
+    }
+    if (redisSetTimeout(c, tv_of(kv->timeout_ms)) != REDIS_OK)
+        drop(kv, tls_get(kv));
+    return 0;
+fail:
+    saved = errno;
+    for (int i = 0; i < got; i++)
+        freeReplyObject(replies[i]);
+    t = tls_get(kv);
+    /*
+     * A slow answer is not an outage: the caller's deadline passed, the
+     * connection is out of step and goes, but the next call may connect
+     * again at once. The back-off is for Redis refusing or breaking.
+     */
+    if (c->err == REDIS_ERR_IO && (saved == EAGAIN || saved == EWOULDBLOCK) && t != NULL) {
+        redisFree(t->ctx);
+        t->ctx = NULL;
+        atomic_fetch_add(&kv->failures, 1);
+        return -2;
+    }
+    drop(kv, t);
     return -1;
 }
 

@@ -35,6 +35,20 @@ redisReply *kv_command_argv(struct kv *kv, int argc, const char **argv, const si
 int kv_pipeline(struct kv *kv, int n, const int *argc, const char **const *argv,
                 const size_t *const *argvlen, redisReply **replies);
 
+/*
+ * kv_pipeline() with every wait bounded by timeout_ms instead of the
+ * connection's default: making the connection (when this thread has none)
+ * and each socket read or write. For callers with a deadline of their own
+ * (the frequency-cap I/O thread). 0; -2 on a timeout: the connection is
+ * dropped (its replies would arrive out of step) but no back-off applies,
+ * a slow answer is not an outage and the next call connects again; -1 on
+ * other failures (refused, broken), which start the back-off as usual.
+ * The commands may have run in Redis even when -1 or -2 is returned.
+ */
+int kv_pipeline_within(struct kv *kv, int timeout_ms, int n, const int *argc,
+                       const char **const *argv, const size_t *const *argvlen,
+                       redisReply **replies);
+
 /* 1 when this thread has (or can now make) a live connection. */
 int kv_connected(struct kv *kv);
 /* Connections made and failures since start, for /metrics. */

@@ -15,10 +15,10 @@
  * Load: one render per ad request, a few dozen nodes per ad.
  */
 #include "vast/vast.h"
+#include "vast/xmlerr.h"
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,25 +57,6 @@ const char *vast_version_name(enum vast_version v)
 void vast_init(void)
 {
     xmlInitParser();
-}
-
-static void fail(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Record the first failure only: it is the cause, later ones are echoes. */
-static void fail(struct builder *b, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (b->err == NULL || b->errlen == 0 || b->err[0] != '\0')
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->err, b->errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int empty(const char *s)
-{
-    return s == NULL || *s == '\0';
 }
 
 /* ------------------------------------------------------------------------- */
@@ -130,12 +111,13 @@ int vast_text_ok(const char *s)
 /* A required string: present, and text XML can carry. */
 static int check_req(struct builder *b, const char *s, const char *field)
 {
-    if (empty(s)) {
-        fail(b, "ad %zu: %s is required", b->ad, field);
+    if (xmlerr_empty(s)) {
+        xmlerr_fail(b->err, b->errlen, "ad %zu: %s is required", b->ad, field);
         return -1;
     }
     if (!vast_text_ok(s)) {
-        fail(b, "ad %zu: %s is not UTF-8 or has a control character", b->ad, field);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: %s is not UTF-8 or has a control character",
+                    b->ad, field);
         return -1;
     }
     return 0;
@@ -143,7 +125,7 @@ static int check_req(struct builder *b, const char *s, const char *field)
 
 static int check_opt(struct builder *b, const char *s, const char *field)
 {
-    return empty(s) ? 0 : check_req(b, s, field);
+    return xmlerr_empty(s) ? 0 : check_req(b, s, field);
 }
 
 static int check_list(struct builder *b, const char *const *list, size_t n, const char *field)
@@ -151,7 +133,7 @@ static int check_list(struct builder *b, const char *const *list, size_t n, cons
     size_t i;
 
     if (n > 0 && list == NULL) {
-        fail(b, "ad %zu: %s list is NULL", b->ad, field);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: %s list is NULL", b->ad, field);
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -179,16 +161,16 @@ static int currency_ok(const char *s)
 static int check_tracking(struct builder *b, const struct vast_tracking *t)
 {
     if ((unsigned)t->event > VAST_EVENT_PLAYER_COLLAPSE) {
-        fail(b, "ad %zu: unknown tracking event %d", b->ad, (int)t->event);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: unknown tracking event %d", b->ad, (int)t->event);
         return -1;
     }
     if (t->event == VAST_EVENT_PROGRESS && t->offset_percent <= 0 &&
         t->offset_ms >= OFFSET_MAX_MS) {
-        fail(b, "ad %zu: progress offset past 99:59:59.999", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: progress offset past 99:59:59.999", b->ad);
         return -1;
     }
     if (t->event == VAST_EVENT_PROGRESS && t->offset_percent > 100) {
-        fail(b, "ad %zu: progress offset above 100%%", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: progress offset above 100%%", b->ad);
         return -1;
     }
     return check_req(b, t->url, "tracking url");
@@ -197,7 +179,7 @@ static int check_tracking(struct builder *b, const struct vast_tracking *t)
 static int check_media(struct builder *b, const struct vast_media_file *m)
 {
     if (m->delivery != VAST_DELIVERY_PROGRESSIVE && m->delivery != VAST_DELIVERY_STREAMING) {
-        fail(b, "ad %zu: unknown media file delivery", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: unknown media file delivery", b->ad);
         return -1;
     }
     if (check_req(b, m->url, "media file url") != 0 ||
@@ -226,12 +208,13 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
     if (b->v >= VAST_4_1 && check_req(b, ad->ad_serving_id, "ad serving id") != 0)
         return -1;
     if ((unsigned)ad->pricing_model > VAST_PRICING_FLAT) {
-        fail(b, "ad %zu: unknown pricing model", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: unknown pricing model", b->ad);
         return -1;
     }
     if (ad->pricing_model != VAST_PRICING_NONE && ad->pricing_model != VAST_PRICING_FLAT &&
         (!currency_ok(ad->pricing_currency) || ad->pricing_micros < 0)) {
-        fail(b, "ad %zu: pricing needs a three-letter currency and a price >= 0", b->ad);
+        xmlerr_fail(b->err, b->errlen,
+                    "ad %zu: pricing needs a three-letter currency and a price >= 0", b->ad);
         return -1;
     }
     if (check_list(b, ad->categories, ad->n_categories, "category") != 0)
@@ -239,11 +222,11 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
     if (ad->n_categories > 0 && check_req(b, ad->category_authority, "category authority") != 0)
         return -1;
     if (ad->duration_ms >= DAY_MS) {
-        fail(b, "ad %zu: duration must be under 24 hours (xs:time)", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: duration must be under 24 hours (xs:time)", b->ad);
         return -1;
     }
     if (ad->n_impressions == 0 || ad->impressions == NULL) {
-        fail(b, "ad %zu: at least one impression url is required", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: at least one impression url is required", b->ad);
         return -1;
     }
     for (i = 0; i < ad->n_impressions; i++) {
@@ -252,7 +235,7 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
             return -1;
     }
     if (ad->n_media_files == 0 || ad->media_files == NULL) {
-        fail(b, "ad %zu: at least one media file is required", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: at least one media file is required", b->ad);
         return -1;
     }
     for (i = 0; i < ad->n_media_files; i++) {
@@ -263,7 +246,7 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
         check_list(b, ad->error_urls, ad->n_error_urls, "error url") != 0)
         return -1;
     if (ad->n_tracking > 0 && ad->tracking == NULL) {
-        fail(b, "ad %zu: tracking list is NULL", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: tracking list is NULL", b->ad);
         return -1;
     }
     for (i = 0; i < ad->n_tracking; i++) {
@@ -279,7 +262,7 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
 
 static xmlNodePtr oom(struct builder *b)
 {
-    fail(b, "out of memory in libxml2");
+    xmlerr_fail(b->err, b->errlen, "out of memory in libxml2");
     return NULL;
 }
 
@@ -332,7 +315,7 @@ static xmlNodePtr el_cdata(struct builder *b, xmlNodePtr parent, const char *nam
     xmlNodePtr n, c;
 
     if (len > INT_MAX) {
-        fail(b, "ad %zu: url too long", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: url too long", b->ad);
         return NULL;
     }
     n = el(b, parent, name);
@@ -350,7 +333,7 @@ static xmlNodePtr el_cdata(struct builder *b, xmlNodePtr parent, const char *nam
 
 static int opt_text(struct builder *b, xmlNodePtr parent, const char *name, const char *text)
 {
-    if (empty(text))
+    if (xmlerr_empty(text))
         return 0;
     return el_text(b, parent, name, text) != NULL ? 0 : -1;
 }
@@ -372,7 +355,7 @@ static int ad_system(struct builder *b, xmlNodePtr inl, const struct vast_ad *ad
 
     if (n == NULL)
         return -1;
-    if (!empty(ad->ad_system_version) && attr(b, n, "version", ad->ad_system_version) != 0)
+    if (!xmlerr_empty(ad->ad_system_version) && attr(b, n, "version", ad->ad_system_version) != 0)
         return -1;
     return 0;
 }
@@ -397,7 +380,7 @@ static int impressions(struct builder *b, xmlNodePtr inl, const struct vast_ad *
 
         if (n == NULL)
             return -1;
-        if (!empty(ad->impressions[i].id) && attr(b, n, "id", ad->impressions[i].id) != 0)
+        if (!xmlerr_empty(ad->impressions[i].id) && attr(b, n, "id", ad->impressions[i].id) != 0)
             return -1;
     }
     return 0;
@@ -420,7 +403,7 @@ static int pricing(struct builder *b, xmlNodePtr inl, const struct vast_ad *ad)
     len = snprintf(value, sizeof(value), "%" PRId64 ".%06" PRId64, ad->pricing_micros / 1000000,
                    ad->pricing_micros % 1000000);
     if (len < 0 || (size_t)len >= sizeof(value)) {
-        fail(b, "ad %zu: price does not format", b->ad);
+        xmlerr_fail(b->err, b->errlen, "ad %zu: price does not format", b->ad);
         return -1;
     }
     while (value[len - 1] == '0')
@@ -515,19 +498,19 @@ static int video_clicks(struct builder *b, xmlNodePtr linear, const struct vast_
     xmlNodePtr vc;
     size_t i;
 
-    if (empty(ad->click_through) && ad->n_click_tracking == 0)
+    if (xmlerr_empty(ad->click_through) && ad->n_click_tracking == 0)
         return 0;
     vc = el(b, linear, "VideoClicks");
     if (vc == NULL)
         return -1;
-    if (b->v == VAST_3_0 && !empty(ad->click_through) &&
+    if (b->v == VAST_3_0 && !xmlerr_empty(ad->click_through) &&
         el_cdata(b, vc, "ClickThrough", ad->click_through) == NULL)
         return -1;
     for (i = 0; i < ad->n_click_tracking; i++) {
         if (el_cdata(b, vc, "ClickTracking", ad->click_tracking[i]) == NULL)
             return -1;
     }
-    if (b->v != VAST_3_0 && !empty(ad->click_through) &&
+    if (b->v != VAST_3_0 && !xmlerr_empty(ad->click_through) &&
         el_cdata(b, vc, "ClickThrough", ad->click_through) == NULL)
         return -1;
     return 0;
@@ -550,7 +533,7 @@ static int media_files(struct builder *b, xmlNodePtr linear, const struct vast_a
             attr(b, n, "type", m->mime_type) != 0 || attr_uint(b, n, "width", m->width) != 0 ||
             attr_uint(b, n, "height", m->height) != 0)
             return -1;
-        if (!empty(m->codec) && attr(b, n, "codec", m->codec) != 0)
+        if (!xmlerr_empty(m->codec) && attr(b, n, "codec", m->codec) != 0)
             return -1;
         if (m->bitrate_kbps > 0 && attr_uint(b, n, "bitrate", m->bitrate_kbps) != 0)
             return -1;
@@ -596,9 +579,9 @@ static xmlNodePtr creative(struct builder *b, xmlNodePtr inl, const struct vast_
 
     if (list == NULL || (c = el(b, list, "Creative")) == NULL)
         return NULL;
-    if (!empty(ad->creative_id) && attr(b, c, "id", ad->creative_id) != 0)
+    if (!xmlerr_empty(ad->creative_id) && attr(b, c, "id", ad->creative_id) != 0)
         return NULL;
-    if (!empty(ad->creative_ad_id) &&
+    if (!xmlerr_empty(ad->creative_ad_id) &&
         attr(b, c, b->v == VAST_3_0 ? "AdID" : "adId", ad->creative_ad_id) != 0)
         return NULL;
     return c;
@@ -608,8 +591,8 @@ static xmlNodePtr creative(struct builder *b, xmlNodePtr inl, const struct vast_
 static int universal_ad_id(struct builder *b, xmlNodePtr c, const struct vast_ad *ad)
 {
     const char *reg =
-        empty(ad->universal_ad_id_registry) ? "unknown" : ad->universal_ad_id_registry;
-    const char *val = empty(ad->universal_ad_id) ? "unknown" : ad->universal_ad_id;
+        xmlerr_empty(ad->universal_ad_id_registry) ? "unknown" : ad->universal_ad_id_registry;
+    const char *val = xmlerr_empty(ad->universal_ad_id) ? "unknown" : ad->universal_ad_id;
     xmlNodePtr n = el_text(b, c, "UniversalAdId", val);
 
     if (n == NULL || attr(b, n, "idRegistry", reg) != 0)
@@ -671,7 +654,7 @@ static int ad_element(struct builder *b, xmlNodePtr root, const struct vast_ad *
 
     if (n == NULL)
         return -1;
-    if (!empty(ad->id) && attr(b, n, "id", ad->id) != 0)
+    if (!xmlerr_empty(ad->id) && attr(b, n, "id", ad->id) != 0)
         return -1;
     if (ad->sequence > 0 && attr_uint(b, n, "sequence", ad->sequence) != 0)
         return -1;
@@ -697,11 +680,11 @@ int vast_build(const struct vast_ad *ads, size_t n, enum vast_version v,
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (vast_version_name(v) == NULL) {
-        fail(&b, "unknown VAST version");
+        xmlerr_fail(b.err, b.errlen, "unknown VAST version");
         goto cleanup;
     }
     if (n > 0 && ads == NULL) {
-        fail(&b, "ads is NULL");
+        xmlerr_fail(b.err, b.errlen, "ads is NULL");
         goto cleanup;
     }
     for (i = 0; i < n; i++) {
@@ -709,8 +692,9 @@ int vast_build(const struct vast_ad *ads, size_t n, enum vast_version v,
         if (check_ad(&b, &ads[i]) != 0)
             goto cleanup;
     }
-    if (n == 0 && v != VAST_3_0 && !empty(nofill_error_url) && !vast_text_ok(nofill_error_url)) {
-        fail(&b, "no-fill error url is not UTF-8 or has a control character");
+    if (n == 0 && v != VAST_3_0 && !xmlerr_empty(nofill_error_url) &&
+        !vast_text_ok(nofill_error_url)) {
+        xmlerr_fail(b.err, b.errlen, "no-fill error url is not UTF-8 or has a control character");
         goto cleanup;
     }
 
@@ -735,7 +719,7 @@ int vast_build(const struct vast_ad *ads, size_t n, enum vast_version v,
             goto cleanup;
     }
     /* vast3_draft.xsd has no root Error: a 3.0 no-fill is an empty VAST. */
-    if (n == 0 && v != VAST_3_0 && !empty(nofill_error_url) &&
+    if (n == 0 && v != VAST_3_0 && !xmlerr_empty(nofill_error_url) &&
         el_cdata(&b, root, "Error", nofill_error_url) == NULL)
         goto cleanup;
     *out = root;

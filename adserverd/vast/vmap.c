@@ -10,10 +10,10 @@
  * Load: one render per /vmap request; a few breaks of a few ads each.
  */
 #include "vast/vmap.h"
+#include "vast/xmlerr.h"
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,37 +30,19 @@ struct builder {
     size_t errlen;
 };
 
-static void fail(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail(struct builder *b, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (b->err == NULL || b->errlen == 0 || b->err[0] != '\0')
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->err, b->errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int empty(const char *s)
-{
-    return s == NULL || *s == '\0';
-}
-
 static xmlNodePtr el(struct builder *b, xmlNodePtr parent, const char *name)
 {
     xmlNodePtr n = xmlNewChild(parent, b->ns, BAD_CAST name, NULL);
 
     if (n == NULL)
-        fail(b, "out of memory in libxml2");
+        xmlerr_fail(b->err, b->errlen, "out of memory in libxml2");
     return n;
 }
 
 static int attr(struct builder *b, xmlNodePtr node, const char *name, const char *value)
 {
     if (xmlNewProp(node, BAD_CAST name, BAD_CAST value) == NULL) {
-        fail(b, "out of memory in libxml2");
+        xmlerr_fail(b->err, b->errlen, "out of memory in libxml2");
         return -1;
     }
     return 0;
@@ -72,7 +54,7 @@ static xmlNodePtr el_cdata(struct builder *b, xmlNodePtr parent, const char *nam
     xmlNodePtr n, c;
 
     if (len > INT_MAX) {
-        fail(b, "break %zu: url too long", b->brk);
+        xmlerr_fail(b->err, b->errlen, "break %zu: url too long", b->brk);
         return NULL;
     }
     n = el(b, parent, name);
@@ -81,7 +63,7 @@ static xmlNodePtr el_cdata(struct builder *b, xmlNodePtr parent, const char *nam
     c = xmlNewCDataBlock(b->doc, BAD_CAST url, (int)len);
     if (c == NULL || xmlAddChild(n, c) == NULL) {
         xmlFreeNode(c);
-        fail(b, "out of memory in libxml2");
+        xmlerr_fail(b->err, b->errlen, "out of memory in libxml2");
         return NULL;
     }
     return n;
@@ -89,8 +71,9 @@ static xmlNodePtr el_cdata(struct builder *b, xmlNodePtr parent, const char *nam
 
 static int check_opt(struct builder *b, const char *s, const char *field)
 {
-    if (!empty(s) && !vast_text_ok(s)) {
-        fail(b, "break %zu: %s is not UTF-8 or has a control character", b->brk, field);
+    if (!xmlerr_empty(s) && !vast_text_ok(s)) {
+        xmlerr_fail(b->err, b->errlen, "break %zu: %s is not UTF-8 or has a control character",
+                    b->brk, field);
         return -1;
     }
     return 0;
@@ -100,15 +83,15 @@ static int check_break(struct builder *b, const struct vmap_break *br)
 {
     if (br->offset != VMAP_OFFSET_START && br->offset != VMAP_OFFSET_END &&
         br->offset != VMAP_OFFSET_TIME) {
-        fail(b, "break %zu: unknown time offset kind", b->brk);
+        xmlerr_fail(b->err, b->errlen, "break %zu: unknown time offset kind", b->brk);
         return -1;
     }
     if (br->offset == VMAP_OFFSET_TIME && br->offset_ms >= OFFSET_MAX_MS) {
-        fail(b, "break %zu: time offset past 99:59:59.999", b->brk);
+        xmlerr_fail(b->err, b->errlen, "break %zu: time offset past 99:59:59.999", b->brk);
         return -1;
     }
-    if (empty(br->ad_tag_uri) && br->n_ads > 0 && br->ads == NULL) {
-        fail(b, "break %zu: ads is NULL", b->brk);
+    if (xmlerr_empty(br->ad_tag_uri) && br->n_ads > 0 && br->ads == NULL) {
+        xmlerr_fail(b->err, b->errlen, "break %zu: ads is NULL", b->brk);
         return -1;
     }
     if (check_opt(b, br->break_id, "break id") != 0 ||
@@ -120,17 +103,24 @@ static int check_break(struct builder *b, const struct vmap_break *br)
     return 0;
 }
 
-static int time_offset(struct builder *b, xmlNodePtr ab, const struct vmap_break *br)
+void vmap_time_offset(const struct vmap_break *br, char out[16])
 {
-    char t[16];
     uint32_t ms = br->offset_ms;
 
     if (br->offset == VMAP_OFFSET_START)
-        return attr(b, ab, "timeOffset", "start");
-    if (br->offset == VMAP_OFFSET_END)
-        return attr(b, ab, "timeOffset", "end");
-    snprintf(t, sizeof(t), "%02" PRIu32 ":%02" PRIu32 ":%02" PRIu32 ".%03" PRIu32, ms / 3600000,
-             ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+        snprintf(out, 16, "start");
+    else if (br->offset == VMAP_OFFSET_END)
+        snprintf(out, 16, "end");
+    else
+        snprintf(out, 16, "%02" PRIu32 ":%02" PRIu32 ":%02" PRIu32 ".%03" PRIu32, ms / 3600000,
+                 ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+static int time_offset(struct builder *b, xmlNodePtr ab, const struct vmap_break *br)
+{
+    char t[16];
+
+    vmap_time_offset(br, t);
     return attr(b, ab, "timeOffset", t);
 }
 
@@ -143,7 +133,7 @@ static int ad_source(struct builder *b, xmlNodePtr ab, const struct vmap_break *
 
     if (src == NULL || attr(b, src, "allowMultipleAds", "true") != 0)
         return -1;
-    if (!empty(br->ad_tag_uri)) {
+    if (!xmlerr_empty(br->ad_tag_uri)) {
         xmlNodePtr tag = el_cdata(b, src, "AdTagURI", br->ad_tag_uri);
 
         /* The schema knows no "vast4"; vast3 is the closest it accepts. */
@@ -156,12 +146,12 @@ static int ad_source(struct builder *b, xmlNodePtr ab, const struct vmap_break *
         return -1;
     if (vast_build(br->ads, br->n_ads, VAST_4_2, br->nofill_error_url, b->doc, &vast, vast_err,
                    sizeof(vast_err)) != 0) {
-        fail(b, "break %zu: %s", b->brk, vast_err);
+        xmlerr_fail(b->err, b->errlen, "break %zu: %s", b->brk, vast_err);
         return -1;
     }
     if (xmlAddChild(data, vast) == NULL) {
         xmlFreeNode(vast);
-        fail(b, "out of memory in libxml2");
+        xmlerr_fail(b->err, b->errlen, "out of memory in libxml2");
         return -1;
     }
     return 0;
@@ -177,7 +167,7 @@ static int tracking(struct builder *b, xmlNodePtr ab, const struct vmap_break *b
     for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
         xmlNodePtr t;
 
-        if (empty(urls[i]))
+        if (xmlerr_empty(urls[i]))
             continue;
         if (list == NULL && (list = el(b, ab, "TrackingEvents")) == NULL)
             return -1;
@@ -194,7 +184,7 @@ static int ad_break(struct builder *b, xmlNodePtr root, const struct vmap_break 
 
     if (ab == NULL || time_offset(b, ab, br) != 0 || attr(b, ab, "breakType", "linear") != 0)
         return -1;
-    if (!empty(br->break_id) && attr(b, ab, "breakId", br->break_id) != 0)
+    if (!xmlerr_empty(br->break_id) && attr(b, ab, "breakId", br->break_id) != 0)
         return -1;
     if (ad_source(b, ab, br) != 0 || tracking(b, ab, br) != 0)
         return -1;
@@ -212,7 +202,7 @@ int vmap_render(const struct vmap_break *breaks, size_t n, struct buf *out, char
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (n > 0 && breaks == NULL) {
-        fail(&b, "breaks is NULL");
+        xmlerr_fail(b.err, b.errlen, "breaks is NULL");
         goto cleanup;
     }
     for (i = 0; i < n; i++) {
@@ -222,18 +212,18 @@ int vmap_render(const struct vmap_break *breaks, size_t n, struct buf *out, char
     }
     b.doc = xmlNewDoc(BAD_CAST "1.0");
     if (b.doc == NULL) {
-        fail(&b, "out of memory in libxml2");
+        xmlerr_fail(b.err, b.errlen, "out of memory in libxml2");
         goto cleanup;
     }
     root = xmlNewDocNode(b.doc, NULL, BAD_CAST "VMAP", NULL);
     if (root == NULL) {
-        fail(&b, "out of memory in libxml2");
+        xmlerr_fail(b.err, b.errlen, "out of memory in libxml2");
         goto cleanup;
     }
     xmlDocSetRootElement(b.doc, root);
     b.ns = xmlNewNs(root, BAD_CAST VMAP_NS, BAD_CAST "vmap");
     if (b.ns == NULL) {
-        fail(&b, "out of memory in libxml2");
+        xmlerr_fail(b.err, b.errlen, "out of memory in libxml2");
         goto cleanup;
     }
     xmlSetNs(root, b.ns);
@@ -245,7 +235,7 @@ int vmap_render(const struct vmap_break *breaks, size_t n, struct buf *out, char
             goto cleanup;
     }
     if (vast_save(b.doc, out) != 0) {
-        fail(&b, "document larger than the output limit or not writable");
+        xmlerr_fail(b.err, b.errlen, "document larger than the output limit or not writable");
         goto cleanup;
     }
     rc = 0;

@@ -61,4 +61,7 @@ struct vmap_break {
 int vmap_render(const struct vmap_break *breaks, size_t n, struct buf *out, char *err,
                 size_t errlen);
 
+/* br's timeOffset text ("start", "end" or HH:MM:SS.mmm), as vmap_render() writes it. */
+void vmap_time_offset(const struct vmap_break *br, char out[16]);
+
 #endif
