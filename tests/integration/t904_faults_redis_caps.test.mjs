@@ -64,7 +64,7 @@ function assertAnswered(rs, label) {
   const ms = rs.map((r) => r.ms).sort((a, b) => a - b);
   const worst = ms[ms.length - 1];
   const p99 = ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))];
-  console.log(`# t903 ${label}: ${rs.length} requests, p50 ${ms[ms.length >> 1]} ms, p99 ${p99} ms, max ${worst} ms`);
+  console.log(`# t904 ${label}: ${rs.length} requests, p50 ${ms[ms.length >> 1]} ms, p99 ${p99} ms, max ${worst} ms`);
   assert.ok(worst <= BOUND_MS, `${label}: slowest answer ${worst} ms > ${BOUND_MS} ms`);
   return worst;
 }
