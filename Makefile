@@ -15,7 +15,7 @@
 #   make stop       stop what make run started
 #   make clean
 #
-# One Makefile, no recursion, explicit source lists (STYLE.md).
+# One Makefile, no recursion, explicit source lists.
 
 BUILD ?= debug
 O ?= build/$(BUILD)
@@ -306,7 +306,7 @@ valgrind: all
 bench: deps
 	$(Q)bash tests/bench/run.sh
 
-# The kill -9 fault test with 100,000 beacons (issue #5), on fresh servers.
+# The kill -9 fault test with 100,000 beacons, on fresh servers.
 soak: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=debug all
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all

@@ -1,5 +1,5 @@
 /*
- * cmd_analytics: analytics summary|campaign over API-CONTRACT.md 3.6.
+ * cmd_analytics: analytics summary|campaign over docs/admin-api.md.
  * Tables show the main part (the summary's numbers, a campaign's daily
  * rows); --json has the whole answer. On a TTY the second part (top
  * campaigns, creative breakdown) follows after a blank line; piped output

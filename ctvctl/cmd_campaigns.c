@@ -1,6 +1,6 @@
 /*
  * cmd_campaigns: campaigns list|get|create|update|status|delete|stats
- * over API-CONTRACT.md 3.3. Bodies come from -f (a JSON object) and flags,
+ * over docs/admin-api.md. Bodies come from -f (a JSON object) and flags,
  * flags winning; values are sent as the API expects them (numbers as JSON
  * numbers when they read as numbers), and the API's validation decides.
  */

@@ -1,6 +1,6 @@
 /*
  * cmd_creatives: creatives list|get|upload|update|status|delete|stats|media
- * over API-CONTRACT.md 3.4 and GET /api/v1/creatives/:id/media.
+ * over docs/admin-api.md and GET /api/v1/creatives/:id/media.
  *
  * upload streams the file through libcurl's mime API (never read whole),
  * with a progress bar on a TTY. --wait polls the creative every 500 ms

@@ -4,7 +4,7 @@
  *
  * The API is the authority on validity: a form sends what was typed and
  * puts each message of the API's error body (format B: every failure,
- * format C: the first one, API-CONTRACT.md 1.8) under the field it names,
+ * format C: the first one, docs/admin-api.md) under the field it names,
  * so the operator reads "Budget must be at least $1" where the budget is.
  * Editing is UTF-8 aware (a backspace removes a character, not a byte).
  * The form owns its field values; labels, keys and choice lists are static

@@ -1,7 +1,7 @@
 /*
  * model: reading the API's JSON the way the contract writes it, for views.
  *
- * The contract mixes types on purpose (API-CONTRACT.md 1.9): money and
+ * The contract mixes types on purpose (docs/admin-api.md): money and
  * counts are strings of digits ("1000.00", "12"), analytics are numbers,
  * ctr is "12.50" or the number 0. These helpers accept either so a view
  * never cares, and format money and dates for display. Pure; unit-tested.

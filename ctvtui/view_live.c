@@ -1,8 +1,7 @@
 /*
  * view_live: live statistics of one campaign, refreshed every 3 s.
  *
- * GET /api/v1/campaigns/:id/series?minutes=N (contracts.md item 6: one point
- * per minute, zeros included, oldest first) feeds three charts: impressions
+ * GET /api/v1/campaigns/:id/series?minutes=N feeds three charts: impressions
  * per minute, spend per minute against the pacing target, and the
  * completion funnel (impressions, starts, completes, clicks) over the
  * window. N follows the terminal width (one column per minute, 10..60), so

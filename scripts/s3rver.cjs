@@ -3,7 +3,7 @@
 // Started by scripts/svc.sh; not meant to be run by hand.
 //
 // Why not plain `node_modules/.bin/s3rver`: its CLI only knows the built-in
-// key pair S3RVER/S3RVER, while API-CONTRACT.md section 8 defaults the
+// key pair S3RVER/S3RVER, while docs/admin-api.md defaults the
 // credentials to test/test. This launcher accepts both, plus
 // AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment if set.
 //

@@ -36,7 +36,7 @@
 #
 # Database: superuser `adserver`, trust authentication, TCP on 127.0.0.1 only;
 # database `adserver` with the uuid-ossp extension created.
-# Credentials for s3rver: test/test (API-CONTRACT.md's defaults) and
+# Credentials for s3rver: test/test (the admin API's documented defaults) and
 # S3RVER/S3RVER both work; bucket ctv-ad-server-creatives exists.
 #
 # Environment: SVC_TIMEOUT (seconds to wait for readiness, default 60),

@@ -161,7 +161,7 @@ int beacon_track_get(struct request *req)
 }
 
 /* ------------------------------------------------------------------------ */
-/* POST /api/v1/track-impression (contract 3.5) and /api/v1/impression      */
+/* POST /api/v1/track-impression (docs/admin-api.md) and /api/v1/impression      */
 /* ------------------------------------------------------------------------ */
 
 static int answer_queued(struct request *req, int ok)

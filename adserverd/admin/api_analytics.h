@@ -1,5 +1,5 @@
 /*
- * api_analytics: the analytics endpoints of the admin API (API-CONTRACT.md
+ * api_analytics: the analytics endpoints of the admin API (docs/admin-api.md
  * 3.6): the caller's summary and one campaign's daily stats and creative
  * breakdown. ROUTE_AUTH; computed over the caller's own campaigns only.
  *

@@ -1,7 +1,7 @@
 /*
  * api_auth: see api_auth.h.
  *
- * The rules reproduce Joi's messages for these bodies (contract 3.2, 4.2):
+ * The rules reproduce Joi's messages for these bodies (docs/admin-api.md):
  * unknown keys are dropped, a field contributes its type error or its rule
  * errors, and "role" may contribute two. Login spends the same bcrypt time
  * for an unknown e-mail as for a wrong password, and checks the user's

@@ -1,5 +1,5 @@
 /*
- * api_auth: /api/v1/auth (API-CONTRACT.md 3.2): register, login, profile,
+ * api_auth: /api/v1/auth (docs/admin-api.md): register, login, profile,
  * logout, refresh. Validation errors use format B (every failing rule, in
  * field order, with the offending value); everything else format A.
  */

@@ -1,7 +1,7 @@
 /*
  * api_campaigns: see api_campaigns.h.
  *
- * Error bodies are the contract's per-endpoint codes (section 10); a
+ * Error bodies are the contract's per-endpoint codes (docs/admin-api.md, error bodies); a
  * database failure is logged here with its SQLSTATE and answered with the
  * endpoint's fixed 500 body, never with database text.
  */

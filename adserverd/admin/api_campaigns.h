@@ -1,5 +1,5 @@
 /*
- * api_campaigns: the campaign endpoints of the admin API (API-CONTRACT.md
+ * api_campaigns: the campaign endpoints of the admin API (docs/admin-api.md
  * 3.3): list, get, create, update, status, delete, stats. All routes are
  * ROUTE_AUTH: req->user is the caller, and every read and write is scoped to
  * the caller's campaigns (a foreign campaign answers 404 like a missing one).

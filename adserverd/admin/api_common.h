@@ -17,7 +17,7 @@ struct request;
 json_t *api_query(const struct request *req);
 
 /*
- * Path parameter i when it is a contract UUID (API-CONTRACT.md 3); otherwise
+ * Path parameter i when it is a contract UUID (docs/admin-api.md); otherwise
  * answers 400 format D naming name ("id", "campaignId") and returns NULL.
  * The string lives as long as req.
  */

@@ -1,6 +1,6 @@
 /*
  * api_creatives: the creative endpoints of the admin API other than the
- * upload ones (API-CONTRACT.md 3.4.2 - 3.4.7): list a campaign's creatives,
+ * upload ones (docs/admin-api.md): list a campaign's creatives,
  * get, update, set status, delete, stats. All routes are ROUTE_AUTH; a
  * creative belongs to the owner of its campaign, and a foreign one answers
  * 404 exactly like a missing one. Uploads (3.4.1, 3.4.8) live in their own

@@ -2,7 +2,7 @@
  * api_explain: GET /api/v1/decisions/explain on the admin listener (Bearer
  * auth). Takes the /vast parameters, runs the same decision without
  * touching Redis (every frequency cap is assumed to have room, and nothing
- * is reserved) and answers contracts.md item 5:
+ * is reserved):
  *   {"request":{...parsed parameters...},
  *    "chosen":[{"campaign_id","creative_id","sequence"}],
  *    "campaigns":[{"campaign_id","name","reason","detail"}],

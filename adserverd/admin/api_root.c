@@ -1,6 +1,6 @@
 /*
  * api_root: see api_root.h. /health writes and reads back a Redis key and
- * runs SELECT 1 (contract 3.1.2); DISCONNECTED (Redis unreachable) is not
+ * runs SELECT 1 (docs/admin-api.md); DISCONNECTED (Redis unreachable) is not
  * an error status, a failing command is.
  */
 #include "admin/api_root.h"

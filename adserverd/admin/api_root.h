@@ -1,5 +1,5 @@
 /*
- * api_root: GET / and GET /health (API-CONTRACT.md 3.1) and GET /metrics on
+ * api_root: GET / and GET /health (docs/admin-api.md) and GET /metrics on
  * the admin listener; GET /health on the ad listener for load balancers.
  */
 #ifndef API_ROOT_H

@@ -1,6 +1,5 @@
 /*
- * api_series: GET /api/v1/campaigns/:id/series?minutes=N (contracts.md
- * item 6), a campaign's per-minute impressions, starts, completes, clicks,
+ * api_series: GET /api/v1/campaigns/:id/series?minutes=N, a campaign's per-minute impressions, starts, completes, clicks,
  * spend and even-pacing target over the last N minutes, for ctvtui's
  * charts. Admin listener, Bearer auth, ownership 404 like the contract.
  * Read fresh from PostgreSQL (beacon_events), so it lags the beacons by

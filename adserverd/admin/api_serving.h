@@ -1,6 +1,6 @@
 /*
  * api_serving: the admin endpoints of what ad serving needs beyond the
- * contract's campaign object (issue #4 item 7): targeting, frequency caps,
+ * contract's campaign object: targeting, frequency caps,
  * pacing and advertiser facts of a campaign, each a resource of its own under
  * /api/v1/campaigns/:id/, and the VAST/VMAP tag URLs a CTV publisher pastes
  * into its ad server. The contract's campaign object and its PUT are left

@@ -210,7 +210,7 @@ static const char *base_name(const char *path)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Multipart callbacks (contract 3.4.1 step 3)                              */
+/* Multipart callbacks (docs/admin-api.md)                              */
 /* ------------------------------------------------------------------------ */
 
 static int type_allowed(const char *t)
@@ -636,7 +636,7 @@ int api_uploads_create(struct request *req)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Presigned upload URLs (contract 3.4.8)                                   */
+/* Presigned upload URLs (docs/admin-api.md)                                   */
 /* ------------------------------------------------------------------------ */
 
 /* JavaScript truthiness of a body value (absent is falsy). */

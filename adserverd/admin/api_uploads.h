@@ -1,8 +1,8 @@
 /*
  * api_uploads: creative uploads on the admin API.
  *
- *   POST /api/v1/campaigns/:campaignId/creatives             (contract 3.4.1)
- *   POST /api/v1/campaigns/:campaignId/creatives/upload-url  (contract 3.4.8)
+ *   POST /api/v1/campaigns/:campaignId/creatives             (docs/admin-api.md)
+ *   POST /api/v1/campaigns/:campaignId/creatives/upload-url  (docs/admin-api.md)
  *   GET  /api/v1/creatives/:id/media                         (ours: what processing found)
  *
  * The upload is a streaming route (ROUTE_AUTH | ROUTE_STREAM): after auth,

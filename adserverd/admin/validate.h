@@ -1,6 +1,6 @@
 /*
  * validate: the Joi-compatible checks of the admin API's campaign and
- * creative bodies and list queries (API-CONTRACT.md 3.3, 3.4, 4), table
+ * creative bodies and list queries (docs/admin-api.md), table
  * driven.
  *
  * The reference validates these inputs with Joi 17 object schemas in
@@ -55,7 +55,7 @@ enum validate_type {
     VALIDATE_STRING,  /* Joi string(): lengths in UTF-16 units, "" rejected */
     VALIDATE_NUMBER,  /* Joi number(): numbers and numeric strings */
     VALIDATE_INTEGER, /* Joi number().integer() */
-    VALIDATE_DATE,    /* Joi date().iso(): API-CONTRACT.md 4.4 */
+    VALIDATE_DATE,    /* Joi date().iso(): docs/admin-api.md */
     VALIDATE_ONEOF,   /* Joi string().valid(...): any other value is "any.only" */
 };
 
@@ -106,7 +106,8 @@ struct validate_schema {
     enum validate_object_rule rule;
 };
 
-/* The reference's schemas (API-CONTRACT.md section in brackets). */
+/* The reference's schemas (docs/admin-api.md); the numbers name the
+ * reference service's own section for each, kept to trace them. */
 extern const struct validate_schema validate_campaign_create_schema;   /* 3.3.3 */
 extern const struct validate_schema validate_campaign_update_schema;   /* 3.3.4 */
 extern const struct validate_schema validate_campaign_status_schema;   /* 3.3.5 */

@@ -2,7 +2,7 @@
  * auth_jwt: mint and verify the admin API's access and refresh tokens.
  *
  * Tokens are compact JWS strings signed HS256 with the shared JWT_SECRET
- * (API-CONTRACT.md 2.1). Clients read them only as opaque strings, but other
+ * (docs/admin-api.md). Clients read them only as opaque strings, but other
  * software holding the same secret mints tokens we must accept (claims id,
  * email, role, iat, exp; no jti), so verification follows the JWS format and
  * not our own minting.

@@ -3,7 +3,7 @@
  *
  * The reference uses Joi's string().email(), which checks a dot-atom local
  * part, a domain of at least two labels in IDNA (punycode) form and a last
- * label on IANA's list of top-level domains (API-CONTRACT.md 4.3). IANA's
+ * label on IANA's list of top-level domains (docs/admin-api.md). IANA's
  * list is not shipped by Debian; the publicsuffix package is, and its ICANN
  * section is organised by top-level domain, so the set of rightmost labels of
  * its ICANN rules is that list (IDN TLDs are converted to their xn-- form).

@@ -3,7 +3,7 @@
  *
  * users.password_hash holds bcrypt hashes: we write "$2b$" at cost 12 and
  * must accept "$2a$", "$2b$" and "$2y$" at any cost, because tests and other
- * tools insert users with hashes of their own (API-CONTRACT.md 2.5).
+ * tools insert users with hashes of their own (docs/admin-api.md).
  *
  * bcrypt uses only the first 72 bytes of a password; longer ones are cut to 72
  * bytes here before hashing and verifying, as bcrypt itself (and the Node

@@ -26,7 +26,7 @@
 
 enum beacon_source {
     BEACON_SRC_BEACON = 0,  /* signed tracking URL, verified */
-    BEACON_SRC_TRACK = 1,   /* POST /api/v1/track-impression (contract 3.5) */
+    BEACON_SRC_TRACK = 1,   /* POST /api/v1/track-impression (docs/admin-api.md) */
     BEACON_SRC_LEGACY = 2,  /* POST /api/v1/impression (old Go API) */
     BEACON_SRC_INVALID = 3, /* tracking URL that did not verify: stored, never counted */
 };

@@ -586,7 +586,7 @@ static enum step_result insert_impressions(struct db_conn *c, const struct item 
         arr_field(&x.a[6], r, BEACON_S_REGION);
         arr_field(&x.a[7], r, BEACON_S_USER_AGENT);
         arr_field(&x.a[8], r, BEACON_S_IP);
-        /* contract 3.5: session_id, or ad_id when session_id is empty */
+        /* docs/admin-api.md: session_id, or ad_id when session_id is empty */
         arr_field(&x.a[9], r, r->slen[BEACON_S_SESSION] > 0 ? BEACON_S_SESSION : BEACON_S_AD_ID);
     }
     if (arrays_close(&x, p) == 0)

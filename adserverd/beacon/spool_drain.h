@@ -1,6 +1,6 @@
 /*
  * spool_drain: the background thread that moves spooled events into
- * PostgreSQL (ARCHITECTURE.md flow 4, last step).
+ * PostgreSQL (docs/architecture.md, flow 4).
  *
  * Each batch (up to drain_batch records) is one transaction: raw events
  * (ON CONFLICT on the event id, so a replay after a crash or a player's
@@ -33,7 +33,7 @@ struct spool_drain *spool_drain_start(struct app *app, char *err, size_t errlen)
 /* Stop after the batch in progress (what is left stays in the spool). NULL ok. */
 void spool_drain_stop(struct spool_drain *d);
 
-/* Records in the spool not yet committed to PostgreSQL (contract 3.5 queue_size). */
+/* Records in the spool not yet committed to PostgreSQL (queue_size in docs/admin-api.md). */
 uint64_t spool_drain_pending(struct spool_drain *d);
 
 /* Prometheus lines (spool and drain). 0, or -1 when out is full. */

@@ -3,8 +3,8 @@
  * reloadable ones).
  *
  * Precedence, lowest first: built-in defaults, the config file
- * (`key = value` lines), environment variables (API-CONTRACT.md section 8
- * names, ADSERVERD_* for ours), command-line flags. One table in config.c
+ * (`key = value` lines), environment variables (the admin API's
+ * names, listed in docs/admin-api.md, and ADSERVERD_* for ours), command-line flags. One table in config.c
  * lists every setting with its file key, variable and flag, so --help,
  * --check-config and the man page stay in step.
  *
@@ -58,7 +58,7 @@ struct config {
     int catalog_refresh_s; /* safety-net catalog rebuild interval */
     char *tracking_secret; /* HMAC key of tracking URLs; NULL: derived from jwt_secret */
 
-    /* beacons and money (issue #5) */
+    /* beacons and money */
     char *spool_fsync;       /* "always" or a group-commit window in ms ("2") */
     long spool_max_mb;       /* refuse beacons (503) past this spool size */
     long spool_segment_mb;   /* rotate segments past this size */
@@ -79,7 +79,7 @@ struct config {
     char *aws_secret_access_key;
     char *cloudfront_url;
     int s3_path_style;
-    long upload_max_bytes; /* largest creative file (contract 3.4.1: 500 MiB) */
+    long upload_max_bytes; /* largest creative file (docs/admin-api.md: 500 MiB) */
 
     /* where the values came from, for --check-config */
     char *config_file;

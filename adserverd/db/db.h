@@ -10,7 +10,7 @@
  * TimeZone UTC so timestamps come back as UTC text.
  *
  * Only the admin listener and background threads use this module: the ad
- * listener's request path never waits on PostgreSQL (ARCHITECTURE.md).
+ * listener's request path never waits on PostgreSQL (docs/architecture.md).
  */
 #ifndef DB_H
 #define DB_H

@@ -3,7 +3,7 @@
  *
  * Aggregates are correlated subqueries per campaign rather than one join
  * over creatives and daily stats: the reference's join multiplied every sum
- * by the number of creatives [quirk, contract 3.3.2]; the subqueries give
+ * by the number of creatives [a quirk kept: docs/admin-api.md]; the subqueries give
  * the true sums. Instants travel as epoch milliseconds (validate's output)
  * and are turned into timestamptz in SQL, exactly, whatever the year.
  */

@@ -1,5 +1,5 @@
 /*
- * db_campaigns: every query on the campaigns table (API-CONTRACT.md 3.3).
+ * db_campaigns: every query on the campaigns table (docs/admin-api.md).
  *
  * Rows come back as JSON objects in the contract's shape (rowjson): the
  * campaign row's keys in table order, numerics as PostgreSQL's text,

@@ -1,6 +1,6 @@
 /*
  * db_creatives: the queries on the creatives table behind the non-upload
- * creative endpoints (API-CONTRACT.md 3.4.2 - 3.4.6).
+ * creative endpoints (docs/admin-api.md).
  *
  * A creative belongs to the owner of its campaign (not to uploaded_by), so
  * every query joins campaigns and filters on campaigns.created_by: another

@@ -1,6 +1,6 @@
 /*
  * db_stats: the read-only statistics queries over campaign_daily_stats and
- * impressions: campaign stats (API-CONTRACT.md 3.3.7), creative stats
+ * impressions: campaign stats (docs/admin-api.md), creative stats
  * (3.4.7) and analytics (3.6).
  *
  * Every query is scoped to the owner of the campaigns it reads. Results are

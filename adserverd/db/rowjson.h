@@ -1,5 +1,5 @@
 /*
- * rowjson: the contract's JSON value encoding (API-CONTRACT.md 1.9) for the
+ * rowjson: the contract's JSON value encoding (docs/admin-api.md) for the
  * admin API's row objects and hand-built numbers.
  *
  * The reference returns PostgreSQL rows through node-postgres, so a column's

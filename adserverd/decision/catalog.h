@@ -1,5 +1,5 @@
 /*
- * catalog: the catalog builder thread (ARCHITECTURE.md flow 2).
+ * catalog: the catalog builder thread (docs/architecture.md, flow 2).
  *
  * One thread with its own PostgreSQL connection (not the pool's: it sits in
  * LISTEN adserverd_catalog for the daemon's lifetime). It builds a snapshot

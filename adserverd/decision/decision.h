@@ -1,5 +1,5 @@
 /*
- * decision: choose the ads of one pod from a snapshot (ARCHITECTURE.md flow 3).
+ * decision: choose the ads of one pod from a snapshot (docs/architecture.md, flow 3).
  *
  * Two phases, so the HTTP layer makes its single Redis round trip between
  * them:

@@ -1,6 +1,6 @@
 /*
  * freqcap: frequency-cap keys, Redis key layout and the Lua scripts that
- * enforce caps atomically across instances (ARCHITECTURE.md, "Money, caps").
+ * enforce caps atomically across instances (docs/architecture.md).
  *
  * The cap key names a viewer: SHA-256 of the IFA, else of the device id,
  * else of IP and User-Agent, as 32 hex digits (128 bits). Raw events store

@@ -1,6 +1,6 @@
 /*
  * serving: one ad request from parsed parameters to VAST ads
- * (ARCHITECTURE.md flow 3), shared by /vast, /api/v1/vast, /vmap,
+ * (docs/architecture.md, flow 3), shared by /vast, /api/v1/vast, /vmap,
  * /api/v1/ad-request and the admin explain route.
  *
  * A request has one or more breaks (a VAST answer is one break; a VMAP has

@@ -1,7 +1,7 @@
 /*
  * snapshot: the immutable in-memory catalog that ad decisions read.
  *
- * The catalog builder (ARCHITECTURE.md flow 2) reads servable campaigns,
+ * The catalog builder (docs/architecture.md, flow 2) reads servable campaigns,
  * creatives, targeting, caps and the category-exclusion table from
  * PostgreSQL and feeds them to a snapshot_builder; snapshot_builder_finish()
  * turns them into one read-only snapshot. Request threads never see a

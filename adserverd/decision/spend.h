@@ -1,5 +1,5 @@
 /*
- * spend: the spend counters decisioning reads (contracts.md item 3), kept
+ * spend: the spend counters decisioning reads, kept
  * fresh in the background so the ad path never waits on Redis or
  * PostgreSQL for them.
  *

@@ -1,5 +1,5 @@
 /*
- * body: request body parsing of API-CONTRACT.md 1.4, separate from the
+ * body: request body parsing of docs/admin-api.md, separate from the
  * transport so it can be fuzzed on its own.
  *
  * application/json: strict (top level must be an object or array), empty

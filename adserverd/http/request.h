@@ -34,7 +34,7 @@ struct request {
     char *path;        /* path only, as MHD decoded it (owned) */
     char method[16];
     int is_head;       /* HEAD is routed as GET; MHD drops the body */
-    char id[40];       /* request id; empty until assigned (contract 1.5) */
+    char id[40];       /* request id; empty until assigned (docs/admin-api.md) */
     char ip[64];       /* peer address of the TCP connection */
     struct timespec start;
 

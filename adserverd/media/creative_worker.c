@@ -136,7 +136,7 @@ static void judge(struct app *app, const char *key, struct verdict *v)
         return;
     }
     v->have_info = 1;
-    /* creatives.duration is whole seconds, 1..120 (contract section 6). */
+    /* creatives.duration is whole seconds, 1..120 (docs/admin-api.md). */
     secs = (v->info.duration_ms + 500) / 1000;
     if (v->info.duration_ms == 0) {
         snprintf(v->reason, sizeof(v->reason), "the file does not state its duration");

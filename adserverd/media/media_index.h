@@ -4,7 +4,7 @@
  *
  * The route serves only the files of creatives that exist (a stray or
  * half-deleted object stays private), yet the ad listener's request path
- * never waits on PostgreSQL (ARCHITECTURE.md). So the creative processing
+ * never waits on PostgreSQL (docs/architecture.md). So the creative processing
  * thread rebuilds this set from PostgreSQL every few seconds and the upload
  * and processing paths add to it at once; a deleted creative's file stops
  * being served at the next rebuild. The media type is the one processing

@@ -6,7 +6,7 @@
  * thread's connection is dropped and not retried for a short back-off, so a
  * dead Redis costs each request at most one timeout per back-off period,
  * not one per command. Nothing in Redis is required for correctness of the
- * admin API (ARCHITECTURE.md): callers treat NULL as "Redis unavailable".
+ * admin API (docs/architecture.md): callers treat NULL as "Redis unavailable".
  */
 #ifndef KV_H
 #define KV_H

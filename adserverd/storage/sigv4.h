@@ -1,7 +1,7 @@
 /*
  * sigv4: AWS Signature Version 4 query-string authentication (presigned S3 URLs).
  *
- * The upload-url endpoint (API-CONTRACT.md 3.4.8) hands out a presigned PUT URL
+ * The upload-url endpoint (docs/admin-api.md) hands out a presigned PUT URL
  * and must do so without contacting storage, so the signature is computed here,
  * from AWS's published algorithm: canonical request -> string to sign -> signing
  * key (HMAC-SHA256 chain over date, region, "s3", "aws4_request") -> signature.

@@ -1,8 +1,8 @@
 /*
  * isodate: see isodate.h.
  *
- * The grammar is API-CONTRACT.md 4.4, read left to right with a cursor; each
- * field has a fixed width, so there is no backtracking. Calendar arithmetic
+ * The grammar (the date shapes of docs/admin-api.md) is read left to right
+ * with a cursor; each field has a fixed width, so there is no backtracking. Calendar arithmetic
  * uses Howard Hinnant's days_from_civil / civil_from_days (proleptic
  * Gregorian, exact for any int32 year), which is what V8 applies too.
  * Inputs come from request bodies and query strings; they are short, and the

@@ -5,7 +5,7 @@
  * value's fate depends on JavaScript rules: which strings number() converts,
  * when a converted value is "unsafe", how precision(2) rounds, how long a
  * string is (UTF-16 units), and how a number prints. These helpers reproduce
- * those rules (API-CONTRACT.md 4.1) over jansson values and plain strings.
+ * those rules (docs/admin-api.md) over jansson values and plain strings.
  *
  * Pure functions: no allocation that outlives a call, no state, thread-safe.
  * Number conversion does not depend on the C locale.

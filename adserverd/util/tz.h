@@ -1,7 +1,7 @@
 /*
  * tz: IANA time zones as immutable offset tables, for day-parting and pacing.
  *
- * Campaigns target hours and days in their own zone (ARCHITECTURE.md, "Time")
+ * Campaigns target hours and days in their own zone (docs/architecture.md)
  * and pace over their own days. libc can only convert through the process-wide
  * TZ variable: setenv() + tzset() from the catalog thread would race every
  * other thread's localtime_r() and getenv(). So the catalog builder loads each

@@ -10,7 +10,7 @@
 int uuid_v4(char out[37]);
 /*
  * 1 when s is 8-4-4-4-12 hex (either case) with version 1-5 and variant
- * 8, 9, a or b, or the nil UUID (API-CONTRACT.md section 3); else 0.
+ * 8, 9, a or b, or the nil UUID (docs/admin-api.md); else 0.
  */
 int uuid_valid(const char *s);
 /* 1 when s is any 8-4-4-4-12 hex string PostgreSQL's uuid type accepts. */

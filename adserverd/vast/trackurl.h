@@ -17,7 +17,7 @@
  * they cannot be signed; what verify reads from them is untrusted.
  *
  * Pure computation: no I/O, no globals, safe from any thread. Signed URLs are
- * bearer tokens for spend: never log them (STYLE.md, Logging).
+ * bearer tokens for spend: never log them.
  */
 #ifndef TRACKURL_H
 #define TRACKURL_H

@@ -4,8 +4,9 @@
  * A break either carries its ads inline (AdSource/VASTAdData holding a VAST
  * 4.2 document as a child element, rendered by vast) or points at an ad tag
  * (AdSource/AdTagURI, a CDATA URL) that the player calls when the break
- * comes. Output validates against vmap_1.0.1-vast4.2-local.xsd (see
- * ../shared/vast/README.md: the official vmap.xsd does not compile).
+ * comes. Output validates against vmap_1.0.1-vast4.2-local.xsd (the
+ * IAB's own vmap.xsd does not compile in libxml2; the tests use a local
+ * variant of it beside the other schemas).
  *
  * Schema-imposed details: elements are in the vmap namespace
  * (http://www.iab.net/videosuite/vmap, prefix "vmap"), version="1.0";

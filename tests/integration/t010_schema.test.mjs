@@ -1,4 +1,4 @@
-// The migrations create exactly the schema of API-CONTRACT.md section 6:
+// The migrations create exactly the schema of docs/admin-api.md:
 // columns (order, type, nullability, default), constraints, indexes, the
 // updated_at trigger, schema_migrations rows under the reference's names,
 // and `adserverd migrate` is idempotent.

@@ -1,5 +1,5 @@
-// Transport layer of both listeners: API-CONTRACT.md section 1 and the
-// compatibility checklist (section 9, items 1, 6-9), ARCHITECTURE.md's
+// Transport layer of both listeners: docs/admin-api.md and
+// docs/architecture.md's
 // per-listener rules, against a real adserverd over real HTTP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

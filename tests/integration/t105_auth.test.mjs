@@ -1,4 +1,4 @@
-// Auth endpoints (API-CONTRACT.md 2 and 3.2) over real HTTP against real
+// Auth endpoints (docs/admin-api.md) over real HTTP against real
 // PostgreSQL and Redis: register, login, profile, logout, refresh, format B
 // validation, revocation in Redis, externally minted tokens.
 import { test, before, after } from 'node:test';

@@ -1,5 +1,5 @@
-// Campaign endpoints (API-CONTRACT.md 3.3, validation of section 4,
-// checklist items 5, 10 and 11, ownership of 2.4) over real HTTP against a
+// Campaign endpoints (docs/admin-api.md: validation, ownership, pricing
+// messages) over real HTTP against a
 // real adserverd and PostgreSQL. Rows the contract says tests write directly
 // (creatives, daily stats, impressions) are inserted with sql().
 import { test, before, after } from 'node:test';
@@ -206,7 +206,7 @@ test('POST {} names the first field; an array body is "value" must be of type ob
   assert.deepEqual(r.json, validationBody('name', 'Campaign name is required'));
   r = await api('POST', url(''), { token: A.token, body: [VALID] });
   assert.deepEqual(r.json, validationBody('', '"value" must be of type object'));
-  // no pricing fields at all: the CPM-rate message (checklist 11)
+  // no pricing fields at all: the CPM-rate message
   r = await api('POST', url(''), { token: A.token, body: { name: 'abc', budget_total: 5, start_date: '2025-01-01', end_date: '2025-02-01' } });
   assert.deepEqual(r.json, validationBody('', 'CPM rate is required when using CPM pricing model'));
   // text/plain is no body at all

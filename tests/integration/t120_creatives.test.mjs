@@ -1,5 +1,5 @@
-// Creative endpoints other than uploads (API-CONTRACT.md 3.4.2 - 3.4.7,
-// checklist item 13, ownership of 2.4) over real HTTP. Creatives and
+// Creative endpoints other than uploads (docs/admin-api.md: bodies,
+// ownership) over real HTTP. Creatives and
 // impressions are inserted with sql(), as the contract says tests do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Analytics (API-CONTRACT.md 3.6, checklist item 15) over real HTTP: the
+// Analytics (docs/admin-api.md) over real HTTP: the
 // reference suite's numbers, JSON number types, inclusive date filters,
 // ownership. Stats and impressions are inserted with sql().
 import { test, before, after } from 'node:test';

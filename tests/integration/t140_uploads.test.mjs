@@ -1,4 +1,4 @@
-// Creative upload (API-CONTRACT.md 3.4.1 and checklist item 12), presigned
+// Creative upload (docs/admin-api.md), presigned
 // upload URLs (3.4.8, item 14), creative processing (5.1, done for real
 // here) and the ad listener's /media route, against a real adserverd with
 // the local storage backend, real PostgreSQL and the test s3rver.

@@ -1,4 +1,4 @@
-// Serving settings of a campaign (issue #4 item 7): targeting, caps, pacing,
+// Serving settings of a campaign: targeting, caps, pacing,
 // advertiser and the VAST/VMAP tag, each an endpoint of its own over our own
 // tables (sql/008), so the contract's campaign object stays untouched.
 // Real HTTP against a real adserverd and PostgreSQL.

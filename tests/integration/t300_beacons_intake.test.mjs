@@ -89,7 +89,7 @@ test('signed beacons: 204, drained exactly once, stats and impression row follow
   }
 });
 
-test('track-impression (contract 3.5): 202 queued, 400 message, one row and one count per call', async () => {
+test('track-impression (docs/admin-api.md): 202 queued, 400 message, one row and one count per call', async () => {
   const user = createUser();
   const { campaignId, creativeId } = createCampaign(user.id);
   const d = await startDaemon();

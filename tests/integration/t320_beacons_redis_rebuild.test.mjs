@@ -50,7 +50,7 @@ test('FLUSHALL: spend and frequency-cap counters come back from PostgreSQL', { t
       'the reservation is converted');
     assert.ok(await waitFor(async () => (await hourKey()) === 8, 5000), 'and counted');
 
-    // the per-minute series (contracts.md item 6)
+    // the per-minute series
     const auth = { headers: { Authorization: `Bearer ${user.token}` } };
     const s = await request('GET', `${d.adminUrl}/api/v1/campaigns/${campaignId}/series?minutes=5`, auth);
     assert.equal(s.status, 200);

@@ -169,7 +169,7 @@ test('delete: soft marks completed, --hard removes; not found exit 4; server err
   const badId = await ctl(['campaigns', 'get', 'not-a-uuid'], { env });
   assert.equal(badId.status, 5);
   assert.match(badId.stderr, /Invalid id format/);
-  // a database constraint the API reports as 500 (contract 3.3.4 quirk)
+  // a database constraint the API reports as 500 (a quirk kept: docs/admin-api.md)
   const id2 = (await ctl(['-q', 'campaigns', 'create', ...CREATE], { env })).stdout.trim();
   const five = await ctl(['campaigns', 'update', id2, '--end-date', '2020-01-01'], { env });
   assert.equal(five.status, 8);

@@ -118,7 +118,7 @@ test('tag: both URLs, --vast / --vmap alone, --json the API', async () => {
 test('explain: the decision trace, --json the API answer', async (t) => {
   const probe = await api('GET', `${d.adminUrl}/api/v1/decisions/explain?country=US`, { token: u.token });
   if (probe.status === 404 && probe.json?.error?.code === 'ROUTE_NOT_FOUND') {
-    t.skip('GET /api/v1/decisions/explain is not in this adserverd yet (serving, issue #4)');
+    t.skip('GET /api/v1/decisions/explain is not in this adserverd yet (serving)');
     return;
   }
   assert.equal(probe.status, 200, probe.text);

@@ -1,6 +1,6 @@
 // t502: the live view follows real beacons. Signed beacons (tests/lib/
 // trackurl.mjs, an independent implementation of the URL format) go to the
-// ad listener; the per-minute series endpoint (contracts.md item 6) sees
+// ad listener; the per-minute series endpoint sees
 // them after the drain, and ctvtui's live view, refreshing every 3 s, shows
 // the new totals, taller columns in the impressions chart, spend, and the
 // funnel. Skips, saying why, on a daemon without the series endpoint.

@@ -1,5 +1,5 @@
 // Redis stopped under a running daemon: /health reports DISCONNECTED with
-// 200 (contract 3.1.2), /api keeps answering with consistent rate-limit
+// 200 (docs/admin-api.md), /api keeps answering with consistent rate-limit
 // headers (local fallback), and everything recovers when Redis is back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

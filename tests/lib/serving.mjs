@@ -20,7 +20,7 @@ export const SCHEMAS = {
 };
 
 // Validate xml against one of SCHEMAS with xmllint; macro brackets masked
-// as ../shared/vast/README.md says (libxml2 rejects [ ] in xs:anyURI).
+// (libxml2 rejects [ ] in xs:anyURI, and macros are legal in VAST URLs).
 // Returns 'skipped' when the schema folder is missing, else throws on failure.
 export function xsdCheck(xml, which, t) {
   if (!HAVE_XSD) {

@@ -13,8 +13,8 @@
  * macros we keep literal on purpose contain ([ERRORCODE]). Validation can
  * mask them inside CDATA sections, the only place our documents carry URLs,
  * as %5B/%5D on a parsed copy; the bytes under test are never changed.
- * MASK_MACROS masks "[NAME]" tokens only (NAME = [A-Z][A-Z0-9_]*, the same
- * rule as the sed line in ../shared/vast/README.md); MASK_ALL also masks
+ * MASK_MACROS masks "[NAME]" tokens only (NAME = [A-Z][A-Z0-9_]*, the IAB's
+ * macro form); MASK_ALL also masks
  * stray brackets, which only the hostile-URL tests need: a raw ']' (as in
  * "]]>") is not a URI character at all, and vast keeps URLs byte for byte.
  * Setting VAST_SAMPLES_DIR writes each validated document there under its

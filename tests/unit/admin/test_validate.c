@@ -1,5 +1,5 @@
 /*
- * Unit tests of validate: the Joi-compatible schemas of API-CONTRACT.md 3.3,
+ * Unit tests of validate: the Joi-compatible schemas of docs/admin-api.md,
  * 3.4 and section 4 (first failure, Joi's order, messages, converted values)
  * and the qs-shaped query parser.
  */

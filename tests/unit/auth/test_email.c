@@ -1,5 +1,5 @@
 /*
- * Unit tests for adserverd/email: the address rule of API-CONTRACT.md 4.3
+ * Unit tests for adserverd/email: the address rule of docs/admin-api.md
  * against Debian's public suffix list, and the list loader against small
  * lists written to temporary files. Expected verdicts were checked against
  * Joi 17.13 (@sideway/address 4.1.5) on Node 20.

@@ -1,6 +1,6 @@
 /*
  * Unit tests of rowjson's number rendering: JavaScript numbers in JSON and
- * Number.prototype.toFixed(2) (API-CONTRACT.md 1.9, 3.3.2, 3.6).
+ * Number.prototype.toFixed(2) (docs/admin-api.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of body: JSON strictness, forms, content types (API-CONTRACT.md 1.4). */
+/* Unit tests of body: JSON strictness, forms, content types (docs/admin-api.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

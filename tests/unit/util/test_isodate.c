@@ -1,5 +1,5 @@
 /*
- * Unit tests for adserverd/isodate: every shape API-CONTRACT.md 4.4 accepts
+ * Unit tests for adserverd/isodate: every shape docs/admin-api.md accepts
  * or rejects, the V8 behaviours it keeps (day roll-over, fraction reading),
  * and the toISOString() rendering of 1.9. Expected instants were checked
  * against Node 20 with TZ=UTC.

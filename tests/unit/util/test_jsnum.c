@@ -1,6 +1,6 @@
 /*
  * Unit tests for adserverd/jsnum: Joi 17's number()/integer()/precision(2)
- * conversions (API-CONTRACT.md 4.1), JavaScript string lengths and String()
+ * conversions (docs/admin-api.md), JavaScript string lengths and String()
  * of numbers. Expected results were checked against Joi 17.13 on Node 20.
  */
 #include <setjmp.h>
