@@ -2,8 +2,8 @@
  * isodate: see isodate.h.
  *
  * The grammar (the date shapes of docs/admin-api.md) is read left to right
- * with a cursor; each field has a fixed width, so there is no backtracking. Calendar arithmetic
- * uses Howard Hinnant's days_from_civil / civil_from_days (proleptic
+ * with a cursor; each field has a fixed width, so there is no
+ * backtracking. Calendar arithmetic uses Howard Hinnant's days_from_civil / civil_from_days (proleptic
  * Gregorian, exact for any int32 year), which is what V8 applies too.
  * Inputs come from request bodies and query strings; they are short, and the
  * work is linear in their length.

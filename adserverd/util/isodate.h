@@ -3,8 +3,7 @@
  *
  * The reference validates dates with Joi's date().iso() and V8's Date parser
  * and prints them with Date.prototype.toISOString(); clients send the shapes
- * listed in docs/admin-api.md and read back "2025-01-01T00:00:00.000Z"
- * (1.9). Both directions are done here with our own calendar arithmetic, so
+ * listed in docs/admin-api.md and read back "2025-01-01T00:00:00.000Z". Both directions are done here with our own calendar arithmetic, so
  * neither TZ nor the locale can change a result. The server's zone is UTC by
  * contract, so a date-time without a zone is UTC.
  *
