@@ -124,10 +124,12 @@ DAEMON_SRCS := \
 	adserverd/http/request.c \
 	adserverd/http/router.c \
 	adserverd/main.c \
+	adserverd/media/child.c \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
+	adserverd/media/ffprobe.c \
 	adserverd/media/media_index.c \
-	adserverd/media/mediaprobe.c \
+	adserverd/media/sniff.c \
 	adserverd/redis/kv.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
@@ -167,7 +169,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
-	media/mediaprobe media/media_index media/creative_url \
+	media/child media/ffprobe media/sniff media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
 	http/body http/router http/multipart admin/validate ad/serve_media
@@ -293,7 +295,7 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
-FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
+FUZZ_TARGETS := multipart auth_jwt body sniff ffprobe email isodate jsnum validate trackurl \
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
@@ -304,7 +306,9 @@ FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c a
 	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
-FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
+FUZZ_SRCS_sniff := tests/fuzz/fuzz_sniff.c adserverd/media/sniff.c $(LIB_SRCS)
+FUZZ_SRCS_ffprobe := tests/fuzz/fuzz_ffprobe.c adserverd/media/ffprobe.c adserverd/media/child.c \
+	$(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
@@ -335,7 +339,7 @@ fuzz: $(FUZZ_BINS)
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus-$$t; \
 		seeds=; [ -d tests/fuzz/corpus/$$t ] && seeds=tests/fuzz/corpus/$$t; \
-		[ $$t = mediaprobe ] && seeds="$$seeds tests/fixtures/media"; \
+		[ $$t = sniff ] && seeds="$$seeds tests/fixtures/media"; \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			build/fuzz/corpus-$$t $$seeds; done

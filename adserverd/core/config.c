@@ -115,6 +115,18 @@ static const struct opt opts[] = {
      0, "largest creative file accepted by the upload route (bytes)"},
     {"s3_path_style", "ADSERVERD_S3_PATH_STYLE", OPT_BOOL, O(s3_path_style), "true", 0,
      "path-style bucket addressing"},
+    {"media_ffprobe", "ADSERVERD_MEDIA_FFPROBE", OPT_STR, O(media_ffprobe), "ffprobe", 0,
+     "ffprobe program (a path, or a name found in PATH)"},
+    {"media_jobs", "ADSERVERD_MEDIA_JOBS", OPT_INT, O(media_jobs), "0", 0,
+     "media tools running at once (0: 1 up to 2 cores, else half the cores)"},
+    {"media_nice", "ADSERVERD_MEDIA_NICE", OPT_INT, O(media_nice), "10", 0,
+     "niceness added to media tools (0..19)"},
+    {"media_probe_timeout_s", "ADSERVERD_MEDIA_PROBE_TIMEOUT_S", OPT_INT,
+     O(media_probe_timeout_s), "30", 0, "wall-clock limit of one ffprobe run (seconds)"},
+    {"media_cpu_s", "ADSERVERD_MEDIA_CPU_S", OPT_LONG, O(media_cpu_s), "600", 0,
+     "CPU-time limit of one media tool run (seconds)"},
+    {"media_mem_mb", "ADSERVERD_MEDIA_MEM_MB", OPT_LONG, O(media_mem_mb), "2048", 0,
+     "address-space limit of one media tool run (MiB)"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -413,6 +425,15 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->drain_batch < 1 || cfg->drain_batch > 20000) {
         snprintf(err, errlen, "drain_batch must be 1..20000");
+        return -1;
+    }
+    if (cfg->media_jobs < 0 || cfg->media_jobs > 64 || cfg->media_nice < 0 ||
+        cfg->media_nice > 19 || cfg->media_probe_timeout_s < 1 ||
+        cfg->media_probe_timeout_s > 3600 || cfg->media_cpu_s < 1 || cfg->media_cpu_s > 86400 ||
+        cfg->media_mem_mb < 256 || cfg->media_mem_mb > 1048576) {
+        snprintf(err, errlen, "media_jobs must be 0..64, media_nice 0..19, "
+                              "media_probe_timeout_s 1..3600, media_cpu_s 1..86400, "
+                              "media_mem_mb 256..1048576");
         return -1;
     }
     if (cfg->spend_refresh_ms < 10 || cfg->spend_refresh_ms > 60000) {

@@ -4,7 +4,7 @@
 #include "db/db_creative_media.h"
 
 #include "db/db.h"
-#include "media/mediaprobe.h"
+#include "media/ffprobe.h"
 #include "db/rowjson.h"
 
 #include <stdio.h>
@@ -115,7 +115,7 @@ struct measured {
     const char *p[12]; /* mime .. file_size, in the statements' order $3.. */
 };
 
-static void measured_fill(struct measured *m, const struct mediaprobe_info *info,
+static void measured_fill(struct measured *m, const struct ffprobe_info *info,
                           uint64_t file_size)
 {
     memset(m->p, 0, sizeof(m->p));
@@ -130,7 +130,7 @@ static void measured_fill(struct measured *m, const struct mediaprobe_info *info
     snprintf(m->fps_num, sizeof(m->fps_num), "%u", info->fps_num);
     snprintf(m->fps_den, sizeof(m->fps_den), "%u", info->fps_den);
     m->p[0] = info->mime;
-    m->p[1] = info->format;
+    m->p[1] = info->container;
     m->p[2] = info->video_codec;
     m->p[3] = info->audio_codec;
     m->p[4] = m->bitrate;
@@ -139,7 +139,7 @@ static void measured_fill(struct measured *m, const struct mediaprobe_info *info
     m->p[7] = info->height != 0 ? m->height : NULL;
     m->p[8] = info->fps_den != 0 ? m->fps_num : NULL;
     m->p[9] = info->fps_den != 0 ? m->fps_den : NULL;
-    m->p[10] = info->faststart ? "true" : "false";
+    m->p[10] = info->faststart < 0 ? NULL : info->faststart ? "true" : "false";
 }
 
 #define SET_MEASURED                                                                               \
@@ -148,7 +148,7 @@ static void measured_fill(struct measured *m, const struct mediaprobe_info *info
     "faststart = $13, file_size = $14, processed_at = now() "
 
 int db_creative_media_ready(struct db_conn *c, const char *creative_id,
-                            const struct mediaprobe_info *info, uint64_t file_size,
+                            const struct ffprobe_info *info, uint64_t file_size,
                             char sqlstate[6])
 {
     struct measured m;
@@ -166,7 +166,7 @@ int db_creative_media_ready(struct db_conn *c, const char *creative_id,
 }
 
 int db_creative_media_failed(struct db_conn *c, const char *creative_id, const char *reason,
-                             const struct mediaprobe_info *info, uint64_t file_size,
+                             const struct ffprobe_info *info, uint64_t file_size,
                              char sqlstate[6])
 {
     struct measured m;

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 struct db_conn;
-struct mediaprobe_info;
+struct ffprobe_info;
 
 enum db_creative_media_result {
     DB_CREATIVE_MEDIA_OK = 0,
@@ -50,7 +50,7 @@ int db_creative_media_job(struct db_conn *c, const char *creative_id,
 
 /* The pending row becomes 'ready' with what info says and the size read back. */
 int db_creative_media_ready(struct db_conn *c, const char *creative_id,
-                            const struct mediaprobe_info *info, uint64_t file_size,
+                            const struct ffprobe_info *info, uint64_t file_size,
                             char sqlstate[6]);
 
 /*
@@ -58,7 +58,7 @@ int db_creative_media_ready(struct db_conn *c, const char *creative_id,
  * what was measured when the file is a video the rules refuse.
  */
 int db_creative_media_failed(struct db_conn *c, const char *creative_id, const char *reason,
-                             const struct mediaprobe_info *info, uint64_t file_size,
+                             const struct ffprobe_info *info, uint64_t file_size,
                              char sqlstate[6]);
 
 /* Count one more transient failure; *attempts receives the new count. */

@@ -16,8 +16,10 @@
 #include "db/db_creative_media.h"
 #include "db/db_creatives.h"
 #include "lib/log.h"
+#include "media/child.h"
+#include "media/ffprobe.h"
 #include "media/media_index.h"
-#include "media/mediaprobe.h"
+#include "media/sniff.h"
 #include "storage/storage.h"
 #include "lib/xalloc.h"
 
@@ -38,6 +40,7 @@
 
 struct creative_worker {
     struct app *app;
+    struct child_slots *slots; /* bounds the media tools running at once */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -52,7 +55,7 @@ struct verdict {
     int transient; /* retry later: storage or PostgreSQL trouble */
     int ok;        /* a usable video */
     char reason[512];
-    struct mediaprobe_info info;
+    struct ffprobe_info info;
     int have_info;
     uint64_t size;
 };
@@ -114,40 +117,58 @@ static int open_bytes(struct app *app, const char *key, struct verdict *v)
     return fd;
 }
 
-static void judge(struct app *app, const char *key, struct verdict *v)
+/* The fence around each ffprobe run, from the configuration. */
+static void probe_limits(const struct app *app, struct child_limits *lim)
 {
-    char err[MEDIAPROBE_ERR_LEN];
+    memset(lim, 0, sizeof(*lim));
+    lim->cpu_s = app->cfg->media_cpu_s;
+    lim->as_mb = app->cfg->media_mem_mb;
+    lim->fsize_mb = 0; /* ffprobe writes no file */
+    lim->nice = app->cfg->media_nice;
+    lim->timeout_ms = (long)app->cfg->media_probe_timeout_s * 1000;
+}
+
+static void judge(struct creative_worker *w, const char *key, struct verdict *v)
+{
+    struct app *app = w->app;
+    char err[FFPROBE_ERR_LEN];
+    struct child_limits lim;
+    struct sniff_result sn;
     int fd = open_bytes(app, key, v);
     int rc;
-    uint64_t secs;
 
     if (fd < 0)
         return;
-    rc = mediaprobe_read_fd(fd, &v->info, err, sizeof(err));
-    (void)close(fd); /* read-only, or an unlinked copy */
-    if (rc == MEDIAPROBE_EIO) {
+    /* Refuse playlists and foreign formats before any tool opens them. */
+    if (sniff_read_fd(fd, &sn) != 0) {
+        int e = errno;
         v->transient = 1;
-        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", err);
-        return;
+        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", strerror(e));
+        goto cleanup;
     }
-    if (rc != MEDIAPROBE_OK) {
+    if (sn.reason != NULL) {
+        snprintf(v->reason, sizeof(v->reason), "%s", sn.reason);
+        goto cleanup;
+    }
+    probe_limits(app, &lim);
+    rc = ffprobe_run(w->slots, app->cfg->media_ffprobe, &lim, fd, &v->info, err, sizeof(err));
+    if (rc == FFPROBE_ESTART) {
+        v->transient = 1;
+        snprintf(v->reason, sizeof(v->reason), "cannot run ffprobe: %s", err);
+        goto cleanup;
+    }
+    if (rc != FFPROBE_OK) {
         snprintf(v->reason, sizeof(v->reason), "%s", err);
-        return;
+        goto cleanup;
     }
+    v->info.faststart = sn.faststart;
     v->have_info = 1;
-    /* creatives.duration is whole seconds, 1..120 (contract section 6). */
-    secs = (v->info.duration_ms + 500) / 1000;
-    if (v->info.duration_ms == 0) {
-        snprintf(v->reason, sizeof(v->reason), "the file does not state its duration");
-    } else if (secs < 1) {
-        snprintf(v->reason, sizeof(v->reason), "duration %.3f s is under 1 second",
-                 (double)v->info.duration_ms / 1000.0);
-    } else if (secs > 120) {
-        snprintf(v->reason, sizeof(v->reason), "duration %.3f s exceeds 120 seconds",
-                 (double)v->info.duration_ms / 1000.0);
-    } else {
+    if (ffprobe_check(&v->info, err, sizeof(err)) != 0)
+        snprintf(v->reason, sizeof(v->reason), "%s", err);
+    else
         v->ok = 1;
-    }
+cleanup:
+    (void)close(fd); /* read-only, or an unlinked copy */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -283,7 +304,7 @@ static void process(struct creative_worker *w, const char *id)
     if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
         return; /* done already, or the creative or its campaign is gone */
     memset(&v, 0, sizeof(v));
-    judge(app, job.storage_key, &v);
+    judge(w, job.storage_key, &v);
     if (v.transient) {
         retry_or_fail(app, id, &job, &v);
         return;
@@ -297,26 +318,33 @@ static void process(struct creative_worker *w, const char *id)
 /* The tick: pending rescan and media index rebuild                         */
 /* ------------------------------------------------------------------------ */
 
-/* Type of a stored file read from its bytes, for keys without creative_media. */
+/* Type of a stored file from its magic bytes, for keys without creative_media. */
 static const char *probe_type(struct app *app, const char *key)
 {
-    struct mediaprobe_info info;
+    struct sniff_result sn;
     uint64_t size;
     int fd = -1;
     const char *mime = NULL;
 
     if (storage_open_read(app->storage, key, &fd, &size, NULL, 0) != 0)
         return NULL;
-    if (mediaprobe_read_fd(fd, &info, NULL, 0) == MEDIAPROBE_OK)
-        mime = info.mime; /* static */
-    (void)close(fd);      /* read-only */
+    if (sniff_read_fd(fd, &sn) == 0) {
+        if (sn.kind == SNIFF_ISOBMFF)
+            mime = sn.quicktime ? "video/quicktime" : "video/mp4";
+        else if (sn.kind == SNIFF_MATROSKA)
+            mime = sn.webm ? "video/webm" : "video/x-matroska";
+        else if (sn.kind == SNIFF_AVI)
+            mime = "video/x-msvideo";
+    }
+    (void)close(fd); /* read-only */
     return mime;
 }
 
-/* The static string for a type mediaprobe reports, or NULL (unknown). */
+/* The static string for a type processing reports, or NULL (unknown). */
 static const char *known_type(const char *mime)
 {
-    static const char *const types[] = {"video/mp4", "video/quicktime", "video/x-msvideo"};
+    static const char *const types[] = {"video/mp4", "video/quicktime", "video/x-msvideo",
+                                        "video/webm", "video/x-matroska"};
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (strcmp(mime, types[i]) == 0)
@@ -475,14 +503,23 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     int rc;
 
     w->app = app;
+    w->slots = child_slots_new(app->cfg->media_jobs > 0 ? app->cfg->media_jobs
+                                                        : child_default_jobs());
+    if (w->slots == NULL) {
+        snprintf(err, errlen, "creative worker: cannot create the media job slots");
+        free(w);
+        return NULL;
+    }
     if (pthread_mutex_init(&w->mu, NULL) != 0) {
         snprintf(err, errlen, "creative worker: cannot create a mutex");
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
     if (pthread_condattr_init(&ca) != 0) {
         snprintf(err, errlen, "creative worker: cannot create a condition variable");
         pthread_mutex_destroy(&w->mu);
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
@@ -493,6 +530,7 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     if (rc != 0) {
         snprintf(err, errlen, "creative worker: cannot create a condition variable");
         pthread_mutex_destroy(&w->mu);
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
@@ -501,6 +539,7 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
         snprintf(err, errlen, "creative worker: cannot start thread: %s", strerror(rc));
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
@@ -518,6 +557,7 @@ void creative_worker_stop(struct creative_worker *w)
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
+    child_slots_free(w->slots);
     free(w);
 }
 
