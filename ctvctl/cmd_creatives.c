@@ -162,6 +162,8 @@ static const char *type_for(const char *file)
         return "video/quicktime";
     if (strcasecmp(dot, ".avi") == 0)
         return "video/x-msvideo";
+    if (strcasecmp(dot, ".webm") == 0)
+        return "video/webm";
     return "application/octet-stream";
 }
 
@@ -313,7 +315,7 @@ static const struct cli_cmd CMDS[] = {
     {"upload",
      "<campaign-id> <file> [--name NAME] [--duration SECONDS] [--width PIXELS] "
      "[--height PIXELS] [--content-type TYPE] [--wait] [--wait-timeout SECONDS] [--no-progress]",
-     "upload a video (MP4, MOV, AVI), streamed, with a progress bar on a TTY", UPLOAD_OPTS, 2, 2,
+     "upload a video (MP4, MOV, AVI, WebM), streamed, with a progress bar on a TTY", UPLOAD_OPTS, 2, 2,
      upload_run},
     {"update", "<id> [-f FILE|-] [--name NAME] [--status active|inactive] [--duration SECONDS]",
      "change the given fields of a creative", UPDATE_OPTS, 1, 1, update_run},
