@@ -99,6 +99,7 @@ DAEMON_SRCS := \
 	adserverd/db/db_campaigns.c \
 	adserverd/db/db_catalog.c \
 	adserverd/db/db_creative_media.c \
+	adserverd/db/db_creative_renditions.c \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
 	adserverd/db/db_stats.c \
@@ -128,8 +129,11 @@ DAEMON_SRCS := \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
 	adserverd/media/ffprobe.c \
+	adserverd/media/ladder.c \
 	adserverd/media/media_index.c \
+	adserverd/media/rendition_job.c \
 	adserverd/media/sniff.c \
+	adserverd/media/transcode.c \
 	adserverd/redis/kv.c \
 	adserverd/storage/sigv4.c \
 	adserverd/storage/storage.c \
@@ -169,7 +173,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
 	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
-	media/child media/ffprobe media/sniff media/media_index media/creative_url \
+	media/child media/ffprobe media/sniff media/ladder media/transcode media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
 	http/body http/router http/multipart admin/validate ad/serve_media
@@ -295,7 +299,7 @@ soak: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
-FUZZ_TARGETS := multipart auth_jwt body sniff ffprobe email isodate jsnum validate trackurl \
+FUZZ_TARGETS := multipart auth_jwt body sniff ffprobe ladder email isodate jsnum validate trackurl \
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
@@ -307,6 +311,7 @@ FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c a
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_sniff := tests/fuzz/fuzz_sniff.c adserverd/media/sniff.c $(LIB_SRCS)
+FUZZ_SRCS_ladder := tests/fuzz/fuzz_ladder.c adserverd/media/ladder.c $(LIB_SRCS)
 FUZZ_SRCS_ffprobe := tests/fuzz/fuzz_ffprobe.c adserverd/media/ffprobe.c adserverd/media/child.c \
 	$(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)

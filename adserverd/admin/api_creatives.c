@@ -10,8 +10,10 @@
 
 #include "core/app.h"
 #include "media/creative_url.h"
+#include "media/rendition_job.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"
+#include "db/db_creative_renditions.h"
 #include "db/db_creatives.h"
 #include "db/db_stats.h"
 #include "lib/log.h"
@@ -161,10 +163,21 @@ int api_creatives_set_status(struct request *req)
     return reply_creative(req, message, row);
 }
 
+/* Best effort, like the upload's object: log what could not be removed. */
+static void delete_object(void *ctx, const char *key, const char *mime)
+{
+    struct app *app = ctx;
+    char err[256];
+
+    (void)mime;
+    if (storage_delete(app->storage, key, err, sizeof(err)) != STORAGE_OK)
+        log_warn("rendition object not deleted", "key", key, "error", err);
+}
+
 int api_creatives_delete(struct request *req)
 {
     const char *id = api_uuid_param(req, 0, "id");
-    json_t *url = NULL;
+    json_t *url = NULL, *objects = NULL;
     char key[STORAGE_KEY_MAX + 1];
     char state[6] = "", err[256] = "";
     struct db_conn *c;
@@ -173,8 +186,14 @@ int api_creatives_delete(struct request *req)
     if (id == NULL)
         return 0;
     c = db_acquire(req->app->db, DB_WAIT_MS);
+    /* The renditions' objects, known only from their rows, which the delete cascades away. */
+    if (c != NULL &&
+        db_creative_renditions_objects(c, id, &objects, state) != DB_CREATIVE_RENDITIONS_OK)
+        objects = NULL; /* the delete below reports a database failure */
     rc = c != NULL ? db_creatives_delete(c, req->user.id, id, &url, state) : DB_CREATIVES_ERROR;
     db_release(req->app->db, c);
+    if (rc != DB_CREATIVES_OK)
+        json_decref(objects);
     if (rc == DB_CREATIVES_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", NOT_FOUND_PERMISSION);
     if (rc != DB_CREATIVES_OK) {
@@ -189,6 +208,15 @@ int api_creatives_delete(struct request *req)
         if (rc != STORAGE_OK)
             log_warn("creative object not deleted", "creative", id, "error", err);
     }
+    for (size_t i = 0; req->app->storage != NULL && i < json_array_size(objects); i++) {
+        json_t *o = json_array_get(objects, i);
+        rendition_job_each_key(i == 0 ? json_string_value(json_object_get(o, "storage_key")) : NULL,
+                               json_string_value(json_object_get(o, "mp4_key")),
+                               json_string_value(json_object_get(o, "hls_key")),
+                               (int)json_integer_value(json_object_get(o, "hls_segments")),
+                               delete_object, req->app);
+    }
+    json_decref(objects);
     json_decref(url);
     return reply_json(
         req, 200,

@@ -22,10 +22,12 @@
 #include "db/db.h"
 #include "db/db_campaigns.h"
 #include "db/db_creative_media.h"
+#include "db/db_creative_renditions.h"
 #include "db/db_creatives.h"
 #include "util/jsnum.h"
 #include "lib/log.h"
 #include "media/media_index.h"
+#include "media/rendition_job.h"
 #include "http/multipart.h"
 #include "http/reply.h"
 #include "http/request.h"
@@ -707,10 +709,21 @@ int api_uploads_url(struct request *req)
 /* What processing found                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* A key as the URL players fetch it from, or JSON null. */
+static json_t *url_of(struct app *app, const char *key)
+{
+    char url[2048];
+
+    return key != NULL && media_url_for_key(app, key, url, sizeof(url)) == 0 ? json_string(url)
+                                                                             : json_null();
+}
+
 int api_uploads_media(struct request *req)
 {
     const char *id = request_param(req, 0);
-    json_t *row = NULL;
+    json_t *row = NULL, *renditions = NULL;
+    char master[STORAGE_KEY_MAX + 1];
+    int any_ready = 0;
     struct db_conn *c;
     char state[6] = "";
     char url[2048];
@@ -724,6 +737,11 @@ int api_uploads_media(struct request *req)
         return reply_error(req, 500, "CREATIVE_MEDIA_RETRIEVAL_FAILED",
                            "Failed to retrieve creative media");
     rc = db_creative_media_get(c, req->user.id, id, &row, state);
+    if (rc == DB_CREATIVE_MEDIA_OK &&
+        db_creative_renditions_list(c, id, &renditions, state) != DB_CREATIVE_RENDITIONS_OK) {
+        json_decref(row);
+        rc = DB_CREATIVE_MEDIA_ERROR;
+    }
     db_release(req->app->db, c);
     if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
         return reply_error(req, 404, "CREATIVE_NOT_FOUND", "Creative not found");
@@ -738,5 +756,20 @@ int api_uploads_media(struct request *req)
                         key != NULL && media_url_for_key(req->app, key, url, sizeof(url)) == 0
                             ? json_string(url)
                             : json_null());
+    /* The rendition ladder, rung by rung (progress while it is made). */
+    for (size_t i = 0; i < json_array_size(renditions); i++) {
+        json_t *r = json_array_get(renditions, i);
+        any_ready |= strcmp(json_string_value(json_object_get(r, "state")), "ready") == 0;
+        json_object_set_new(r, "mp4_url",
+                            url_of(req->app, json_string_value(json_object_get(r, "mp4_key"))));
+        json_object_set_new(r, "hls_url",
+                            url_of(req->app, json_string_value(json_object_get(r, "hls_key"))));
+    }
+    json_object_set_new(row, "hls_master_url",
+                        any_ready && key != NULL &&
+                                rendition_key(key, "hls/master.m3u8", master, sizeof(master)) == 0
+                            ? url_of(req->app, master)
+                            : json_null());
+    json_object_set_new(row, "renditions", renditions);
     return reply_json(req, 200, json_pack("{s:o}", "media", row));
 }

@@ -81,6 +81,11 @@ struct config {
     int media_probe_timeout_s; /* wall clock per ffprobe run */
     long media_cpu_s;          /* RLIMIT_CPU per run */
     long media_mem_mb;         /* RLIMIT_AS per run */
+    char *media_ladder;        /* rendition ladder (media/ladder.h) */
+    char *media_preset;        /* x264 preset of renditions */
+    char *media_ffmpeg;        /* program name or path */
+    int media_transcode_timeout_s; /* wall clock per rendition */
+    long media_output_mb;      /* RLIMIT_FSIZE of a transcode */
 
     /* where the values came from, for --check-config */
     char *config_file;

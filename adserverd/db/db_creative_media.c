@@ -183,6 +183,17 @@ int db_creative_media_failed(struct db_conn *c, const char *creative_id, const c
                 14, p, sqlstate));
 }
 
+int db_creative_media_renditions_failed(struct db_conn *c, const char *creative_id,
+                                        const char *reason, char sqlstate[6])
+{
+    const char *p[2] = {creative_id, reason};
+
+    return changed(db_exec(c, "db_creative_media_renditions_failed",
+                           "UPDATE creative_media SET state = 'failed', failure_reason = $2 "
+                           "WHERE creative_id = $1 AND state = 'ready'",
+                           2, p, sqlstate));
+}
+
 int db_creative_media_retry(struct db_conn *c, const char *creative_id, const char *reason,
                             int *attempts, char sqlstate[6])
 {

@@ -61,6 +61,13 @@ int db_creative_media_failed(struct db_conn *c, const char *creative_id, const c
                              const struct ffprobe_info *info, uint64_t file_size,
                              char sqlstate[6]);
 
+/*
+ * Every rendition of creative_id failed: the row (ready after measuring)
+ * becomes 'failed' with reason, so the media route shows why.
+ */
+int db_creative_media_renditions_failed(struct db_conn *c, const char *creative_id,
+                                        const char *reason, char sqlstate[6]);
+
 /* Count one more transient failure; *attempts receives the new count. */
 int db_creative_media_retry(struct db_conn *c, const char *creative_id, const char *reason,
                             int *attempts, char sqlstate[6]);

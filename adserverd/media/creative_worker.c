@@ -14,11 +14,14 @@
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"
+#include "db/db_creative_renditions.h"
 #include "db/db_creatives.h"
 #include "lib/log.h"
 #include "media/child.h"
 #include "media/ffprobe.h"
+#include "media/ladder.h"
 #include "media/media_index.h"
+#include "media/rendition_job.h"
 #include "media/sniff.h"
 #include "storage/storage.h"
 #include "lib/xalloc.h"
@@ -41,6 +44,7 @@
 struct creative_worker {
     struct app *app;
     struct child_slots *slots; /* bounds the media tools running at once */
+    struct ladder ladder;      /* media_ladder, parsed at start */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -199,13 +203,13 @@ static void log_corrections(const char *id, const struct db_creative_media_job *
 }
 
 /* One transaction: the creatives row (if still processing) and creative_media. */
-static int record(struct app *app, const char *id, const struct db_creative_media_job *job,
-                  const struct verdict *v)
+static int record(struct app *app, const struct ladder *ladder, const char *id,
+                  const struct db_creative_media_job *job, const struct verdict *v)
 {
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char dur[24], w[16], h[16], size[24], state[6] = "";
-    char err[256];
-    int crc, mrc;
+    char err[256], nplanned[16];
+    int crc, mrc, planned = 0;
     int rc = -1;
 
     if (c == NULL)
@@ -217,8 +221,13 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
     if (db_simple(c, "BEGIN", err, sizeof(err)) != 0)
         goto cleanup;
     if (v->ok) {
-        crc = db_creatives_finish_processing(c, id, "active", dur, v->info.width ? w : NULL,
-                                             v->info.height ? h : NULL, size, state);
+        /* With a ladder the creative stays 'processing' (with the measured
+         * values) until its first rendition is ready (rendition_job.h). */
+        planned = rendition_job_plan(c, ladder, id, v->info.width, v->info.height, state);
+        crc = planned < 0 ? DB_CREATIVES_ERROR
+                          : db_creatives_finish_processing(
+                                c, id, planned > 0 ? "processing" : "active", dur,
+                                v->info.width ? w : NULL, v->info.height ? h : NULL, size, state);
         mrc = crc == DB_CREATIVES_ERROR ? DB_CREATIVE_MEDIA_ERROR
                                         : db_creative_media_ready(c, id, &v->info, v->size, state);
     } else {
@@ -244,8 +253,11 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
         if (crc == DB_CREATIVES_NOT_FOUND)
             log_info("creative status changed during processing; kept", "creative", id);
         log_corrections(id, job, v, dur);
-        log_info("creative processed", "creative", id, "status", "active", "mime", v->info.mime,
-                 "video_codec", v->info.video_codec, "duration_s", dur);
+        snprintf(nplanned, sizeof(nplanned), "%d", planned);
+        log_info(planned > 0 ? "creative measured; renditions planned" : "creative processed",
+                 "creative", id, "status", planned > 0 ? "processing" : "active", "mime",
+                 v->info.mime, "video_codec", v->info.video_codec, "duration_s", dur,
+                 "renditions", nplanned);
     } else {
         log_info("creative failed processing", "creative", id, "reason", v->reason);
     }
@@ -255,8 +267,8 @@ cleanup:
 }
 
 /* A transient failure: count it; past the limit the creative fails. */
-static void retry_or_fail(struct app *app, const char *id, const struct db_creative_media_job *job,
-                          struct verdict *v)
+static void retry_or_fail(struct app *app, const struct ladder *ladder, const char *id,
+                          const struct db_creative_media_job *job, struct verdict *v)
 {
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char state[6] = "";
@@ -279,8 +291,10 @@ static void retry_or_fail(struct app *app, const char *id, const struct db_creat
         return;
     }
     v->transient = 0;
-    (void)record(app, id, job, v);
+    (void)record(app, ladder, id, job, v);
 }
+
+static void queue_push(struct creative_worker *w, const char *id);
 
 static void process(struct creative_worker *w, const char *id)
 {
@@ -301,17 +315,24 @@ static void process(struct creative_worker *w, const char *id)
         log_error("cannot read creative processing job", "creative", id, "sqlstate", state);
         return;
     }
-    if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
-        return; /* done already, or the creative or its campaign is gone */
-    memset(&v, 0, sizeof(v));
-    judge(w, job.storage_key, &v);
-    if (v.transient) {
-        retry_or_fail(app, id, &job, &v);
-        return;
+    if (rc == DB_CREATIVE_MEDIA_OK) {
+        memset(&v, 0, sizeof(v));
+        judge(w, job.storage_key, &v);
+        if (v.transient) {
+            retry_or_fail(app, &w->ladder, id, &job, &v);
+            return;
+        }
+        if (record(app, &w->ladder, id, &job, &v) == 0 && app->media_index != NULL &&
+            storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
+            (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
     }
-    if (record(app, id, &job, &v) == 0 && app->media_index != NULL &&
-        storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
-        (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
+    /* Measured now or before: one rung of its ladder (none left: returns at
+     * once), then back in the queue behind the others for the next rung. */
+    if (rendition_job_step(app, w->slots, id) == 1) {
+        pthread_mutex_lock(&w->mu);
+        queue_push(w, id);
+        pthread_mutex_unlock(&w->mu);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -352,8 +373,50 @@ static const char *known_type(const char *mime)
     return NULL;
 }
 
+/* Rendition keys gathered for the index: owned strings, static types. */
+struct extra_keys {
+    struct media_index_entry *e;
+    size_t n;
+    size_t cap;
+};
+
+static void extra_add(void *ctx, const char *key, const char *mime)
+{
+    struct extra_keys *x = ctx;
+
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 64;
+        x->e = xrealloc(x->e, x->cap * sizeof(*x->e));
+    }
+    x->e[x->n].key = xstrdup(key);
+    x->e[x->n].mime = mime; /* static: rendition_job.h's types */
+    x->n++;
+}
+
+/* Every object of every ready rendition, appended to x. */
+static void rendition_keys(struct db_conn *c, struct extra_keys *x)
+{
+    json_t *rows = NULL;
+    char state[6] = "";
+
+    if (db_creative_renditions_objects(c, NULL, &rows, state) != DB_CREATIVE_RENDITIONS_OK) {
+        log_error("cannot list rendition objects", "sqlstate", state);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        rendition_job_each_key(json_string_value(json_object_get(r, "storage_key")),
+                               json_string_value(json_object_get(r, "mp4_key")),
+                               json_string_value(json_object_get(r, "hls_key")),
+                               (int)json_integer_value(json_object_get(r, "hls_segments")),
+                               extra_add, x);
+    }
+    json_decref(rows);
+}
+
 static void rebuild_index(struct creative_worker *w, struct db_conn *c)
 {
+    struct extra_keys x = {NULL, 0, 0};
     struct app *app = w->app;
     json_t *refs = NULL;
     struct media_index_entry *e = NULL;
@@ -366,7 +429,8 @@ static void rebuild_index(struct creative_worker *w, struct db_conn *c)
         log_error("cannot rebuild the media index", "sqlstate", state);
         return;
     }
-    e = xcalloc(json_array_size(refs) + 1, sizeof(*e));
+    rendition_keys(c, &x);
+    e = xcalloc(json_array_size(refs) + x.n + 1, sizeof(*e));
     keys = xcalloc(json_array_size(refs) + 1, sizeof(*keys));
     for (i = 0; i < json_array_size(refs); i++) {
         json_t *row = json_array_get(refs, i);
@@ -396,7 +460,12 @@ static void rebuild_index(struct creative_worker *w, struct db_conn *c)
         }
         n++;
     }
+    for (i = 0; i < x.n; i++)
+        e[n++] = x.e[i];
     (void)media_index_replace(app->media_index, e, n);
+    for (i = 0; i < x.n; i++)
+        free((char *)x.e[i].key);
+    free(x.e);
     free(keys);
     free(e);
     json_decref(refs);
@@ -437,6 +506,15 @@ static void tick(struct creative_worker *w)
         json_decref(ids);
     } else {
         log_error("cannot list pending creatives", "sqlstate", state);
+    }
+    if (db_creative_renditions_open(c, QUEUE_MAX, &ids, state) == DB_CREATIVE_RENDITIONS_OK) {
+        pthread_mutex_lock(&w->mu);
+        for (i = 0; i < json_array_size(ids); i++)
+            queue_push(w, json_string_value(json_array_get(ids, i)));
+        pthread_mutex_unlock(&w->mu);
+        json_decref(ids);
+    } else {
+        log_error("cannot list unfinished renditions", "sqlstate", state);
     }
     if (app->media_index != NULL && storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
         rebuild_index(w, c);
@@ -503,6 +581,10 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     int rc;
 
     w->app = app;
+    if (ladder_parse(app->cfg->media_ladder, &w->ladder, err, errlen) != 0) {
+        free(w);
+        return NULL;
+    }
     w->slots = child_slots_new(app->cfg->media_jobs > 0 ? app->cfg->media_jobs
                                                         : child_default_jobs());
     if (w->slots == NULL) {
