@@ -49,19 +49,24 @@ int db_creative_renditions_plan(struct db_conn *c, const char *creative_id,
     return DB_CREATIVE_RENDITIONS_OK;
 }
 
-int db_creative_renditions_open(struct db_conn *c, int limit, json_t **out, char sqlstate[6])
+int db_creative_renditions_open(struct db_conn *c, int limit, int stale_s, json_t **out,
+                                char sqlstate[6])
 {
-    char lim[16];
-    const char *p[1] = {lim};
+    char lim[16], stale[16];
+    const char *p[2] = {lim, stale};
     PGresult *r;
     json_t *arr;
     int rc = DB_CREATIVE_RENDITIONS_ERROR;
 
     snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(stale, sizeof(stale), "%d", stale_s);
+    /* Creatives not yet servable (no ready rung) first, then the oldest. */
     r = db_exec(c, "db_creative_renditions_open",
-                "SELECT creative_id FROM creative_renditions WHERE state IN ('pending', 'running') "
-                "GROUP BY creative_id ORDER BY min(created_at) LIMIT $1",
-                1, p, sqlstate);
+                "SELECT creative_id FROM creative_renditions GROUP BY creative_id "
+                "HAVING bool_or(state = 'pending' OR (state = 'running' AND "
+                "started_at < now() - make_interval(secs => $2::int))) "
+                "ORDER BY bool_or(state = 'ready'), min(created_at) LIMIT $1",
+                2, p, sqlstate);
     if (r == NULL)
         return DB_CREATIVE_RENDITIONS_ERROR;
     arr = json_array();
@@ -87,22 +92,29 @@ static int int_col(const PGresult *r, const char *col)
     return v != NULL ? (int)strtol(v, NULL, 10) : 0;
 }
 
-int db_creative_renditions_next(struct db_conn *c, const char *creative_id,
+int db_creative_renditions_next(struct db_conn *c, const char *creative_id, int stale_s,
                                 struct db_rendition_job *job, char sqlstate[6])
 {
-    const char *p[1] = {creative_id};
-    /* One statement claims the rung: a 'running' row found here was left by
-     * a stopped or crashed daemon, and its run counts as an attempt. */
-    PGresult *r = db_exec(
+    char stale[16];
+    const char *p[2] = {creative_id, stale};
+    PGresult *r;
+
+    snprintf(stale, sizeof(stale), "%d", stale_s);
+    /* One statement claims the rung; SKIP LOCKED keeps two rendition threads
+     * (or daemons) off the same row. A 'running' row older than a run may
+     * take was left by a stopped or crashed daemon: claimed again, counted. */
+    r = db_exec(
         c, "db_creative_renditions_next",
         "UPDATE creative_renditions r SET state = 'running', started_at = now(), "
         "attempts = r.attempts + 1 FROM creative_media m "
-        "WHERE m.creative_id = r.creative_id AND r.creative_id = $1 AND (r.creative_id, r.rung) = "
+        "WHERE m.creative_id = r.creative_id AND (r.creative_id, r.rung) = "
         "(SELECT creative_id, rung FROM creative_renditions WHERE creative_id = $1 AND "
-        "state IN ('pending', 'running') ORDER BY position LIMIT 1) "
+        "(state = 'pending' OR (state = 'running' AND "
+        "started_at < now() - make_interval(secs => $2::int))) "
+        "ORDER BY position LIMIT 1 FOR UPDATE SKIP LOCKED) "
         "RETURNING r.rung, r.target_width, r.target_height, r.target_kbps, r.attempts, "
         "m.storage_key",
-        1, p, sqlstate);
+        2, p, sqlstate);
     const char *rung, *key;
     int rc = DB_CREATIVE_RENDITIONS_NOT_FOUND;
 

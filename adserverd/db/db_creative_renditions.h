@@ -37,8 +37,11 @@ int db_creative_renditions_plan(struct db_conn *c, const char *creative_id,
                                 const struct db_rendition_plan *rungs, size_t n,
                                 char sqlstate[6]);
 
-/* Up to limit creative ids with unfinished rungs, oldest first: *out a new array. */
-int db_creative_renditions_open(struct db_conn *c, int limit, json_t **out, char sqlstate[6]);
+/* Up to limit creative ids with claimable rungs (pending, or running for
+ * more than stale_s seconds), those without a ready rung first, then the
+ * oldest: *out a new array. */
+int db_creative_renditions_open(struct db_conn *c, int limit, int stale_s, json_t **out,
+                                char sqlstate[6]);
 
 /* The next rung to make, claimed ('running', started now, attempts counted). */
 struct db_rendition_job {
@@ -51,10 +54,11 @@ struct db_rendition_job {
 };
 
 /*
- * Claim the first unfinished rung of creative_id (smallest first) if the
- * creative still exists; NOT_FOUND when none is left.
+ * Claim the first pending rung of creative_id (smallest first), or one
+ * left 'running' for more than stale_s seconds (its daemon stopped), if
+ * the creative still exists; NOT_FOUND when none is claimable.
  */
-int db_creative_renditions_next(struct db_conn *c, const char *creative_id,
+int db_creative_renditions_next(struct db_conn *c, const char *creative_id, int stale_s,
                                 struct db_rendition_job *job, char sqlstate[6]);
 
 /* What a ready rung measured and where it is stored. */

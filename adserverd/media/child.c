@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +34,7 @@ struct child_slots {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int free;
+    atomic_int cancel; /* child_slots_cancel() was called */
 };
 
 struct child_slots *child_slots_new(int max)
@@ -50,7 +53,23 @@ struct child_slots *child_slots_new(int max)
         return NULL;
     }
     s->free = max < 1 ? 1 : max;
+    atomic_init(&s->cancel, 0);
     return s;
+}
+
+void child_slots_cancel(struct child_slots *s)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->cancel, 1);
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int cancelled(struct child_slots *s)
+{
+    return s != NULL && atomic_load(&s->cancel);
 }
 
 void child_slots_free(struct child_slots *s)
@@ -67,9 +86,9 @@ static void slot_take(struct child_slots *s)
     if (s == NULL)
         return;
     pthread_mutex_lock(&s->mu);
-    while (s->free == 0)
+    while (s->free == 0 && !atomic_load(&s->cancel))
         pthread_cond_wait(&s->cv, &s->mu);
-    s->free--;
+    s->free--; /* may go negative once cancelled: nothing runs then */
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -136,13 +155,16 @@ static rlim_t mb(long v)
 
 /* In the child after fork: async-signal-safe only. Never returns. */
 static void child_exec(const char *exe, const char *const argv[], const struct child_limits *lim,
-                       int in_fd, int out_w, int err_w, int status_w)
+                       int in_fd, int out_w, int err_w, int status_w, pid_t parent)
 {
     static const char *const envp[] = {CHILD_PATH, "LC_ALL=C", NULL};
     struct rlimit rl;
     int e, devnull;
 
     if (setsid() < 0)
+        goto fail;
+    /* the daemon killed outright (SIGKILL) takes its tools along */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         goto fail;
     if (lim->nice > 0 && setpriority(PRIO_PROCESS, 0, lim->nice) != 0)
         goto fail;
@@ -219,9 +241,9 @@ int child_run(struct child_slots *slots, const char *const argv[], const struct 
     size_t tail_len = 0;
     int outp[2] = {-1, -1}, errp[2] = {-1, -1}, stp[2] = {-1, -1};
     int exec_errno = 0, status = 0, killed = 0;
-    int timed_out = 0, overflowed = 0;
+    int timed_out = 0, overflowed = 0, res_cancelled = 0;
     int64_t deadline;
-    pid_t pid;
+    pid_t pid, parent;
     ssize_t n;
     int rc = -1;
 
@@ -253,9 +275,14 @@ int child_run(struct child_slots *slots, const char *const argv[], const struct 
         stp[1] = hi;
     }
     slot_take(slots);
+    if (cancelled(slots)) {
+        snprintf(err, errlen, "stopping: %s not started", argv[0]);
+        goto cleanup;
+    }
+    parent = getpid();
     pid = fork();
     if (pid == 0)
-        child_exec(exe, argv, lim, in_fd, outp[1], errp[1], stp[1]);
+        child_exec(exe, argv, lim, in_fd, outp[1], errp[1], stp[1], parent);
     if (pid < 0) {
         snprintf(err, errlen, "cannot fork: %s", strerror(errno));
         goto cleanup;
@@ -280,6 +307,10 @@ int child_run(struct child_slots *slots, const char *const argv[], const struct 
 
         if (left <= 0) {
             timed_out = 1;
+            break;
+        }
+        if (cancelled(slots)) {
+            res_cancelled = 1;
             break;
         }
         if (outp[0] >= 0)
@@ -345,6 +376,7 @@ int child_run(struct child_slots *slots, const char *const argv[], const struct 
     memset(res, 0, sizeof(*res));
     res->timed_out = timed_out;
     res->overflowed = overflowed;
+    res->cancelled = res_cancelled;
     if (WIFEXITED(status)) {
         res->exited = 1;
         res->exit_code = WEXITSTATUS(status);
@@ -363,7 +395,9 @@ cleanup:
 void child_describe(const struct child_result *res, const struct child_limits *lim, char *out,
                     size_t n)
 {
-    if (res->timed_out) {
+    if (res->cancelled) {
+        snprintf(out, n, "stopped: the daemon is shutting down");
+    } else if (res->timed_out) {
         snprintf(out, n, "timed out after %ld s", (lim->timeout_ms + 999) / 1000);
     } else if (res->overflowed) {
         snprintf(out, n, "output too large");

@@ -8,7 +8,8 @@
  *
  * Each child runs:
  *   - in a new session (its own process group), so a timeout kills the
- *     whole group with one kill(2) and no grandchild outlives it;
+ *     whole group with one kill(2) and no grandchild outlives it, and with
+ *     PR_SET_PDEATHSIG so a daemon killed outright takes it along;
  *   - with RLIMIT_CPU (seconds of CPU), RLIMIT_AS (address space) and
  *     RLIMIT_FSIZE (largest file it may write) from struct child_limits,
  *     and at a niceness, so HTTP workers win the CPU;
@@ -55,6 +56,7 @@ struct child_result {
     int signal;        /* the signal that ended it (0 when it exited) */
     int timed_out;     /* killed by the wall-clock timeout */
     int overflowed;    /* killed because stdout passed its cap */
+    int cancelled;     /* killed by child_slots_cancel() (shutdown) */
     char err_tail[CHILD_ERR_TAIL + 1]; /* last bytes of stderr, NUL-terminated */
 };
 
@@ -63,6 +65,10 @@ struct child_slots;
 /* A semaphore of max (>= 1) slots. Free with child_slots_free (NULL ok). */
 struct child_slots *child_slots_new(int max);
 void child_slots_free(struct child_slots *s);
+
+/* Shutdown: every run under s ends now (its group killed, res->cancelled)
+ * and no new one starts. Safe from any thread; s may be NULL. */
+void child_slots_cancel(struct child_slots *s);
 
 /* The descriptor number the input file has in the child. */
 #define CHILD_INPUT_FD 3

@@ -10,6 +10,7 @@
  */
 #include "media/creative_worker.h"
 #include "core/app.h"
+#include "core/bgthread.h"
 #include "core/config.h"
 #include "media/creative_url.h"
 #include "db/db.h"
@@ -36,6 +37,8 @@
 #include <unistd.h>
 
 #define QUEUE_MAX 256
+/* Creatives a rendition thread looks at per pass, most needed first. */
+#define RENDITION_SCAN 16
 #define DB_WAIT_MS 5000
 /* New keys without a creative_media row probed per tick (the demo seed's). */
 #define PROBES_PER_TICK 32
@@ -45,6 +48,9 @@ struct creative_worker {
     struct app *app;
     struct child_slots *slots; /* bounds the media tools running at once */
     struct ladder ladder;      /* media_ladder, parsed at start */
+    /* The rendition threads (media_jobs of them): transcodes never delay
+     * the measuring of new uploads on this thread. */
+    struct bgthread *renditions;
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -155,7 +161,9 @@ static void judge(struct creative_worker *w, const char *key, struct verdict *v)
         goto cleanup;
     }
     probe_limits(app, &lim);
-    rc = ffprobe_run(w->slots, app->cfg->media_ffprobe, &lim, fd, &v->info, err, sizeof(err));
+    /* Not under the transcode slots: one probe at a time runs on this
+     * thread, and a new upload must not wait for another's ladder. */
+    rc = ffprobe_run(NULL, app->cfg->media_ffprobe, &lim, fd, &v->info, err, sizeof(err));
     if (rc == FFPROBE_ESTART) {
         v->transient = 1;
         snprintf(v->reason, sizeof(v->reason), "cannot run ffprobe: %s", err);
@@ -294,7 +302,6 @@ static void retry_or_fail(struct app *app, const struct ladder *ladder, const ch
     (void)record(app, ladder, id, job, v);
 }
 
-static void queue_push(struct creative_worker *w, const char *id);
 
 static void process(struct creative_worker *w, const char *id)
 {
@@ -325,13 +332,8 @@ static void process(struct creative_worker *w, const char *id)
         if (record(app, &w->ladder, id, &job, &v) == 0 && app->media_index != NULL &&
             storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
             (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
-    }
-    /* Measured now or before: one rung of its ladder (none left: returns at
-     * once), then back in the queue behind the others for the next rung. */
-    if (rendition_job_step(app, w->slots, id) == 1) {
-        pthread_mutex_lock(&w->mu);
-        queue_push(w, id);
-        pthread_mutex_unlock(&w->mu);
+        if (v.ok)
+            bgthread_wake(w->renditions); /* its ladder was planned */
     }
 }
 
@@ -507,15 +509,6 @@ static void tick(struct creative_worker *w)
     } else {
         log_error("cannot list pending creatives", "sqlstate", state);
     }
-    if (db_creative_renditions_open(c, QUEUE_MAX, &ids, state) == DB_CREATIVE_RENDITIONS_OK) {
-        pthread_mutex_lock(&w->mu);
-        for (i = 0; i < json_array_size(ids); i++)
-            queue_push(w, json_string_value(json_array_get(ids, i)));
-        pthread_mutex_unlock(&w->mu);
-        json_decref(ids);
-    } else {
-        log_error("cannot list unfinished renditions", "sqlstate", state);
-    }
     if (app->media_index != NULL && storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
         rebuild_index(w, c);
     db_release(app->db, c);
@@ -537,6 +530,48 @@ static int passed(const struct timespec *ts)
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     return now.tv_sec > ts->tv_sec || (now.tv_sec == ts->tv_sec && now.tv_nsec >= ts->tv_nsec);
+}
+
+/*
+ * A rendition thread: one rung at a time, always of the creative that
+ * needs one most (db_creative_renditions_open: creatives not yet servable
+ * first), until none is left; then it sleeps until a ladder is planned or
+ * the tick passes (which also resumes work after a restart or a transient
+ * failure).
+ */
+static void renditions_main(struct bgthread *t, void *arg)
+{
+    struct creative_worker *w = arg;
+    struct app *app = w->app;
+
+    while (bgthread_wait(t, CREATIVE_WORKER_TICK_S * 1000)) {
+        int progress = 1;
+
+        /* Each pass starts again from the most needed creative; one whose
+         * rung is postponed (storage down, say) does not block the others. */
+        while (progress && !bgthread_stopping(t)) {
+            struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+            char state[6] = "";
+            json_t *ids = NULL;
+            int rc;
+
+            if (c == NULL)
+                break;
+            rc = db_creative_renditions_open(c, RENDITION_SCAN, rendition_job_stale_s(app), &ids,
+                                             state);
+            db_release(app->db, c);
+            if (rc != DB_CREATIVE_RENDITIONS_OK) {
+                log_error("cannot list unfinished renditions", "sqlstate", state);
+                break;
+            }
+            progress = 0;
+            for (size_t i = 0; i < json_array_size(ids) && !progress && !bgthread_stopping(t);
+                 i++)
+                progress = rendition_job_step(app, w->slots,
+                                              json_string_value(json_array_get(ids, i))) == 1;
+            json_decref(ids);
+        }
+    }
 }
 
 static void *run(void *arg)
@@ -592,8 +627,19 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
         free(w);
         return NULL;
     }
+    w->renditions = bgthread_start("ctv-renditions",
+                                   app->cfg->media_jobs > 0 ? app->cfg->media_jobs
+                                                            : child_default_jobs(),
+                                   renditions_main, w, err, errlen);
+    if (w->renditions == NULL) {
+        bgthread_stop(w->renditions);
+        child_slots_free(w->slots);
+        free(w);
+        return NULL;
+    }
     if (pthread_mutex_init(&w->mu, NULL) != 0) {
         snprintf(err, errlen, "creative worker: cannot create a mutex");
+        bgthread_stop(w->renditions);
         child_slots_free(w->slots);
         free(w);
         return NULL;
@@ -601,6 +647,7 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     if (pthread_condattr_init(&ca) != 0) {
         snprintf(err, errlen, "creative worker: cannot create a condition variable");
         pthread_mutex_destroy(&w->mu);
+        bgthread_stop(w->renditions);
         child_slots_free(w->slots);
         free(w);
         return NULL;
@@ -612,6 +659,7 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     if (rc != 0) {
         snprintf(err, errlen, "creative worker: cannot create a condition variable");
         pthread_mutex_destroy(&w->mu);
+        bgthread_stop(w->renditions);
         child_slots_free(w->slots);
         free(w);
         return NULL;
@@ -621,6 +669,7 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
         snprintf(err, errlen, "creative worker: cannot start thread: %s", strerror(rc));
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
+        bgthread_stop(w->renditions);
         child_slots_free(w->slots);
         free(w);
         return NULL;
@@ -637,6 +686,9 @@ void creative_worker_stop(struct creative_worker *w)
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
+    /* a rung being made is abandoned (its tools killed) and made after the restart */
+    child_slots_cancel(w->slots);
+    bgthread_stop(w->renditions);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     child_slots_free(w->slots);

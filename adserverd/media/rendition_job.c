@@ -46,6 +46,12 @@ int rendition_job_plan(struct db_conn *c, const struct ladder *l, const char *cr
     return (int)n;
 }
 
+int rendition_job_stale_s(const struct app *app)
+{
+    /* a run is one encode (bounded by the timeout), a remux, a probe and the stores */
+    return app->cfg->media_transcode_timeout_s + 2 * app->cfg->media_probe_timeout_s + 120;
+}
+
 int rendition_key(const char *storage_key, const char *suffix, char *out, size_t n)
 {
     const char *slash = strrchr(storage_key, '/');
@@ -82,15 +88,23 @@ void rendition_job_each_key(const char *storage_key, const char *mp4_key, const 
 /* Files                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* The upload's bytes on a descriptor: the stored file (local) or an unlinked copy (S3). */
-static int open_source(struct app *app, const char *key, char *err, size_t errlen)
+/*
+ * The upload's bytes on a descriptor: the stored file (local) or an
+ * unlinked copy (S3). -1 with err; *missing set when the object is not
+ * there at all (a verdict, not a transient failure).
+ */
+static int open_source(struct app *app, const char *key, int *missing, char *err, size_t errlen)
 {
     char path[4096];
     uint64_t size = 0;
     int fd = -1, rc;
 
-    if (storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
-        return storage_open_read(app->storage, key, &fd, &size, err, errlen) == 0 ? fd : -1;
+    *missing = 0;
+    if (storage_backend(app->storage) == STORAGE_BACKEND_LOCAL) {
+        rc = storage_open_read(app->storage, key, &fd, &size, err, errlen);
+        *missing = rc == STORAGE_NOT_FOUND;
+        return rc == 0 ? fd : -1;
+    }
     if (snprintf(path, sizeof(path), "%s/rendition-src-XXXXXX", app->cfg->data_dir) >=
         (int)sizeof(path)) {
         snprintf(err, errlen, "data directory path too long");
@@ -104,6 +118,7 @@ static int open_source(struct app *app, const char *key, char *err, size_t errle
     (void)unlink(path); /* freed on close */
     rc = storage_fetch_to_fd(app->storage, key, fd, (uint64_t)app->cfg->upload_max_bytes, &size,
                              err, errlen);
+    *missing = rc == STORAGE_NOT_FOUND;
     if (rc != 0) {
         (void)close(fd); /* a partial copy: nothing to keep */
         return -1;
@@ -433,24 +448,28 @@ int rendition_job_step(struct app *app, struct child_slots *slots, const char *c
     struct db_rendition_job job;
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char err[256], state[6] = "";
-    int src, rc;
+    int src, rc, missing;
 
     if (c == NULL)
         return 0; /* the next tick finds the rung again */
-    rc = db_creative_renditions_next(c, creative_id, &job, state);
+    rc = db_creative_renditions_next(c, creative_id, rendition_job_stale_s(app), &job, state);
     db_release(app->db, c);
     if (rc == DB_CREATIVE_RENDITIONS_ERROR)
         log_error("cannot claim a rendition", "creative", creative_id, "sqlstate", state);
     if (rc != DB_CREATIVE_RENDITIONS_OK)
         return 0;
-    src = open_source(app, job.storage_key, err, sizeof(err));
+    src = open_source(app, job.storage_key, &missing, err, sizeof(err));
     if (src < 0) {
         struct db_rendition_done none;
 
         memset(&none, 0, sizeof(none));
-        (void)record(app, creative_id, &job, TRANSCODE_ESTART, err, &none);
-        log_warn("rendition postponed", "creative", creative_id, "reason", err);
-        return 0;
+        if (missing)
+            snprintf(err, sizeof(err), "the stored upload is missing");
+        (void)record(app, creative_id, &job, missing ? TRANSCODE_EFAILED : TRANSCODE_ESTART, err,
+                     &none);
+        log_warn(missing ? "rendition failed" : "rendition postponed", "creative", creative_id,
+                 "reason", err);
+        return missing ? 1 : 0;
     }
     rc = one_rung(app, slots, creative_id, &job, src);
     (void)close(src); /* read-only, or an unlinked copy */

@@ -20,8 +20,9 @@
  *
  * S3: the upload is fetched into an unlinked temporary file for each rung.
  *
- * Restart: a rung left 'running' by a stopped daemon is claimed again (its
- * attempt counted); transient failures (a tool that cannot start, storage
+ * Restart: a shutdown kills the tools of a rung being made and puts it
+ * back to pending; a rung left 'running' by a crashed daemon is claimed
+ * again once older than rendition_job_stale_s() (its attempt counted); transient failures (a tool that cannot start, storage
  * or PostgreSQL down) put the rung back to pending, up to
  * RENDITION_MAX_ATTEMPTS.
  *
@@ -62,6 +63,12 @@ int rendition_job_plan(struct db_conn *c, const struct ladder *l, const char *cr
  * is measured while a long ladder is being made. Logs what it does.
  */
 int rendition_job_step(struct app *app, struct child_slots *slots, const char *creative_id);
+
+/*
+ * Seconds after which a rung still 'running' is taken as abandoned by a
+ * stopped or crashed daemon and claimed again: longer than a run can take.
+ */
+int rendition_job_stale_s(const struct app *app);
 
 /*
  * The key of a rendition object: the upload's key without its extension,

@@ -56,7 +56,8 @@ static int run(struct child_slots *slots, const char *tool, const char *const ar
     if (res.exited && res.exit_code == 0 && !res.timed_out)
         return TRANSCODE_OK;
     reason(tool, &res, lim, err, errlen);
-    return TRANSCODE_EFAILED;
+    /* a shutdown is no verdict on the file: the rung is made after the restart */
+    return res.cancelled ? TRANSCODE_ESTART : TRANSCODE_EFAILED;
 }
 
 int transcode_count_segments(const char *playlist_path, char *err, size_t errlen)

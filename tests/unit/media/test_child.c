@@ -283,6 +283,52 @@ static void test_child_run_slots_bound_concurrency(void **state)
     child_slots_free(NULL);
 }
 
+struct sleeper {
+    struct child_slots *slots;
+    struct child_result res;
+    int rc;
+};
+
+static void *sleep_long(void *arg)
+{
+    struct sleeper *z = arg;
+    const char *const argv[] = {"sleep", "30", NULL};
+    char err[256];
+
+    z->rc = child_run(z->slots, argv, &plain, -1, NULL, &z->res, err, sizeof(err));
+    return NULL;
+}
+
+/* Shutdown: a running child is killed at once, a new one never starts. */
+static void test_child_slots_cancel_ends_runs(void **state)
+{
+    struct sleeper z;
+    const char *const argv[] = {"true", NULL};
+    struct child_result res;
+    char err[256], how[128];
+    pthread_t t;
+    double t0;
+
+    (void)state;
+    memset(&z, 0, sizeof(z));
+    z.slots = child_slots_new(1);
+    assert_non_null(z.slots);
+    t0 = now_s();
+    assert_int_equal(pthread_create(&t, NULL, sleep_long, &z), 0);
+    usleep(300000);
+    child_slots_cancel(z.slots);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(now_s() - t0 < 5.0);
+    assert_int_equal(z.rc, 0);
+    assert_true(z.res.cancelled);
+    assert_int_equal(z.res.signal, SIGKILL);
+    child_describe(&z.res, &plain, how, sizeof(how));
+    assert_string_equal(how, "stopped: the daemon is shutting down");
+    assert_int_equal(child_run(z.slots, argv, &plain, -1, NULL, &res, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not started"));
+    child_slots_free(z.slots);
+}
+
 static void test_child_default_jobs_small_machine(void **state)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -307,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_child_run_file_size_limit),
         cmocka_unit_test(test_child_run_missing_program_is_an_error),
         cmocka_unit_test(test_child_run_slots_bound_concurrency),
+        cmocka_unit_test(test_child_slots_cancel_ends_runs),
         cmocka_unit_test(test_child_default_jobs_small_machine),
     };
     return cmocka_run_group_tests_name("child", tests, NULL, NULL);
