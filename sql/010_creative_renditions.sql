@@ -39,3 +39,8 @@ COMMENT ON TABLE creative_renditions IS
     'rendition ladder per uploaded creative: MP4 and HLS per rung, measured';
 COMMENT ON INDEX idx_creative_renditions_open IS
     'the processing worker resumes unfinished rungs, oldest first, after a restart';
+
+-- A rendition that becomes ready changes what VAST lists: wake the catalog
+-- builder as the serving tables do (notify_catalog, sql/008).
+CREATE TRIGGER notify_catalog AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON creative_renditions
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_catalog();

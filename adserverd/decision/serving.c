@@ -22,6 +22,8 @@
 #include <string.h>
 
 #define CATEGORY_AUTHORITY "https://iabtechlab.com/standards/content-taxonomy/"
+/* UniversalAdId registry of the creative ids this server assigns itself. */
+#define UNIVERSAL_AD_ID_REGISTRY "adserverd"
 
 /* No-fill reasons beyond the decision's own. */
 enum {
@@ -619,6 +621,15 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
         st->media.bitrate_kbps = cr->bitrate_kbps;
         a->media_files = &st->media;
         a->n_media_files = 1;
+        if (cr->n_media_files > 0) {
+            /* ready renditions, made once per snapshot; the upload is the Mezzanine */
+            a->media_files = cr->media_files;
+            a->n_media_files = cr->n_media_files;
+            a->mezzanine = cr->mezzanine;
+        }
+        /* a stable id under our own registry: stitchers cache transcodes by it */
+        a->universal_ad_id_registry = UNIVERSAL_AD_ID_REGISTRY;
+        a->universal_ad_id = cr->id;
 
         ev.price_micros = price_of(c, TRACKURL_IMPRESSION);
         st->imp.url = keep(strs, sign(sv, &ev, TRACKURL_IMPRESSION));
