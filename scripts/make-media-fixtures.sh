@@ -95,6 +95,41 @@ enc ctv-demo-15s-1280x720.mp4 "${SRC[@]}" -map 0:v -map 1:a \
 # What the contract's own test uploads: 30 bytes of text named .mp4.
 printf 'this is not a video, only txt\n' >"$out/not-a-video.mp4"
 
+# Hostile files (hostile/): each must end 'failed' with a reason, never a
+# crash, a hang or a network access (tests/integration/t143_media_hostile).
+mkdir -p "$out/hostile"
+# wider than 7680: a real H.264 stream of absurd dimensions
+enc hostile/absurd-7696x16.mp4 -f lavfi -i testsrc=size=7696x16:rate=10:duration=2 \
+    -c:v libx264 -preset ultrafast -pix_fmt yuv420p
+# a codec we do not accept (Motion JPEG)
+enc hostile/mjpeg-2s-160x90.mov -f lavfi -i testsrc=size=160x90:rate=10:duration=2 \
+    -c:v mjpeg -q:v 20
+# no frames at all: the container holds no stream
+enc hostile/zero-frames.mp4 -f lavfi -i testsrc=size=160x90:rate=10:duration=2 -frames:v 0 \
+    -c:v libx264
+# a 2 s file whose headers (mvhd, mdhd, tkhd) claim 10 hours
+enc hostile/ten-hours-base.mp4 -f lavfi -i testsrc=size=160x90:rate=10:duration=2 \
+    -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart
+python3 - "$out/hostile/ten-hours-base.mp4" "$out/hostile/ten-hours-header.mp4" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+mv = d.find(b'mvhd')
+movie_ts = struct.unpack('>I', d[mv + 16:mv + 20])[0]
+for tag in (b'mvhd', b'mdhd'):       # version 0: timescale at +16, duration at +20
+    i = d.find(tag)
+    ts = struct.unpack('>I', d[i + 16:i + 20])[0]
+    struct.pack_into('>I', d, i + 20, ts * 36000)
+i = d.find(b'tkhd')                   # duration at +24, in the movie's timescale
+struct.pack_into('>I', d, i + 24, movie_ts * 36000)
+open(sys.argv[2], 'wb').write(d)
+PY
+rm -f "$out/hostile/ten-hours-base.mp4"
+# the moov of a moov-at-end file never arrives
+head -c 4096 "$out/h264-aac-10s-320x180-moov-end.mp4" >"$out/hostile/truncated-moov-end.mp4"
+# an HLS playlist named .mp4 that points at a URL
+printf '#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nhttp://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n' \
+    >"$out/hostile/playlist-named.mp4"
+
 # MANIFEST.tsv: ffprobe's view of each video. Display size applies the
 # rotation side data; duration is the container's, rounded to milliseconds.
 {
