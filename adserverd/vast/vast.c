@@ -535,19 +535,22 @@ static int video_clicks(struct builder *b, xmlNodePtr linear, const struct vast_
     return 0;
 }
 
-/* 4.0: <Mezzanine> is a bare URI; 4.1+: with delivery, type and size (required). */
+/*
+ * 4.1+: <Mezzanine> with delivery, type and size (required). Not in 3.0,
+ * and not in 4.0 either: its schema makes Mezzanine a bare URI, which
+ * players reading 4.1 rules (vast-client) flag for the missing attributes,
+ * while the attributes would break the 4.0 schema.
+ */
 static int mezzanine(struct builder *b, xmlNodePtr mfs, const struct vast_ad *ad)
 {
     const struct vast_media_file *m = ad->mezzanine;
     xmlNodePtr n;
 
-    if (m == NULL || empty(m->url) || b->v == VAST_3_0)
+    if (m == NULL || empty(m->url) || b->v == VAST_3_0 || b->v == VAST_4_0)
         return 0;
     n = el_cdata(b, mfs, "Mezzanine", m->url);
     if (n == NULL)
         return -1;
-    if (b->v == VAST_4_0)
-        return 0;
     if (attr(b, n, "delivery",
              m->delivery == VAST_DELIVERY_STREAMING ? "streaming" : "progressive") != 0 ||
         attr(b, n, "type", m->mime_type) != 0 || attr_uint(b, n, "width", m->width) != 0 ||

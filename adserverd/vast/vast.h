@@ -139,8 +139,8 @@ struct vast_ad {
 
     const struct vast_media_file *media_files;
     size_t n_media_files;
-    /* The original upload for stitchers that transcode themselves (4.0+:
-     * Mezzanine after the MediaFiles; 4.0 writes only its URL); NULL = none. */
+    /* The original upload for stitchers that transcode themselves (4.1+:
+     * Mezzanine after the MediaFiles); NULL = none. */
     const struct vast_media_file *mezzanine;
     const char *click_through;
     const char *const *click_tracking;

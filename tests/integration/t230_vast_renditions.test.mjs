@@ -1,7 +1,7 @@
 // An uploaded creative served with its rendition ladder: every ready
 // rendition is a <MediaFile> with its measured width, height, bitrate and
 // codec (MP4 progressive, the HLS master streaming as application/x-mpegURL),
-// VAST 4.x carries the upload as <Mezzanine>, UniversalAdId is the creative's
+// VAST 4.1+ carries the upload as <Mezzanine>, UniversalAdId is the creative's
 // stable id under the server's registry; every vast_version validates against
 // its IAB XSD and @dailymotion/vast-client reads every MediaFile and the
 // Mezzanine. The files behind the URLs are what the ad listener serves.
@@ -65,13 +65,13 @@ test('every ready rendition is a MediaFile, the upload the Mezzanine, in every V
       assert.equal(m.fileURL, x.mp4_url);
     }
     assert.equal(lin.mediaFiles[3].fileURL, media.hls_master_url);
-    if (v === '3.0') {
+    if (v !== '3.0')
+      assert.deepEqual(lin.universalAdIds, [{ idRegistry: 'adserverd', value: creative }]);
+    // 4.0's schema wants a bare-URI Mezzanine that vast-client flags: 4.1+ only
+    if (v === '3.0' || v === '4.0') {
       assert.equal(lin.mezzanine, null);
     } else {
       assert.equal(lin.mezzanine?.fileURL, media.media_url, `${v}: the upload is the Mezzanine`);
-      assert.deepEqual(lin.universalAdIds, [{ idRegistry: 'adserverd', value: creative }]);
-    }
-    if (v === '4.1' || v === '4.2') {
       assert.equal(lin.mezzanine.delivery, 'progressive');
       assert.equal(lin.mezzanine.type, 'video/mp4');
       assert.equal(lin.mezzanine.width, 1280);
