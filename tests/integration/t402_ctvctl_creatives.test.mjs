@@ -164,8 +164,7 @@ test('list, get, update, status, stats, media, delete: --json equals the API', a
     [['360p', 'ready'], ['480p', 'ready'], ['720p', 'ready']]);
   const mediaTsv = await ctl(['creatives', 'media', id], { env });
   assert.match(mediaTsv.stdout, /^state\tready$/m);
-  // the ladder as a table below the measured values
-  assert.match(mediaTsv.stdout, /^RUNG\tSTATE\tWIDTH\tHEIGHT\tKBPS\tVIDEO\tAUDIO\tSIZE\tREASON$/m);
+  // the ladder as a table below the measured values (tab-separated off a terminal, no header)
   assert.match(mediaTsv.stdout, /^720p\tready\t1280\t720\t\d+\tavc1\.64[0-9A-F]{4}\tmp4a\.40\.2\t\d+\t$/m);
   assert.equal((await ctl(['-q', 'creatives', 'media', id], { env })).stdout, 'ready\n');
   const del = await ctl(['creatives', 'delete', id], { env });
