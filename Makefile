@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test on private
 #                   servers, print "N passed, N failed"
 #   make bench      wrk benchmarks against nginx serving the same bytes
+#   make bench-media  transcoding speed per rung, p99 while transcoding
 #   make soak       the beacon kill -9 fault test with 100,000 beacons
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
@@ -200,7 +201,7 @@ UNIT_BINS := $(DAEMON_UNIT_BINS) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
-.PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
+.PHONY: all asan release run test test-unit bench bench-media soak valgrind fuzz fuzz-build install stop clean \
 	deps unit-bins
 
 # Keep test objects between runs (they are intermediate files of test_% links).
@@ -292,6 +293,11 @@ valgrind: all
 
 bench: deps
 	$(Q)bash tests/bench/run.sh
+
+# Transcoding speed per rung and a running transcode's effect on the ad
+# listener's p99 (tests/bench/media.sh), with the default settings.
+bench-media: deps
+	$(Q)bash tests/bench/media.sh
 
 # The kill -9 fault test with 100,000 beacons (issue #5), on fresh servers.
 soak: deps
