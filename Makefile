@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test on private
 #                   servers, print "N passed, N failed"
 #   make bench      wrk benchmarks against nginx serving the same bytes
+#   make bench-media  transcoding speed per rung, p99 while transcoding
 #   make soak       the beacon kill -9 fault test with 100,000 beacons
 #   make asan       the ASan+UBSan build
 #   make valgrind   unit tests under valgrind
@@ -100,6 +101,7 @@ DAEMON_SRCS := \
 	adserverd/db/db_beacons.c \
 	adserverd/db/db_campaigns.c \
 	adserverd/db/db_creative_media.c \
+	adserverd/db/db_creative_renditions.c \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
 	adserverd/db/db_stats.c \
@@ -131,10 +133,15 @@ DAEMON_SRCS := \
 	adserverd/http/request.c \
 	adserverd/http/router.c \
 	adserverd/main.c \
+	adserverd/media/child.c \
 	adserverd/media/creative_url.c \
 	adserverd/media/creative_worker.c \
+	adserverd/media/ffprobe.c \
+	adserverd/media/ladder.c \
 	adserverd/media/media_index.c \
-	adserverd/media/mediaprobe.c \
+	adserverd/media/rendition_job.c \
+	adserverd/media/sniff.c \
+	adserverd/media/transcode.c \
 	adserverd/redis/kv.c \
 	adserverd/routes.c \
 	adserverd/seed.c \
@@ -179,8 +186,9 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := routes lib/hexcode core/bgthread redis/kv_async util/uuid util/isodate util/jsnum \
 	util/tz db/rowjson db/db db/migrate db/db_creatives db/db_beacons \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender auth/auth_jwt auth/password auth/email \
-	media/mediaprobe media/media_index media/creative_url \
+	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender auth/auth_jwt auth/password \
+	auth/email media/child media/ffprobe media/sniff media/ladder media/transcode media/media_index \
+	media/creative_url \
 	decision/decision decision/decision_diff decision/tick decision/freqcap decision/pacing \
 	decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record beacon/spool_drain \
@@ -209,8 +217,8 @@ UNIT_BINS := $(DAEMON_UNIT_BINS) $(CLIENT_UNIT_BINS) $(TUI_UNIT_BINS)
 
 PROGRAMS := $(O)/bin/adserverd $(O)/bin/ctvctl $(O)/bin/ctvtui
 
-.PHONY: all asan release run test test-unit bench soak valgrind fuzz fuzz-build install stop clean \
-	deps unit-bins layers
+.PHONY: all asan release run test test-unit bench bench-media soak valgrind fuzz fuzz-build \
+	install stop clean deps unit-bins layers
 
 # Keep test objects between runs (they are intermediate files of test_% links).
 .SECONDARY:
@@ -306,13 +314,18 @@ valgrind: all
 bench: deps
 	$(Q)bash tests/bench/run.sh
 
+# Transcoding speed per rung and a running transcode's effect on the ad
+# listener's p99 (tests/bench/media.sh), with the default settings.
+bench-media: deps
+	$(Q)bash tests/bench/media.sh
+
 # The kill -9 fault test with 100,000 beacons, on fresh servers.
 soak: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=debug all
 	$(Q)$(MAKE) --no-print-directory BUILD=asan all
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
-FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
+FUZZ_TARGETS := multipart auth_jwt body sniff ffprobe ladder email isodate jsnum validate trackurl \
 	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing prerender
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
@@ -331,7 +344,10 @@ FUZZ_SRCS_prerender := tests/fuzz/fuzz_prerender.c adserverd/vast/prerender.c ad
 	adserverd/vast/vmap.c adserverd/vast/xmlerr.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
-FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)
+FUZZ_SRCS_sniff := tests/fuzz/fuzz_sniff.c adserverd/media/sniff.c $(LIB_SRCS)
+FUZZ_SRCS_ladder := tests/fuzz/fuzz_ladder.c adserverd/media/ladder.c $(LIB_SRCS)
+FUZZ_SRCS_ffprobe := tests/fuzz/fuzz_ffprobe.c adserverd/media/ffprobe.c adserverd/media/child.c \
+	$(LIB_SRCS)
 FUZZ_SRCS_multipart := tests/fuzz/fuzz_multipart.c adserverd/http/multipart.c $(LIB_SRCS)
 FUZZ_SRCS_spool := tests/fuzz/fuzz_spool.c adserverd/beacon/spool.c adserverd/core/bgthread.c $(LIB_SRCS)
 FUZZ_SRCS_beacon_record := tests/fuzz/fuzz_beacon_record.c adserverd/beacon/beacon_record.c \
@@ -363,7 +379,7 @@ fuzz: $(FUZZ_BINS)
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus-$$t; \
 		seeds=; [ -d tests/fuzz/corpus/$$t ] && seeds=tests/fuzz/corpus/$$t; \
-		[ $$t = mediaprobe ] && seeds="$$seeds tests/fixtures/media"; \
+		[ $$t = sniff ] && seeds="$$seeds tests/fixtures/media"; \
 		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			build/fuzz/corpus-$$t $$seeds; done

@@ -6,7 +6,8 @@
 #include "core/app.h"
 #include "core/config.h"
 #include "db/db.h"
-#include "media/mediaprobe.h"
+#include "media/child.h"
+#include "media/ffprobe.h"
 #include "auth/password.h"
 #include "storage/storage.h"
 
@@ -39,7 +40,7 @@ static int one_value(struct db_conn *c, const char *name, const char *sql, int n
 }
 
 /* Copy the demo file into storage under DEMO_KEY; probe it on the way. */
-static int store_media(struct app *app, const char *path, struct mediaprobe_info *info,
+static int store_media(struct app *app, const char *path, struct ffprobe_info *info,
                        uint64_t *size, char *err, size_t errlen)
 {
     struct storage_writer *w = NULL;
@@ -52,8 +53,15 @@ static int store_media(struct app *app, const char *path, struct mediaprobe_info
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    if (mediaprobe_read_fd(fd, info, err, errlen) != 0)
-        goto cleanup;
+    {
+        /* the same fence as creative processing (creative_worker.c) */
+        struct child_limits lim = {app->cfg->media_cpu_s, app->cfg->media_mem_mb, 0,
+                                   app->cfg->media_nice,
+                                   (long)app->cfg->media_probe_timeout_s * 1000};
+        if (ffprobe_run(NULL, app->cfg->media_ffprobe, &lim, fd, info, err, errlen) != FFPROBE_OK ||
+            ffprobe_check(info, err, errlen) != 0)
+            goto cleanup;
+    }
     w = storage_writer_open(app->storage, DEMO_KEY, info->mime, err, errlen);
     if (w == NULL)
         goto cleanup;
@@ -91,7 +99,7 @@ int seed_demo(struct app *app, const char *media_path, char campaign_id[37],
     char user_id[37];
     char hash[PASSWORD_HASH_SIZE];
     char url[1024], dur[24], w[16], h[16], size_s[32];
-    struct mediaprobe_info info;
+    struct ffprobe_info info;
     uint64_t size = 0;
     int rc = -1, found;
 

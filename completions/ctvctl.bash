@@ -114,7 +114,8 @@ _ctvctl() {
         update) opts="--file -f --name --status --duration"; pos=creative ;;
         status) pos=creative
             [[ $npos == 1 ]] && { COMPREPLY=($(compgen -W "active inactive" -- "$cur")); return; } ;;
-        get | delete | stats | media) pos=creative ;;
+        media) opts="--wait --wait-timeout"; pos=creative ;;
+        get | delete | stats) pos=creative ;;
         esac ;;
     analytics)
         verbs="summary campaign"

@@ -5,7 +5,8 @@
  * upload streams the file through libcurl's mime API (never read whole),
  * with a progress bar on a TTY. --wait polls the creative every 500 ms
  * until processing made it active or failed (exit 1, with the reason from
- * the media endpoint) or --wait-timeout passes (exit 10).
+ * the media endpoint) or --wait-timeout passes (exit 10). media --wait
+ * polls the media endpoint until every rendition is made.
  */
 #include "cli.h"
 #include "lib/clock.h"
@@ -119,9 +120,111 @@ static int stats_run(struct cli *cli, const struct cli_args *a)
     return by_id(cli, "GET", "/api/v1/creatives/%s/stats", a->pos[0], NULL, "stats");
 }
 
+static void sleep_ms(long ms);
+
+static const struct output_col RENDITION_COLS[] = {
+    {"RUNG", "rung"},           {"STATE", "state"},        {"WIDTH", "width"},
+    {"HEIGHT", "height"},       {"KBPS", "bitrate_kbps"},  {"VIDEO", "video_codec"},
+    {"AUDIO", "audio_codec"},   {"SIZE", "file_size"},     {"REASON", "failure_reason"},
+};
+
+/* Rungs of a media object in state pending or running. */
+static size_t open_rungs(const json_t *media, size_t *ready)
+{
+    const json_t *r;
+    size_t i, open = 0;
+
+    *ready = 0;
+    json_array_foreach(json_object_get(media, "renditions"), i, r)
+    {
+        const char *st = json_string_value(json_object_get(r, "state"));
+        if (st != NULL && (strcmp(st, "pending") == 0 || strcmp(st, "running") == 0))
+            open++;
+        else if (st != NULL && strcmp(st, "ready") == 0)
+            (*ready)++;
+    }
+    return open;
+}
+
+/*
+ * media shows what processing measured and, below it, the rendition
+ * ladder as a table. --wait polls until the file is measured and no rung
+ * is pending or running (exit 0), or measuring failed (exit 1), noting
+ * each newly ready rung on stderr.
+ */
 static int media_run(struct cli *cli, const struct cli_args *a)
 {
-    return by_id(cli, "GET", "/api/v1/creatives/%s/media", a->pos[0], NULL, "media");
+    struct apiclient_response r = {0};
+    char path[CLI_PATH_MAX];
+    int64_t start = clock_mono_ms();
+    long wait_ms = WAIT_DEFAULT_MS;
+    size_t seen_ready = 0;
+    const json_t *media;
+    json_t *shown;
+    int rc;
+
+    if (a->val[OPT_WAIT_TIMEOUT] != NULL &&
+        clientcfg_parse_timeout(a->val[OPT_WAIT_TIMEOUT], &wait_ms) != 0)
+        return cli_usage_error(cli, "--wait-timeout must be seconds > 0");
+    if (cli_path(path, sizeof(path), "/api/v1/creatives/%s/media", a->pos[0]) != 0)
+        return cli_usage_error(cli, "id too long");
+    for (;;) {
+        const char *st;
+        size_t ready, open;
+
+        apiclient_response_release(&r);
+        rc = cli_call(cli, "GET", path, NULL, &r);
+        if (rc != EXIT_OK)
+            goto cleanup;
+        media = json_object_get(r.json, "media");
+        st = json_string_value(json_object_get(media, "state"));
+        open = open_rungs(media, &ready);
+        if (a->val[OPT_WAIT] == NULL)
+            break;
+        if (ready > seen_ready) {
+            cli_note(cli, "%zu of %zu renditions ready", ready,
+                     json_array_size(json_object_get(media, "renditions")));
+            seen_ready = ready;
+        }
+        if (st != NULL && strcmp(st, "failed") == 0) {
+            const char *why = json_string_value(json_object_get(media, "failure_reason"));
+            cli_error(cli, "creative %s failed processing%s%s", a->pos[0], why ? ": " : "",
+                      why ? why : "");
+            rc = EXIT_FAIL;
+            break;
+        }
+        if (st != NULL && strcmp(st, "ready") == 0 && open == 0)
+            break;
+        if (clock_mono_ms() - start >= wait_ms) {
+            cli_error(cli, "creative %s: %zu renditions still pending after %.0f s", a->pos[0],
+                      open, (double)wait_ms / 1000.0);
+            rc = EXIT_TIMEOUT;
+            break;
+        }
+        sleep_ms(POLL_MS);
+    }
+    media = json_object_get(r.json, "media");
+    if (cli->json) {
+        cli_print_raw(&r);
+    } else if (cli->quiet) {
+        const char *st = json_string_value(json_object_get(media, "state"));
+        printf("%s\n", st != NULL ? st : "");
+    } else {
+        shown = json_deep_copy(media);
+        if (shown != NULL) {
+            json_object_del(shown, "renditions");
+            cli_print_object(cli, shown, NULL);
+            json_decref(shown);
+        }
+        if (json_array_size(json_object_get(media, "renditions")) > 0) {
+            printf("\n");
+            cli_print_table(cli, json_object_get(media, "renditions"), RENDITION_COLS,
+                            sizeof(RENDITION_COLS) / sizeof(RENDITION_COLS[0]));
+        }
+    }
+cleanup:
+    apiclient_response_release(&r);
+    return rc;
 }
 
 static int update_run(struct cli *cli, const struct cli_args *a)
@@ -162,6 +265,8 @@ static const char *type_for(const char *file)
         return "video/quicktime";
     if (strcasecmp(dot, ".avi") == 0)
         return "video/x-msvideo";
+    if (strcasecmp(dot, ".webm") == 0)
+        return "video/webm";
     return "application/octet-stream";
 }
 
@@ -305,6 +410,7 @@ static const enum cli_opt_id UPLOAD_OPTS[] = {OPT_NAME,         OPT_DURATION,   
 static const enum cli_opt_id UPDATE_OPTS[] = {OPT_FILE, OPT_NAME, OPT_STATUS, OPT_DURATION,
                                               OPT_COUNT};
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
+static const enum cli_opt_id MEDIA_OPTS[] = {OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_COUNT};
 
 static const struct cli_cmd CMDS[] = {
     {"list", "<campaign-id> [--status STATUS]", "list a campaign's creatives", LIST_OPTS, 1, 1,
@@ -313,7 +419,7 @@ static const struct cli_cmd CMDS[] = {
     {"upload",
      "<campaign-id> <file> [--name NAME] [--duration SECONDS] [--width PIXELS] "
      "[--height PIXELS] [--content-type TYPE] [--wait] [--wait-timeout SECONDS] [--no-progress]",
-     "upload a video (MP4, MOV, AVI), streamed, with a progress bar on a TTY", UPLOAD_OPTS, 2, 2,
+     "upload a video (MP4, MOV, AVI, WebM), streamed, with a progress bar on a TTY", UPLOAD_OPTS, 2, 2,
      upload_run},
     {"update", "<id> [-f FILE|-] [--name NAME] [--status active|inactive] [--duration SECONDS]",
      "change the given fields of a creative", UPDATE_OPTS, 1, 1, update_run},
@@ -321,8 +427,9 @@ static const struct cli_cmd CMDS[] = {
     {"delete", "<id>", "delete a creative and its stored file", NO_OPTS, 1, 1, delete_run},
     {"stats", "<id>", "show a creative's impressions, completions and clicks", NO_OPTS, 1, 1,
      stats_run},
-    {"media", "<id>", "show what processing read from the file, or why it failed", NO_OPTS, 1, 1,
-     media_run},
+    {"media", "<id> [--wait] [--wait-timeout SECONDS]",
+     "show what processing read from the file and its renditions, or why it failed",
+     MEDIA_OPTS, 1, 1, media_run},
 };
 
 const struct cli_noun cmd_creatives_noun = {"creatives", "manage creatives (video files)", CMDS,

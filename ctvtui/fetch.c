@@ -182,6 +182,8 @@ static void run_job(struct fetch *f, struct job *j, struct fetch_result *r)
             ct = "video/quicktime";
         else if (dot && strcasecmp(dot, ".avi") == 0)
             ct = "video/x-msvideo";
+        else if (dot && strcasecmp(dot, ".webm") == 0)
+            ct = "video/webm";
         apiclient_upload(f->client, j->path, "video", j->file, NULL, ct,
                          (const char *const *)j->fields, on_progress, &u, &resp);
         break;

@@ -2,6 +2,8 @@
  * view_campaign: one campaign. Fields, stats, pacing (spend against the
  * even-pace ideal), creatives with their processing status, targeting and
  * caps, and the VAST/VMAP tags (y/Y copy them through OSC 52 and show them).
+ * Under each creative, its rendition ladder (rung, state, measured size
+ * and bitrate) or why processing failed, from the creative's media answer.
  *
  * The first load asks for the campaign, its stats, creatives, serving
  * settings and tags; after that only the campaign, stats and creatives are
@@ -43,9 +45,16 @@ static const char *const tag_path[TAG_COUNT] = {
     [TAG_VAST] = "/vast-tag",
 };
 
+/* Media answers (GET /api/v1/creatives/:id/media) are tagged MEDIA_TAG + the
+ * creative's slot; at most MEDIA_MAX creatives show their renditions. */
+#define MEDIA_TAG 100
+#define MEDIA_MAX 32
+
 struct detail {
     char id[64];
     json_t *data[TAG_COUNT];
+    char media_id[MEDIA_MAX][40]; /* creative of each slot */
+    json_t *media[MEDIA_MAX];     /* its last media answer, or NULL */
     int scroll;
     struct actions_pending act;
 };
@@ -87,6 +96,8 @@ static void detail_close(struct view *v)
     struct detail *s = v->state;
     for (int t = 0; t < TAG_COUNT; t++)
         json_decref(s->data[t]);
+    for (int i = 0; i < MEDIA_MAX; i++)
+        json_decref(s->media[i]);
     free(s);
 }
 
@@ -180,6 +191,100 @@ static void draw_targeting(struct pen *p, struct ui *ui, const json_t *t)
                  json_array_size(json_object_get(t, "dayparts")));
     }
     field(p, ui, "Targeting", buf[0] ? buf : "everyone (no targeting)");
+}
+
+/*
+ * The rendition ladder of one creative under its line: each rung's state
+ * (with measured size and bitrate once ready), or why processing failed.
+ */
+static void draw_renditions(struct pen *p, struct ui *ui, const json_t *media)
+{
+    char buf[1024] = "";
+    size_t i, len = 0;
+    const json_t *r;
+    const char *why = model_str(media, "failure_reason", NULL);
+
+    if (strcmp(model_str(media, "state", ""), "failed") == 0) {
+        line(p, ui_attr(ui, UI_ERROR), 4, "failed: %s", why != NULL ? why : "unknown reason");
+        return;
+    }
+    json_array_foreach(json_object_get(media, "renditions"), i, r)
+    {
+        const char *st = model_str(r, "state", "?");
+        int n;
+
+        if (strcmp(st, "ready") == 0)
+            n = snprintf(buf + len, sizeof buf - len, "%s%s %.0fx%.0f %.0fk", len ? "  " : "",
+                         model_str(r, "rung", "?"), model_num(r, "width", 0),
+                         model_num(r, "height", 0), model_num(r, "bitrate_kbps", 0));
+        else
+            n = snprintf(buf + len, sizeof buf - len, "%s%s %s", len ? "  " : "",
+                         model_str(r, "rung", "?"), st);
+        if (n < 0 || (size_t)n >= sizeof buf - len)
+            break;
+        len += (size_t)n;
+    }
+    if (len > 0)
+        line(p, A_NORMAL, 4, "renditions: %s", buf);
+}
+
+/* The media answer of creative id, if loaded. */
+static const json_t *media_of(const struct detail *s, const char *id)
+{
+    for (int i = 0; id != NULL && i < MEDIA_MAX; i++)
+        if (s->media[i] != NULL && strcmp(s->media_id[i], id) == 0)
+            return s->media[i];
+    return NULL;
+}
+
+/* Rungs of a media answer still pending or running. */
+static int open_rungs(const json_t *media)
+{
+    size_t i;
+    const json_t *r;
+    int n = 0;
+
+    json_array_foreach(json_object_get(media, "renditions"), i, r)
+    {
+        const char *st = model_str(r, "state", "");
+        n += strcmp(st, "pending") == 0 || strcmp(st, "running") == 0;
+    }
+    return n;
+}
+
+/*
+ * Ask for the media of creatives still processing or with renditions
+ * still being made, and once for the others (their renditions no longer
+ * change), in the slot of their index. Returns 1 when any is unfinished.
+ */
+static int request_media(struct view *v, struct ui *ui, const json_t *creatives)
+{
+    int unfinished = 0;
+    struct detail *s = v->state;
+    char path[256];
+    size_t i;
+    const json_t *x;
+
+    json_array_foreach(creatives, i, x)
+    {
+        const char *id = model_str(x, "id", NULL);
+        int processing = strcmp(model_str(x, "status", ""), "processing") == 0;
+
+        if (i >= MEDIA_MAX || id == NULL || strlen(id) >= sizeof s->media_id[0])
+            break;
+        if (strcmp(s->media_id[i], id) == 0 && s->media[i] != NULL && !processing &&
+            open_rungs(s->media[i]) == 0)
+            continue;
+        unfinished = 1;
+        if (strcmp(s->media_id[i], id) != 0) {
+            json_decref(s->media[i]);
+            s->media[i] = NULL;
+            snprintf(s->media_id[i], sizeof s->media_id[i], "%s", id);
+        }
+        snprintf(path, sizeof path, "/api/v1/creatives/%s/media", id);
+        ui_request(ui, v, MEDIA_TAG + (int)i, "GET", path, NULL);
+    }
+    return unfinished;
 }
 
 /* detail_draw()'s sections, top to bottom; each writes its lines through the pen. */
@@ -283,7 +388,7 @@ static void draw_serving(struct pen *p, struct ui *ui, const json_t *pc, const j
 }
 
 /* The heading and one line per creative, coloured by its status. */
-static void draw_creatives(struct pen *p, struct ui *ui, const json_t *cr)
+static void draw_creatives(struct pen *p, struct ui *ui, const struct detail *s, const json_t *cr)
 {
     size_t i;
     const json_t *x;
@@ -307,6 +412,8 @@ static void draw_creatives(struct pen *p, struct ui *ui, const json_t *cr)
             snprintf(dims, sizeof dims, "%.0fx%.0f", wd, ht);
         line(p, at, 2, "%s %-10s %3.0fs %-9s %-4s %sB", name, cs, model_num(x, "duration", 0),
              dims, model_str(x, "format", ""), size);
+        if (media_of(s, model_str(x, "id", NULL)) != NULL)
+            draw_renditions(p, ui, media_of(s, model_str(x, "id", NULL)));
     }
 }
 
@@ -332,7 +439,7 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
         field(&p, ui, "VAST tag", model_str(vast, "vast", "-"));
         field(&p, ui, "VMAP tag", model_str(vast, "vmap", "-"));
     }
-    draw_creatives(&p, ui, s->data[TAG_CREATIVES]);
+    draw_creatives(&p, ui, s, s->data[TAG_CREATIVES]);
     if (s->scroll > 0 && p.y - s->scroll < lines / 2)
         s->scroll = p.y > lines ? p.y - lines : 0;
 }
@@ -421,6 +528,15 @@ static void detail_result(struct view *v, struct ui *ui, struct fetch_result *r)
         }
         return;
     }
+    if (r->tag >= MEDIA_TAG && r->tag < MEDIA_TAG + MEDIA_MAX) {
+        /* a creative without media (made before processing existed) shows none */
+        json_t *m = r->err == APICLIENT_OK ? json_object_get(r->json, "media") : NULL;
+        if (json_is_object(m)) {
+            json_decref(s->media[r->tag - MEDIA_TAG]);
+            s->media[r->tag - MEDIA_TAG] = json_incref(m);
+        }
+        return;
+    }
     if (r->tag <= 0 || r->tag >= TAG_COUNT)
         return;
     if (r->err != APICLIENT_OK) {
@@ -448,7 +564,9 @@ static void detail_result(struct view *v, struct ui *ui, struct fetch_result *r)
             if (strcmp(model_str(x, "status", ""), "processing") == 0)
                 processing = 1;
         }
-        v->refresh_ms = processing ? 3000 : 60000;
+        /* renditions of an active creative still being made: a slower poll */
+        int unfinished = request_media(v, ui, val);
+        v->refresh_ms = processing ? 3000 : unfinished ? 15000 : 60000;
     }
 }
 

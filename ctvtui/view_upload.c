@@ -69,7 +69,7 @@ static void upload_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
     int utf8 = ui_utf8(ui);
     char buf[1024], bar[512];
     wattron(w, ui_attr(ui, UI_HEADER));
-    ui_put(w, 0, 2, "Upload a creative (MP4, MOV or AVI)", width, 0);
+    ui_put(w, 0, 2, "Upload a creative (MP4, MOV, AVI or WebM)", width, 0);
     wattroff(w, ui_attr(ui, UI_HEADER));
     int used = form_draw(&s->form, w, 2, 2, 14, width, ui_attr(ui, UI_SELECTED),
                          ui_attr(ui, UI_ERROR));

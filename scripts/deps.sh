@@ -23,6 +23,9 @@
 # and conflicts with Debian's npm package) is left alone; if such a node has
 # no npm, this script stops and says so. Node 18 (Debian 12's) and 20 work.
 #
+# ffmpeg (its ffprobe): adserverd measures uploaded creatives with it, as a
+# child process; the tests run it too.
+#
 # To add a dependency: a `command:package` pair to the tool list, a
 # `pkg-config-name:package` pair to the library list, or a path test, in
 # check_apt below.
@@ -55,7 +58,7 @@ check_apt() {
              valgrind:valgrind clang:clang \
              ps:procps pgrep:procps ss:iproute2 \
              runuser:util-linux setpriv:util-linux script:bsdutils \
-             zsh:zsh fish:fish; do
+             zsh:zsh fish:fish ffmpeg:ffmpeg ffprobe:ffmpeg; do
         have "${t%%:*}" || need "${t#*:}" "${t%%:*}"
     done
     if [ ! -x "$PGBIN/pg_ctl" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/postgres" ]; then

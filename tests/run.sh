@@ -145,7 +145,7 @@ elif make --no-print-directory fuzz-build >"$LOGS/fuzz-build.log" 2>&1; then
         name=${f##*/fuzz_}
         seeds=""
         [ -d "tests/fuzz/corpus/$name" ] && seeds="tests/fuzz/corpus/$name"
-        if [ "$name" = mediaprobe ]; then seeds="$seeds tests/fixtures/media"; fi
+        if [ "$name" = sniff ]; then seeds="$seeds tests/fixtures/media"; fi
         mkdir -p "$VAR/corpus-$name"
         if "$f" -max_total_time="${FUZZ_SMOKE_SECONDS:-5}" -print_final_stats=1 "$VAR/corpus-$name" \
             $seeds >"$LOGS/fuzz-$name.log" 2>&1; then

@@ -10,8 +10,10 @@
 
 #include "core/app.h"
 #include "media/creative_url.h"
+#include "media/rendition_job.h"
 #include "db/db.h"
 #include "db/db_campaigns.h"
+#include "db/db_creative_renditions.h"
 #include "db/db_creatives.h"
 #include "db/db_stats.h"
 #include "lib/log.h"
@@ -40,6 +42,7 @@ struct creative_query {
     const json_t *values;
     const char *status;
     json_t *out;
+    json_t *objects; /* delete: the renditions' stored objects (owned) */
 };
 
 /* The campaign's creatives, once its ownership is checked on the same connection. */
@@ -74,11 +77,24 @@ static int query_set_status(struct db_conn *c, void *arg, char state[6])
     return db_creatives_set_status(c, q->req->user.id, q->id, q->status, &q->out, state);
 }
 
+/*
+ * The renditions' objects are known only from their rows, which the delete
+ * cascades away: read them first, on the same connection, and keep them
+ * only when the delete went through.
+ */
 static int query_delete(struct db_conn *c, void *arg, char state[6])
 {
     struct creative_query *q = arg;
+    int rc;
 
-    return db_creatives_delete(c, q->req->user.id, q->id, &q->out, state);
+    if (db_creative_renditions_objects(c, q->id, &q->objects, state) != DB_CREATIVE_RENDITIONS_OK)
+        q->objects = NULL; /* the delete below reports a database failure */
+    rc = db_creatives_delete(c, q->req->user.id, q->id, &q->out, state);
+    if (rc != DB_CREATIVES_OK) {
+        json_decref(q->objects);
+        q->objects = NULL;
+    }
+    return rc;
 }
 
 static int query_stats(struct db_conn *c, void *arg, char state[6])
@@ -191,11 +207,22 @@ int api_creatives_set_status(struct request *req)
     return reply_creative(req, message, q.out);
 }
 
+/* Best effort, like the upload's object: log what could not be removed. */
+static void delete_object(void *ctx, const char *key, const char *mime)
+{
+    struct app *app = ctx;
+    char err[256];
+
+    (void)mime;
+    if (storage_delete(app->storage, key, err, sizeof(err)) != STORAGE_OK)
+        log_warn("rendition object not deleted", "key", key, "error", err);
+}
+
 int api_creatives_delete(struct request *req)
 {
     struct creative_query q = {.req = req, .id = api_uuid_param(req, 0, "id")};
     const char *id = q.id;
-    json_t *url;
+    json_t *url, *objects;
     char key[STORAGE_KEY_MAX + 1];
     char err[256] = "";
     int rc;
@@ -203,6 +230,7 @@ int api_creatives_delete(struct request *req)
     if (id == NULL || api_db_run(req, query_delete, &q, &delete_errors) != 0)
         return 0;
     url = q.out;
+    objects = q.objects;
     /* best effort: the row is gone whatever happens to the object (3.4.6) */
     if (json_string_value(url) != NULL && req->app->storage != NULL &&
         creative_url_key(req->app, json_string_value(url), key, sizeof(key)) == 0) {
@@ -210,6 +238,15 @@ int api_creatives_delete(struct request *req)
         if (rc != STORAGE_OK)
             log_warn("creative object not deleted", "creative", id, "error", err);
     }
+    for (size_t i = 0; req->app->storage != NULL && i < json_array_size(objects); i++) {
+        json_t *o = json_array_get(objects, i);
+        rendition_job_each_key(i == 0 ? json_string_value(json_object_get(o, "storage_key")) : NULL,
+                               json_string_value(json_object_get(o, "mp4_key")),
+                               json_string_value(json_object_get(o, "hls_key")),
+                               (int)json_integer_value(json_object_get(o, "hls_segments")),
+                               delete_object, req->app);
+    }
+    json_decref(objects);
     json_decref(url);
     return reply_json(
         req, 200,

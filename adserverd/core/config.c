@@ -130,6 +130,29 @@ static const struct opt opts[] = {
      0, "largest creative file accepted by the upload route (bytes)"},
     {"s3_path_style", "ADSERVERD_S3_PATH_STYLE", OPT_BOOL, O(s3_path_style), "true", 0,
      "path-style bucket addressing"},
+    {"media_ffprobe", "ADSERVERD_MEDIA_FFPROBE", OPT_STR, O(media_ffprobe), "ffprobe", 0,
+     "ffprobe program (a path, or a name found in PATH)"},
+    {"media_jobs", "ADSERVERD_MEDIA_JOBS", OPT_INT, O(media_jobs), "0", 0,
+     "media tools running at once (0: 1 up to 2 cores, else half the cores)"},
+    {"media_nice", "ADSERVERD_MEDIA_NICE", OPT_INT, O(media_nice), "10", 0,
+     "niceness added to media tools (0..19)"},
+    {"media_probe_timeout_s", "ADSERVERD_MEDIA_PROBE_TIMEOUT_S", OPT_INT,
+     O(media_probe_timeout_s), "30", 0, "wall-clock limit of one ffprobe run (seconds)"},
+    {"media_cpu_s", "ADSERVERD_MEDIA_CPU_S", OPT_LONG, O(media_cpu_s), "600", 0,
+     "CPU-time limit of one media tool run (seconds)"},
+    {"media_mem_mb", "ADSERVERD_MEDIA_MEM_MB", OPT_LONG, O(media_mem_mb), "2048", 0,
+     "address-space limit of one media tool run (MiB)"},
+    {"media_ladder", "ADSERVERD_MEDIA_LADDER", OPT_STR, O(media_ladder),
+     "1080p=1920x1080@5000,720p=1280x720@3000,480p=854x480@1200,360p=640x360@700", 0,
+     "rendition ladder NAME=WxH@KBPS,... (none: serve uploads as they are)"},
+    {"media_preset", "ADSERVERD_MEDIA_PRESET", OPT_STR, O(media_preset), "veryfast", 0,
+     "x264 preset of renditions (ultrafast..veryslow)"},
+    {"media_ffmpeg", "ADSERVERD_MEDIA_FFMPEG", OPT_STR, O(media_ffmpeg), "ffmpeg", 0,
+     "ffmpeg program (a path, or a name found in PATH)"},
+    {"media_transcode_timeout_s", "ADSERVERD_MEDIA_TRANSCODE_TIMEOUT_S", OPT_INT,
+     O(media_transcode_timeout_s), "1800", 0, "wall-clock limit of one rendition (seconds)"},
+    {"media_output_mb", "ADSERVERD_MEDIA_OUTPUT_MB", OPT_LONG, O(media_output_mb), "2048", 0,
+     "largest file one media tool run may write (MiB)"},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -469,6 +492,34 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     if (cfg->cap_timeout_ms < 1 || cfg->cap_timeout_ms > 5000) {
         snprintf(err, errlen, "cap_timeout_ms must be 1..5000");
         return -1;
+    }
+    if (cfg->media_jobs < 0 || cfg->media_jobs > 64 || cfg->media_nice < 0 ||
+        cfg->media_nice > 19 || cfg->media_probe_timeout_s < 1 ||
+        cfg->media_probe_timeout_s > 3600 || cfg->media_cpu_s < 1 || cfg->media_cpu_s > 86400 ||
+        cfg->media_mem_mb < 256 || cfg->media_mem_mb > 1048576) {
+        snprintf(err, errlen, "media_jobs must be 0..64, media_nice 0..19, "
+                              "media_probe_timeout_s 1..3600, media_cpu_s 1..86400, "
+                              "media_mem_mb 256..1048576");
+        return -1;
+    }
+    if (cfg->media_transcode_timeout_s < 1 || cfg->media_transcode_timeout_s > 86400 ||
+        cfg->media_output_mb < 1 || cfg->media_output_mb > 1048576) {
+        snprintf(err, errlen, "media_transcode_timeout_s must be 1..86400 and media_output_mb "
+                              "1..1048576");
+        return -1;
+    }
+    {
+        static const char *const presets[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                              "fast", "medium", "slow", "slower", "veryslow"};
+        int ok = 0;
+
+        /* media_ladder is parsed by the creative worker at start (media/ladder.h) */
+        for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+            ok |= cfg->media_preset != NULL && strcmp(cfg->media_preset, presets[i]) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "media_preset must be an x264 preset (ultrafast..veryslow)");
+            return -1;
+        }
     }
     if (cfg->spend_refresh_ms < 10 || cfg->spend_refresh_ms > 60000) {
         snprintf(err, errlen, "spend_refresh_ms must be 10..60000");

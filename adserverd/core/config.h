@@ -81,6 +81,19 @@ struct config {
     int s3_path_style;
     long upload_max_bytes; /* largest creative file (docs/admin-api.md: 500 MiB) */
 
+    /* media tools, run as fenced child processes (media/child.h) */
+    char *media_ffprobe;       /* program name or path */
+    int media_jobs;            /* tools at once; 0: child_default_jobs() */
+    int media_nice;            /* niceness added to each tool */
+    int media_probe_timeout_s; /* wall clock per ffprobe run */
+    long media_cpu_s;          /* RLIMIT_CPU per run */
+    long media_mem_mb;         /* RLIMIT_AS per run */
+    char *media_ladder;        /* rendition ladder (media/ladder.h) */
+    char *media_preset;        /* x264 preset of renditions */
+    char *media_ffmpeg;        /* program name or path */
+    int media_transcode_timeout_s; /* wall clock per rendition */
+    long media_output_mb;      /* RLIMIT_FSIZE of a transcode */
+
     /* where the values came from, for --check-config */
     char *config_file;
 };

@@ -138,7 +138,7 @@ static void measured_fill(struct measured *m, const struct db_creative_media_fac
     m->p[7] = info->height != 0 ? m->height : NULL;
     m->p[8] = info->fps_den != 0 ? m->fps_num : NULL;
     m->p[9] = info->fps_den != 0 ? m->fps_den : NULL;
-    m->p[10] = info->faststart ? "true" : "false";
+    m->p[10] = info->faststart < 0 ? NULL : info->faststart ? "true" : "false";
 }
 
 #define SET_MEASURED                                                                               \
@@ -180,6 +180,17 @@ int db_creative_media_failed(struct db_conn *c, const char *creative_id, const c
                 "UPDATE creative_media SET state = 'failed', failure_reason = $2, " SET_MEASURED
                 "WHERE creative_id = $1 AND state = 'pending'",
                 14, p, sqlstate));
+}
+
+int db_creative_media_renditions_failed(struct db_conn *c, const char *creative_id,
+                                        const char *reason, char sqlstate[6])
+{
+    const char *p[2] = {creative_id, reason};
+
+    return changed(db_exec(c, "db_creative_media_renditions_failed",
+                           "UPDATE creative_media SET state = 'failed', failure_reason = $2 "
+                           "WHERE creative_id = $1 AND state = 'ready'",
+                           2, p, sqlstate));
 }
 
 int db_creative_media_retry(struct db_conn *c, const char *creative_id, const char *reason,

@@ -50,7 +50,7 @@ struct db_creative_media_facts {
     uint32_t height;  /* 0: unknown, stored as NULL */
     uint32_t fps_num; /* fps_den 0: unknown, both stored as NULL */
     uint32_t fps_den;
-    bool faststart;
+    int faststart;    /* moov before mdat: 1, 0, or -1 unknown (stored as NULL) */
 };
 
 /* Record the upload of creative_id (state 'pending'). */
@@ -79,6 +79,13 @@ int db_creative_media_ready(struct db_conn *c, const char *creative_id,
 int db_creative_media_failed(struct db_conn *c, const char *creative_id, const char *reason,
                              const struct db_creative_media_facts *facts, uint64_t file_size,
                              char sqlstate[6]);
+
+/*
+ * Every rendition of creative_id failed: the row (ready after measuring)
+ * becomes 'failed' with reason, so the media route shows why.
+ */
+int db_creative_media_renditions_failed(struct db_conn *c, const char *creative_id,
+                                        const char *reason, char sqlstate[6]);
 
 /* Count one more transient failure; *attempts receives the new count. */
 int db_creative_media_retry(struct db_conn *c, const char *creative_id, const char *reason,

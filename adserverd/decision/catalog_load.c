@@ -70,7 +70,14 @@ static const char creatives_sql[] =
     " COALESCE(m.mime, CASE lower(cr.format) WHEN 'mp4' THEN 'video/mp4'"
     "  WHEN 'webm' THEN 'video/webm' WHEN 'mov' THEN 'video/quicktime' END) AS mime,"
     " COALESCE(m.width, cr.width, 0) AS width, COALESCE(m.height, cr.height, 0) AS height,"
-    " COALESCE(m.bitrate_kbps, 0) AS bitrate_kbps"
+    " COALESCE(m.bitrate_kbps, 0) AS bitrate_kbps,"
+    /* ready renditions, largest first, and the HLS master beside them (rendition_job.h) */
+    " m.video_codec,"
+    " (SELECT json_agg(json_build_object('mp4_key', r.mp4_key, 'width', r.width,"
+    "   'height', r.height, 'bitrate_kbps', r.bitrate_kbps, 'video_codec', r.video_codec)"
+    "   ORDER BY r.position DESC)::text FROM creative_renditions r"
+    "   WHERE r.creative_id = cr.id AND r.state = 'ready') AS renditions,"
+    " regexp_replace(m.storage_key, '\\.[^./]*$', '') || '/hls/master.m3u8' AS hls_master_key"
     " FROM creatives cr"
     " JOIN campaigns c ON c.id = cr.campaign_id"
     " LEFT JOIN creative_media m ON m.creative_id = cr.id"
@@ -313,13 +320,83 @@ static const char *media_url(struct app *app, const char *key, const char *video
     return video_url;
 }
 
+/* Most renditions a creative shows (the ladder's limit, plus the HLS master). */
+#define RENDITIONS_MAX 8
+
+/*
+ * The ready renditions of a row as MediaFiles (each MP4, progressive, then
+ * the HLS master, streaming) and the upload as the Mezzanine; fills spec's
+ * fields with pointers into files[], mezz and urls[] (copied by the builder).
+ * Without renditions (or URLs for them) spec is left serving the upload.
+ * Returns the parsed list, which the strings point into: the caller frees
+ * it (json_decref) once the builder has copied the creative.
+ */
+static json_t *add_renditions(struct app *app, const PGresult *res, int row,
+                           struct snapshot_creative_spec *spec, struct vast_media_file *files,
+                           struct vast_media_file *mezz, char (*urls)[URL_BUF])
+{
+    json_t *list = NULL;
+    const char *text = col(res, row, "renditions");
+    const char *master = col(res, row, "hls_master_key");
+    size_t i, n = 0;
+
+    if (text == NULL || app == NULL || app->storage == NULL ||
+        (list = json_loads(text, 0, NULL)) == NULL)
+        return NULL;
+    for (i = 0; i < json_array_size(list) && n < RENDITIONS_MAX; i++) {
+        json_t *r = json_array_get(list, i);
+        const char *key = json_string_value(json_object_get(r, "mp4_key"));
+
+        /* where players fetch it: a public URL, else our own path (media_url()) */
+        if (key == NULL || (creative_url_player(app, key, urls[n], URL_BUF) != 0 &&
+                            creative_url_path(app, key, urls[n], URL_BUF) != 0))
+            continue;
+        files[n] = (struct vast_media_file){
+            urls[n],
+            VAST_DELIVERY_PROGRESSIVE,
+            "video/mp4",
+            (unsigned)json_integer_value(json_object_get(r, "width")),
+            (unsigned)json_integer_value(json_object_get(r, "height")),
+            (unsigned)json_integer_value(json_object_get(r, "bitrate_kbps")),
+            json_string_value(json_object_get(r, "video_codec"))};
+        n++;
+    }
+    /* HLS: one adaptive master playlist, sized as its largest rung */
+    if (n > 0 && master != NULL &&
+        (creative_url_player(app, master, urls[n], URL_BUF) == 0 ||
+         creative_url_path(app, master, urls[n], URL_BUF) == 0)) {
+        files[n] = files[0];
+        files[n].url = urls[n];
+        files[n].delivery = VAST_DELIVERY_STREAMING;
+        files[n].mime_type = "application/x-mpegURL";
+        files[n].bitrate_kbps = 0;
+        n++;
+    }
+    if (n > 0) {
+        *mezz = (struct vast_media_file){spec->media_url,
+                                         VAST_DELIVERY_PROGRESSIVE,
+                                         spec->mime != NULL ? spec->mime : "video/mp4",
+                                         spec->width,
+                                         spec->height,
+                                         0,
+                                         col(res, row, "video_codec")};
+        spec->media_files = files;
+        spec->n_media_files = (uint32_t)n;
+        spec->mezzanine = spec->media_url != NULL ? mezz : NULL;
+    }
+    return list;
+}
+
 static int add_creative(struct app *app, struct snapshot_builder *b, const PGresult *res, int row,
                         char *err, size_t errlen)
 {
     static const char *const statuses[] = {"active", "inactive", "processing", "failed"};
     struct snapshot_creative_spec spec;
+    struct vast_media_file files[RENDITIONS_MAX + 1], mezz;
     char url[URL_BUF];
-    int status;
+    char urls[RENDITIONS_MAX + 1][URL_BUF]; /* 18 KiB, on the builder thread */
+    json_t *list;
+    int status, rc;
 
     memset(&spec, 0, sizeof(spec));
     spec.id = col(res, row, "id");
@@ -343,7 +420,10 @@ static int add_creative(struct app *app, struct snapshot_builder *b, const PGres
     }
     spec.media_url =
         media_url(app, col(res, row, "storage_key"), col(res, row, "video_url"), url, sizeof(url));
-    return snapshot_builder_add_creative(b, &spec, err, errlen);
+    list = add_renditions(app, res, row, &spec, files, &mezz, urls);
+    rc = snapshot_builder_add_creative(b, &spec, err, errlen);
+    json_decref(list);
+    return rc;
 }
 
 static PGresult *run(PGconn *pg, const char *name, int n, const char *const *params, char *err,

@@ -30,6 +30,8 @@
 #include <string.h>
 
 #define CATEGORY_AUTHORITY "https://iabtechlab.com/standards/content-taxonomy/"
+/* UniversalAdId registry of the creative ids this server assigns itself. */
+#define UNIVERSAL_AD_ID_REGISTRY "adserverd"
 
 /* No-fill reasons beyond the decision's own. */
 enum {
@@ -596,9 +598,19 @@ static const struct {
 #define NEVENTS (sizeof(events) / sizeof(events[0]))
 
 /* Storage of one rendered ad that vast_ad points into. */
+/* The most MediaFiles of a creative: its renditions, the HLS master, spares. */
+#define MEDIA_FILES_MAX 16
+
+/* A creative's MediaFiles and Mezzanine under one answer's base (rebase_media()). */
+struct media_rebase {
+    struct vast_media_file files[MEDIA_FILES_MAX];
+    struct vast_media_file mezz;
+};
+
 struct ad_store {
     struct vast_impression imp;
     struct vast_media_file media;
+    struct media_rebase rebase; /* MediaFiles and Mezzanine under this request's base */
     struct vast_tracking tracking[NEVENTS];
     const char *click_tracking[1];
     const char *error_urls[1];
@@ -707,6 +719,47 @@ static void ad_static(const struct snapshot_campaign *c, const struct snapshot_c
     media->bitrate_kbps = cr->bitrate_kbps;
     a->media_files = media;
     a->n_media_files = 1;
+    if (cr->n_media_files > 0) {
+        /* ready renditions, made once per snapshot; the upload is the Mezzanine */
+        a->media_files = cr->media_files;
+        a->n_media_files = cr->n_media_files;
+        a->mezzanine = cr->mezzanine;
+    }
+    /* a stable id under our own registry: stitchers cache transcodes by it */
+    a->universal_ad_id_registry = UNIVERSAL_AD_ID_REGISTRY;
+    a->universal_ad_id = cr->id;
+}
+
+/*
+ * Local files are kept in the snapshot as paths ("/media/<key>") when no
+ * public_url says where players reach us: each answer puts its base in
+ * front (a request its own base, the fragment builder the base marker).
+ * rebase_media() points a's MediaFiles and Mezzanine at copies in mr, with
+ * join(ctx, prefix, path) for every path; 0, or -1 when join fails or there
+ * are more files than mr holds. Absolute URLs are left as they are.
+ */
+typedef char *media_join_fn(void *ctx, const char *prefix, const char *path);
+
+static int rebase_media(struct vast_ad *a, const char *prefix, struct media_rebase *mr,
+                        media_join_fn *join, void *ctx)
+{
+    if (a->n_media_files > MEDIA_FILES_MAX)
+        return -1;
+    for (size_t i = 0; i < a->n_media_files; i++) {
+        mr->files[i] = a->media_files[i];
+        if (mr->files[i].url != NULL && mr->files[i].url[0] == '/' &&
+            (mr->files[i].url = join(ctx, prefix, mr->files[i].url)) == NULL)
+            return -1;
+    }
+    a->media_files = mr->files;
+    if (a->mezzanine != NULL) {
+        mr->mezz = *a->mezzanine;
+        if (mr->mezz.url != NULL && mr->mezz.url[0] == '/' &&
+            (mr->mezz.url = join(ctx, prefix, mr->mezz.url)) == NULL)
+            return -1;
+        a->mezzanine = &mr->mezz;
+    }
+    return 0;
 }
 
 /*
@@ -764,15 +817,15 @@ static int ad_request_parts(struct serving *sv, struct serving_result *r, struct
     return 0;
 }
 
-/* base + path, allocated (the caller keeps it in the answer's strings). */
-static char *join_base(const char *base, const char *path)
+/* base + path, kept in the answer's strings (ctx). */
+static char *join_kept(void *ctx, const char *base, const char *path)
 {
     size_t bl = strlen(base), pl = strlen(path);
     char *s = xmalloc(bl + pl + 1);
 
     memcpy(s, base, bl);
     memcpy(s + bl, path, pl + 1);
-    return s;
+    return keep(ctx, s);
 }
 
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
@@ -792,9 +845,7 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
             return -1;
         ad_static(snapshot_campaign(r->snap, d->campaign), snapshot_creative(r->snap, d->creative),
                   a, &st->media);
-        /* a path ("/media/<key>") is a local file: relative to this request's base */
-        if (st->media.url != NULL && st->media.url[0] == '/' &&
-            (st->media.url = keep(strs, join_base(r->base, st->media.url))) == NULL)
+        if (rebase_media(a, r->base, &st->rebase, join_kept, strs) != 0)
             return -1;
         a->sequence = br->n > 1 ? d->sequence : 0;
         a->ad_serving_id = st->serving_id;
@@ -816,14 +867,32 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
  * Fragments: built per snapshot, spliced per request
  * ------------------------------------------------------------------------ */
 
+/* Marker-based URLs of one creative's template, in a fixed scratch area. */
+struct marker_urls {
+    char buf[(MEDIA_FILES_MAX + 1) * 2 * 1024];
+    size_t used;
+};
+
+static char *join_marker(void *ctx, const char *marker, const char *path)
+{
+    struct marker_urls *mu = ctx;
+    size_t left = sizeof(mu->buf) - mu->used;
+    int n = snprintf(mu->buf + mu->used, left, "%s%s", marker, path);
+    char *out = mu->buf + mu->used;
+
+    if (n < 0 || (size_t)n >= left)
+        return NULL;
+    mu->used += (size_t)n + 1;
+    return out;
+}
+
 /* Runs on the catalog thread before a snapshot is published (snapshot.h). */
 static struct vast_prerender *prerender_build(const struct snapshot *s, void *ctx)
 {
-    struct serving *sv = ctx;
     uint32_t n = snapshot_creative_count(s);
     struct vast_prerender *pr = vast_prerender_new(n);
-    size_t base_len = strlen(sv->base);
 
+    (void)ctx; /* the base is a slot: nothing of the serving context is baked in */
     for (uint32_t i = 0; i < n; i++) {
         const struct snapshot_creative *cr = snapshot_creative(s, i);
         const struct snapshot_campaign *c = snapshot_campaign(s, cr->campaign);
@@ -832,23 +901,13 @@ static struct vast_prerender *prerender_build(const struct snapshot *s, void *ct
         struct vast_impression imp;
         struct vast_tracking tracking[NEVENTS];
         const char *ct[1], *eu[1];
-        char media_url[TRACKURL_BASE_MAX + 4096];
+        struct media_rebase mr;
+        struct marker_urls mu = {.used = 0};
 
         ad_static(c, cr, &a, &media);
-        /*
-         * A creative served by the ad listener itself: its base is the
-         * request's. Without public_url the snapshot holds only its path.
-         */
-        if (cr->media_url[0] == '/' &&
-            (size_t)snprintf(media_url, sizeof(media_url), "%s%s",
-                             vast_prerender_marker(VAST_SLOT_BASE),
-                             cr->media_url) < sizeof(media_url))
-            media.url = media_url;
-        else if (base_len > 0 && strncmp(cr->media_url, sv->base, base_len) == 0 &&
-            (size_t)snprintf(media_url, sizeof(media_url), "%s%s",
-                             vast_prerender_marker(VAST_SLOT_BASE),
-                             cr->media_url + base_len) < sizeof(media_url))
-            media.url = media_url;
+        /* A creative served by the ad listener itself: its base is the request's. */
+        if (rebase_media(&a, vast_prerender_marker(VAST_SLOT_BASE), &mr, join_marker, &mu) != 0)
+            continue; /* left to the tree renderer, per request */
         a.ad_serving_id = vast_prerender_marker(VAST_SLOT_SERVING_ID);
         imp.url = vast_prerender_marker(VAST_SLOT_IMPRESSION);
         imp.id = vast_prerender_marker(VAST_SLOT_SERVING_ID);

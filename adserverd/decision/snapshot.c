@@ -550,6 +550,40 @@ int snapshot_builder_add_campaign(struct snapshot_builder *b,
     return 0;
 }
 
+/* n bytes in the pool, aligned for any object: freed with the snapshot. */
+static void *pool_alloc(struct pool_chunk **pool, size_t n)
+{
+    const size_t align = sizeof(max_align_t);
+    struct pool_chunk *c = *pool;
+    uintptr_t at;
+
+    if (c != NULL) {
+        at = ((uintptr_t)(c->data + c->used) + align - 1) & ~(uintptr_t)(align - 1);
+        if (at + n <= (uintptr_t)(c->data + c->size)) {
+            c->used = (size_t)(at - (uintptr_t)c->data) + n;
+            return (void *)at;
+        }
+    }
+    c = xmalloc(st_add(st_add(sizeof(*c), n), align));
+    c->next = *pool;
+    c->size = n + align;
+    *pool = c;
+    at = ((uintptr_t)c->data + align - 1) & ~(uintptr_t)(align - 1);
+    c->used = (size_t)(at - (uintptr_t)c->data) + n;
+    return (void *)at;
+}
+
+/* A media file with its strings, into the pool. */
+static void media_copy(struct pool_chunk **pool, struct vast_media_file *to,
+                       const struct vast_media_file *from)
+{
+    *to = *from;
+    to->url = pool_add(pool, from->url ? from->url : "", from->url ? strlen(from->url) : 0, 0);
+    to->mime_type = pool_add(pool, from->mime_type ? from->mime_type : "video/mp4",
+                             from->mime_type ? strlen(from->mime_type) : 9, 0);
+    to->codec = from->codec ? pool_add(pool, from->codec, strlen(from->codec), 0) : NULL;
+}
+
 int snapshot_builder_add_creative(struct snapshot_builder *b,
                                   const struct snapshot_creative_spec *spec, char *err,
                                   size_t errlen)
@@ -600,6 +634,22 @@ int snapshot_builder_add_creative(struct snapshot_builder *b,
     cr->width = spec->width;
     cr->height = spec->height;
     cr->bitrate_kbps = spec->bitrate_kbps;
+    cr->media_files = NULL;
+    cr->n_media_files = 0;
+    cr->mezzanine = NULL;
+    if (spec->n_media_files > 0 && spec->media_files != NULL && spec->n_media_files <= 64) {
+        struct vast_media_file *m =
+            pool_alloc(&b->pool, st_mult(spec->n_media_files, sizeof(*m)));
+        for (uint32_t i = 0; i < spec->n_media_files; i++)
+            media_copy(&b->pool, &m[i], &spec->media_files[i]);
+        cr->media_files = m;
+        cr->n_media_files = spec->n_media_files;
+    }
+    if (spec->mezzanine != NULL) {
+        struct vast_media_file *m = pool_alloc(&b->pool, sizeof(*m));
+        media_copy(&b->pool, m, spec->mezzanine);
+        cr->mezzanine = m;
+    }
     b->creative_ids[b->n_creatives] = cr->id;
     strmap_insert(&b->creative_map, (uint32_t)b->n_creatives, hash_str(cr->id, idlen, 0));
     b->n_creatives++;

@@ -23,6 +23,8 @@
 #ifndef SNAPSHOT_H
 #define SNAPSHOT_H
 
+#include "vast/vast.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -109,6 +111,11 @@ struct snapshot_creative {
     const char *media_url;
     const char *mime;
     uint32_t width, height, bitrate_kbps; /* 0 = unknown */
+    /* Ready renditions as VAST MediaFiles (strings in the snapshot), and the
+     * upload as the Mezzanine; n_media_files 0 = serve media_url itself. */
+    const struct vast_media_file *media_files;
+    uint32_t n_media_files;
+    const struct vast_media_file *mezzanine; /* NULL = none */
 };
 
 struct snapshot_campaign {
@@ -187,6 +194,10 @@ struct snapshot_creative_spec {
     const char *media_url; /* may be NULL */
     const char *mime;      /* may be NULL */
     uint32_t width, height, bitrate_kbps;
+    /* Ready renditions and the mezzanine (copied, strings too); may be NULL/0. */
+    const struct vast_media_file *media_files;
+    uint32_t n_media_files;
+    const struct vast_media_file *mezzanine;
 };
 
 /*

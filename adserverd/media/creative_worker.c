@@ -16,11 +16,16 @@
 #include "media/creative_url.h"
 #include "db/db.h"
 #include "db/db_creative_media.h"
+#include "db/db_creative_renditions.h"
 #include "db/db_creatives.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "media/child.h"
+#include "media/ffprobe.h"
+#include "media/ladder.h"
 #include "media/media_index.h"
-#include "media/mediaprobe.h"
+#include "media/rendition_job.h"
+#include "media/sniff.h"
 #include "storage/storage.h"
 #include "lib/xalloc.h"
 
@@ -34,6 +39,8 @@
 #include <unistd.h>
 
 #define QUEUE_MAX 256
+/* Creatives a rendition thread looks at per pass, most needed first. */
+#define RENDITION_SCAN 16
 #define DB_WAIT_MS 5000
 /* New keys without a creative_media row probed per tick (the demo seed's). */
 #define PROBES_PER_TICK 32
@@ -41,6 +48,11 @@
 
 struct creative_worker {
     struct app *app;
+    struct child_slots *slots; /* bounds the media tools running at once */
+    struct ladder ladder;      /* media_ladder, parsed at start */
+    /* The rendition threads (media_jobs of them): transcodes never delay
+     * the measuring of new uploads on this thread. */
+    struct bgthread *renditions;
     struct bgthread *thread;
     pthread_mutex_t mu; /* guards queue, head and n */
     char queue[QUEUE_MAX][37];
@@ -53,7 +65,7 @@ struct verdict {
     int transient; /* retry later: storage or PostgreSQL trouble */
     int ok;        /* a usable video */
     char reason[512];
-    struct mediaprobe_info info;
+    struct ffprobe_info info;
     int have_info;
     uint64_t size;
 };
@@ -115,40 +127,60 @@ static int open_bytes(struct app *app, const char *key, struct verdict *v)
     return fd;
 }
 
-static void judge(struct app *app, const char *key, struct verdict *v)
+/* The fence around each ffprobe run, from the configuration. */
+static void probe_limits(const struct app *app, struct child_limits *lim)
 {
-    char err[MEDIAPROBE_ERR_LEN];
+    memset(lim, 0, sizeof(*lim));
+    lim->cpu_s = app->cfg->media_cpu_s;
+    lim->as_mb = app->cfg->media_mem_mb;
+    lim->fsize_mb = 0; /* ffprobe writes no file */
+    lim->nice = app->cfg->media_nice;
+    lim->timeout_ms = (long)app->cfg->media_probe_timeout_s * 1000;
+}
+
+static void judge(struct creative_worker *w, const char *key, struct verdict *v)
+{
+    struct app *app = w->app;
+    char err[FFPROBE_ERR_LEN];
+    struct child_limits lim;
+    struct sniff_result sn;
     int fd = open_bytes(app, key, v);
     int rc;
-    uint64_t secs;
 
     if (fd < 0)
         return;
-    rc = mediaprobe_read_fd(fd, &v->info, err, sizeof(err));
-    (void)close(fd); /* read-only, or an unlinked copy */
-    if (rc == MEDIAPROBE_EIO) {
+    /* Refuse playlists and foreign formats before any tool opens them. */
+    if (sniff_read_fd(fd, &sn) != 0) {
+        int e = errno;
         v->transient = 1;
-        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", err);
-        return;
+        snprintf(v->reason, sizeof(v->reason), "cannot read the stored file: %s", strerror(e));
+        goto cleanup;
     }
-    if (rc != MEDIAPROBE_OK) {
+    if (sn.reason != NULL) {
+        snprintf(v->reason, sizeof(v->reason), "%s", sn.reason);
+        goto cleanup;
+    }
+    probe_limits(app, &lim);
+    /* Not under the transcode slots: one probe at a time runs on this
+     * thread, and a new upload must not wait for another's ladder. */
+    rc = ffprobe_run(NULL, app->cfg->media_ffprobe, &lim, fd, &v->info, err, sizeof(err));
+    if (rc == FFPROBE_ESTART) {
+        v->transient = 1;
+        snprintf(v->reason, sizeof(v->reason), "cannot run ffprobe: %s", err);
+        goto cleanup;
+    }
+    if (rc != FFPROBE_OK) {
         snprintf(v->reason, sizeof(v->reason), "%s", err);
-        return;
+        goto cleanup;
     }
+    v->info.faststart = sn.faststart;
     v->have_info = 1;
-    /* creatives.duration is whole seconds, 1..120 (docs/admin-api.md). */
-    secs = (v->info.duration_ms + 500) / 1000;
-    if (v->info.duration_ms == 0) {
-        snprintf(v->reason, sizeof(v->reason), "the file does not state its duration");
-    } else if (secs < 1) {
-        snprintf(v->reason, sizeof(v->reason), "duration %.3f s is under 1 second",
-                 (double)v->info.duration_ms / 1000.0);
-    } else if (secs > 120) {
-        snprintf(v->reason, sizeof(v->reason), "duration %.3f s exceeds 120 seconds",
-                 (double)v->info.duration_ms / 1000.0);
-    } else {
+    if (ffprobe_check(&v->info, err, sizeof(err)) != 0)
+        snprintf(v->reason, sizeof(v->reason), "%s", err);
+    else
         v->ok = 1;
-    }
+cleanup:
+    (void)close(fd); /* read-only, or an unlinked copy */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -179,10 +211,10 @@ static void log_corrections(const char *id, const struct db_creative_media_job *
 }
 
 /* The probe's facts as creative_media's columns (borrowing its strings). */
-static void facts_from_probe(const struct mediaprobe_info *in, struct db_creative_media_facts *out)
+static void facts_from_probe(const struct ffprobe_info *in, struct db_creative_media_facts *out)
 {
     out->mime = in->mime;
-    out->container = in->format;
+    out->container = in->container;
     out->video_codec = in->video_codec;
     out->audio_codec = in->audio_codec;
     out->bitrate_kbps = in->bitrate_kbps;
@@ -195,14 +227,14 @@ static void facts_from_probe(const struct mediaprobe_info *in, struct db_creativ
 }
 
 /* One transaction: the creatives row (if still processing) and creative_media. */
-static int record(struct app *app, const char *id, const struct db_creative_media_job *job,
-                  const struct verdict *v)
+static int record(struct app *app, const struct ladder *ladder, const char *id,
+                  const struct db_creative_media_job *job, const struct verdict *v)
 {
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char dur[24], w[16], h[16], size[24], state[6] = "";
-    char err[256];
+    char err[256], nplanned[16];
     struct db_creative_media_facts facts;
-    int crc, mrc;
+    int crc, mrc, planned = 0;
     int rc = -1;
 
     if (c == NULL)
@@ -217,8 +249,13 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
     if (db_simple(c, "BEGIN", err, sizeof(err)) != 0)
         goto cleanup;
     if (v->ok) {
-        crc = db_creatives_finish_processing(c, id, "active", dur, v->info.width ? w : NULL,
-                                             v->info.height ? h : NULL, size, state);
+        /* With a ladder the creative stays 'processing' (with the measured
+         * values) until its first rendition is ready (rendition_job.h). */
+        planned = rendition_job_plan(c, ladder, id, v->info.width, v->info.height, state);
+        crc = planned < 0 ? DB_CREATIVES_ERROR
+                          : db_creatives_finish_processing(
+                                c, id, planned > 0 ? "processing" : "active", dur,
+                                v->info.width ? w : NULL, v->info.height ? h : NULL, size, state);
         mrc = crc == DB_CREATIVES_ERROR ? DB_CREATIVE_MEDIA_ERROR
                                         : db_creative_media_ready(c, id, &facts, v->size, state);
     } else {
@@ -244,8 +281,11 @@ static int record(struct app *app, const char *id, const struct db_creative_medi
         if (crc == DB_CREATIVES_NOT_FOUND)
             log_info("creative status changed during processing; kept", "creative", id);
         log_corrections(id, job, v, dur);
-        log_info("creative processed", "creative", id, "status", "active", "mime", v->info.mime,
-                 "video_codec", v->info.video_codec, "duration_s", dur);
+        snprintf(nplanned, sizeof(nplanned), "%d", planned);
+        log_info(planned > 0 ? "creative measured; renditions planned" : "creative processed",
+                 "creative", id, "status", planned > 0 ? "processing" : "active", "mime",
+                 v->info.mime, "video_codec", v->info.video_codec, "duration_s", dur,
+                 "renditions", nplanned);
     } else {
         log_info("creative failed processing", "creative", id, "reason", v->reason);
     }
@@ -255,8 +295,8 @@ cleanup:
 }
 
 /* A transient failure: count it; past the limit the creative fails. */
-static void retry_or_fail(struct app *app, const char *id, const struct db_creative_media_job *job,
-                          struct verdict *v)
+static void retry_or_fail(struct app *app, const struct ladder *ladder, const char *id,
+                          const struct db_creative_media_job *job, struct verdict *v)
 {
     struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
     char state[6] = "";
@@ -279,8 +319,9 @@ static void retry_or_fail(struct app *app, const char *id, const struct db_creat
         return;
     }
     v->transient = 0;
-    (void)record(app, id, job, v);
+    (void)record(app, ladder, id, job, v);
 }
+
 
 static void process(struct creative_worker *w, const char *id)
 {
@@ -301,43 +342,52 @@ static void process(struct creative_worker *w, const char *id)
         log_error("cannot read creative processing job", "creative", id, "sqlstate", state);
         return;
     }
-    if (rc == DB_CREATIVE_MEDIA_NOT_FOUND)
-        return; /* done already, or the creative or its campaign is gone */
-    memset(&v, 0, sizeof(v));
-    judge(app, job.storage_key, &v);
-    if (v.transient) {
-        retry_or_fail(app, id, &job, &v);
-        return;
+    if (rc == DB_CREATIVE_MEDIA_OK) {
+        memset(&v, 0, sizeof(v));
+        judge(w, job.storage_key, &v);
+        if (v.transient) {
+            retry_or_fail(app, &w->ladder, id, &job, &v);
+            return;
+        }
+        if (record(app, &w->ladder, id, &job, &v) == 0 && app->media_index != NULL &&
+            storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
+            (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
+        if (v.ok)
+            bgthread_wake(w->renditions); /* its ladder was planned */
     }
-    if (record(app, id, &job, &v) == 0 && app->media_index != NULL &&
-        storage_backend(app->storage) == STORAGE_BACKEND_LOCAL)
-        (void)media_index_put(app->media_index, job.storage_key, v.ok ? v.info.mime : NULL);
 }
 
 /* ------------------------------------------------------------------------ */
 /* The tick: pending rescan and media index rebuild                         */
 /* ------------------------------------------------------------------------ */
 
-/* Type of a stored file read from its bytes, for keys without creative_media. */
+/* Type of a stored file from its magic bytes, for keys without creative_media. */
 static const char *probe_type(struct app *app, const char *key)
 {
-    struct mediaprobe_info info;
+    struct sniff_result sn;
     uint64_t size;
     int fd = -1;
     const char *mime = NULL;
 
     if (storage_open_read(app->storage, key, &fd, &size, NULL, 0) != 0)
         return NULL;
-    if (mediaprobe_read_fd(fd, &info, NULL, 0) == MEDIAPROBE_OK)
-        mime = info.mime; /* static */
-    (void)close(fd);      /* read-only */
+    if (sniff_read_fd(fd, &sn) == 0) {
+        if (sn.kind == SNIFF_ISOBMFF)
+            mime = sn.quicktime ? "video/quicktime" : "video/mp4";
+        else if (sn.kind == SNIFF_MATROSKA)
+            mime = sn.webm ? "video/webm" : "video/x-matroska";
+        else if (sn.kind == SNIFF_AVI)
+            mime = "video/x-msvideo";
+    }
+    (void)close(fd); /* read-only */
     return mime;
 }
 
-/* The static string for a type mediaprobe reports, or NULL (unknown). */
+/* The static string for a type processing reports, or NULL (unknown). */
 static const char *known_type(const char *mime)
 {
-    static const char *const types[] = {"video/mp4", "video/quicktime", "video/x-msvideo"};
+    static const char *const types[] = {"video/mp4", "video/quicktime", "video/x-msvideo",
+                                        "video/webm", "video/x-matroska"};
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         if (strcmp(mime, types[i]) == 0)
@@ -345,8 +395,50 @@ static const char *known_type(const char *mime)
     return NULL;
 }
 
+/* Rendition keys gathered for the index: owned strings, static types. */
+struct extra_keys {
+    struct media_index_entry *e;
+    size_t n;
+    size_t cap;
+};
+
+static void extra_add(void *ctx, const char *key, const char *mime)
+{
+    struct extra_keys *x = ctx;
+
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 64;
+        x->e = xrealloc(x->e, x->cap * sizeof(*x->e));
+    }
+    x->e[x->n].key = xstrdup(key);
+    x->e[x->n].mime = mime; /* static: rendition_job.h's types */
+    x->n++;
+}
+
+/* Every object of every ready rendition, appended to x. */
+static void rendition_keys(struct db_conn *c, struct extra_keys *x)
+{
+    json_t *rows = NULL;
+    char state[6] = "";
+
+    if (db_creative_renditions_objects(c, NULL, &rows, state) != DB_CREATIVE_RENDITIONS_OK) {
+        log_error("cannot list rendition objects", "sqlstate", state);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        rendition_job_each_key(json_string_value(json_object_get(r, "storage_key")),
+                               json_string_value(json_object_get(r, "mp4_key")),
+                               json_string_value(json_object_get(r, "hls_key")),
+                               (int)json_integer_value(json_object_get(r, "hls_segments")),
+                               extra_add, x);
+    }
+    json_decref(rows);
+}
+
 static void rebuild_index(struct creative_worker *w, struct db_conn *c)
 {
+    struct extra_keys x = {NULL, 0, 0};
     struct app *app = w->app;
     json_t *refs = NULL;
     struct media_index_entry *e = NULL;
@@ -359,7 +451,8 @@ static void rebuild_index(struct creative_worker *w, struct db_conn *c)
         log_error("cannot rebuild the media index", "sqlstate", state);
         return;
     }
-    e = xcalloc(json_array_size(refs) + 1, sizeof(*e));
+    rendition_keys(c, &x);
+    e = xcalloc(json_array_size(refs) + x.n + 1, sizeof(*e));
     keys = xcalloc(json_array_size(refs) + 1, sizeof(*keys));
     for (i = 0; i < json_array_size(refs); i++) {
         json_t *row = json_array_get(refs, i);
@@ -389,7 +482,12 @@ static void rebuild_index(struct creative_worker *w, struct db_conn *c)
         }
         n++;
     }
+    for (i = 0; i < x.n; i++)
+        e[n++] = x.e[i];
     (void)media_index_replace(app->media_index, e, n);
+    for (i = 0; i < x.n; i++)
+        free((char *)x.e[i].key);
+    free(x.e);
     free(keys);
     free(e);
     json_decref(refs);
@@ -457,6 +555,48 @@ static int queue_pop(struct creative_worker *w, char id[37])
 }
 
 /*
+ * A rendition thread: one rung at a time, always of the creative that
+ * needs one most (db_creative_renditions_open: creatives not yet servable
+ * first), until none is left; then it sleeps until a ladder is planned or
+ * the tick passes (which also resumes work after a restart or a transient
+ * failure).
+ */
+static void renditions_main(struct bgthread *t, void *arg)
+{
+    struct creative_worker *w = arg;
+    struct app *app = w->app;
+
+    while (bgthread_wait(t, CREATIVE_WORKER_TICK_S * 1000)) {
+        int progress = 1;
+
+        /* Each pass starts again from the most needed creative; one whose
+         * rung is postponed (storage down, say) does not block the others. */
+        while (progress && !bgthread_stopping(t)) {
+            struct db_conn *c = db_acquire(app->db, DB_WAIT_MS);
+            char state[6] = "";
+            json_t *ids = NULL;
+            int rc;
+
+            if (c == NULL)
+                break;
+            rc = db_creative_renditions_open(c, RENDITION_SCAN, rendition_job_stale_s(app), &ids,
+                                             state);
+            db_release(app->db, c);
+            if (rc != DB_CREATIVE_RENDITIONS_OK) {
+                log_error("cannot list unfinished renditions", "sqlstate", state);
+                break;
+            }
+            progress = 0;
+            for (size_t i = 0; i < json_array_size(ids) && !progress && !bgthread_stopping(t);
+                 i++)
+                progress = rendition_job_step(app, w->slots,
+                                              json_string_value(json_array_get(ids, i))) == 1;
+            json_decref(ids);
+        }
+    }
+}
+
+/*
  * The loop: one queued creative per pass, the tick when due (the first at
  * once, to resume work after a restart), and a sleep until the next tick or
  * an enqueue when there is nothing to do.
@@ -489,14 +629,39 @@ struct creative_worker *creative_worker_start(struct app *app, char *err, size_t
     struct creative_worker *w = xcalloc(1, sizeof(*w));
 
     w->app = app;
+    if (ladder_parse(app->cfg->media_ladder, &w->ladder, err, errlen) != 0) {
+        free(w);
+        return NULL;
+    }
+    w->slots = child_slots_new(app->cfg->media_jobs > 0 ? app->cfg->media_jobs
+                                                        : child_default_jobs());
+    if (w->slots == NULL) {
+        snprintf(err, errlen, "creative worker: cannot create the media job slots");
+        free(w);
+        return NULL;
+    }
+    w->renditions = bgthread_start("ctv-renditions",
+                                   app->cfg->media_jobs > 0 ? app->cfg->media_jobs
+                                                            : child_default_jobs(),
+                                   renditions_main, w, err, errlen);
+    if (w->renditions == NULL) {
+        bgthread_stop(w->renditions);
+        child_slots_free(w->slots);
+        free(w);
+        return NULL;
+    }
     if (pthread_mutex_init(&w->mu, NULL) != 0) {
         snprintf(err, errlen, "creative worker: cannot create a mutex");
+        bgthread_stop(w->renditions);
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
     w->thread = bgthread_start("creative", 1, run, w, err, errlen);
     if (w->thread == NULL) {
         pthread_mutex_destroy(&w->mu);
+        bgthread_stop(w->renditions);
+        child_slots_free(w->slots);
         free(w);
         return NULL;
     }
@@ -507,8 +672,12 @@ void creative_worker_stop(struct creative_worker *w)
 {
     if (w == NULL)
         return;
-    bgthread_stop(w->thread); /* a file being processed is finished first */
+    bgthread_stop(w->thread); /* a file being measured is finished first */
+    /* a rung being made is abandoned (its tools killed) and made after the restart */
+    child_slots_cancel(w->slots);
+    bgthread_stop(w->renditions);
     pthread_mutex_destroy(&w->mu);
+    child_slots_free(w->slots);
     free(w);
 }
 

@@ -242,6 +242,8 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
         if (check_media(b, &ad->media_files[i]) != 0)
             return -1;
     }
+    if (ad->mezzanine != NULL && check_media(b, ad->mezzanine) != 0)
+        return -1;
     if (check_list(b, ad->click_tracking, ad->n_click_tracking, "click tracking url") != 0 ||
         check_list(b, ad->error_urls, ad->n_error_urls, "error url") != 0)
         return -1;
@@ -516,6 +518,32 @@ static int video_clicks(struct builder *b, xmlNodePtr linear, const struct vast_
     return 0;
 }
 
+/*
+ * 4.1+: <Mezzanine> with delivery, type and size (required). Not in 3.0,
+ * and not in 4.0 either: its schema makes Mezzanine a bare URI, which
+ * players reading 4.1 rules (vast-client) flag for the missing attributes,
+ * while the attributes would break the 4.0 schema.
+ */
+static int mezzanine(struct builder *b, xmlNodePtr mfs, const struct vast_ad *ad)
+{
+    const struct vast_media_file *m = ad->mezzanine;
+    xmlNodePtr n;
+
+    if (m == NULL || xmlerr_empty(m->url) || b->v == VAST_3_0 || b->v == VAST_4_0)
+        return 0;
+    n = el_cdata(b, mfs, "Mezzanine", m->url);
+    if (n == NULL)
+        return -1;
+    if (attr(b, n, "delivery",
+             m->delivery == VAST_DELIVERY_STREAMING ? "streaming" : "progressive") != 0 ||
+        attr(b, n, "type", m->mime_type) != 0 || attr_uint(b, n, "width", m->width) != 0 ||
+        attr_uint(b, n, "height", m->height) != 0)
+        return -1;
+    if (!xmlerr_empty(m->codec) && attr(b, n, "codec", m->codec) != 0)
+        return -1;
+    return 0;
+}
+
 static int media_files(struct builder *b, xmlNodePtr linear, const struct vast_ad *ad)
 {
     xmlNodePtr mfs = el(b, linear, "MediaFiles");
@@ -538,7 +566,7 @@ static int media_files(struct builder *b, xmlNodePtr linear, const struct vast_a
         if (m->bitrate_kbps > 0 && attr_uint(b, n, "bitrate", m->bitrate_kbps) != 0)
             return -1;
     }
-    return 0;
+    return mezzanine(b, mfs, ad);
 }
 
 static int duration(struct builder *b, xmlNodePtr linear, const struct vast_ad *ad)

@@ -139,6 +139,9 @@ struct vast_ad {
 
     const struct vast_media_file *media_files;
     size_t n_media_files;
+    /* The original upload for stitchers that transcode themselves (4.1+:
+     * Mezzanine after the MediaFiles); NULL = none. */
+    const struct vast_media_file *mezzanine;
     const char *click_through;
     const char *const *click_tracking;
     size_t n_click_tracking;

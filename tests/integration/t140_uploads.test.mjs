@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startDaemon, request, rawRequest, api, createUser, sql, sleep } from '../lib/harness.mjs';
-import { form, upload, createCampaign, filesUnder, waitForStatus, s3ObjectPath, presignedSignatureValid, MEDIA } from '../lib/uploads.mjs';
+import { form, upload, createCampaign, filesUnder, waitForStatus, waitForRenditions, s3ObjectPath, presignedSignatureValid, MEDIA } from '../lib/uploads.mjs';
 
 const BUCKET = process.env.S3_BUCKET_NAME || 'ctv-ad-server-creatives';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -83,6 +83,9 @@ test('real videos become active with duration, size and bytes read from the file
     ['h264-aac-10s-320x240.mov', 'video/quicktime', { name: 'QuickTime spot' }, { duration: 10, width: 320, height: 240, mime: 'video/quicktime' }],
     ['mpeg4-mp3-12s-320x240.avi', 'video/x-msvideo', { name: 'AVI spot', duration: 12 }, { duration: 12, width: 320, height: 240, mime: 'video/x-msvideo' }],
     ['h264-10s-320x180-portrait.mp4', 'video/mp4', { name: 'Portrait spot', duration: 10 }, { duration: 10, width: 180, height: 320, mime: 'video/mp4' }],
+    // WebM is accepted besides the contract's three (VP9/Opus and VP8/Vorbis).
+    ['vp9-opus-4s-320x180.webm', 'video/webm', { name: 'WebM VP9 spot', duration: 4 }, { duration: 4, width: 320, height: 180, mime: 'video/webm' }],
+    ['vp8-vorbis-4s-320x180.webm', 'video/webm', { name: 'WebM VP8 spot', duration: 4 }, { duration: 4, width: 320, height: 180, mime: 'video/webm' }],
   ];
   for (const [file, type, meta, want] of cases) {
     const bytes = fs.readFileSync(path.join(MEDIA, file));
@@ -107,7 +110,7 @@ test('real videos become active with duration, size and bytes read from the file
     assert.equal(m.json.media.mime, want.mime);
     assert.equal(m.json.media.failure_reason, null);
     assert.equal(m.json.media.file_size, String(bytes.length));
-    assert.ok(Number(m.json.media.duration_ms) > 9000);
+    assert.ok(Number(m.json.media.duration_ms) > want.duration * 1000 - 500);
     assert.equal(m.json.media.media_url,
       `http://ads.example.test:8080/media/campaigns/${campaign}/creatives/${r.json.creative.id}.${path.extname(file).slice(1)}`);
   }
@@ -155,7 +158,7 @@ test('checks run in the contract order 1-9 with the exact bodies, and nothing is
     [foreign, [meta({ name: 'No file' })], C('video', 'Video file is required')],
     [campaign, [{ ...vid, filename: '' }], C('video', 'Video file is required')],
     // 5. extension (details are strings), before metadata
-    [foreign, [{ ...vid, filename: 'clip.webm' }, meta('{bad')], { error: { message: 'File validation failed', details: ['Invalid file extension. Only mp4, mov, and avi are allowed.'] } }],
+    [foreign, [{ ...vid, filename: 'clip.mkv' }, meta('{bad')], { error: { message: 'File validation failed', details: ['Invalid file extension. Only mp4, mov, and avi are allowed.'] } }],
     [campaign, [{ ...vid, filename: 'mp4' }], { error: { message: 'File validation failed', details: ['Invalid file extension. Only mp4, mov, and avi are allowed.'] } }],
     // 6. metadata JSON, before validation and ownership
     [foreign, [vid, meta('{"name": "x",}')], { error: { message: 'Invalid metadata format', details: [{ field: 'metadata', message: 'Must be valid JSON' }] } }],
@@ -242,6 +245,49 @@ test('metadata part wins over separate fields; separate fields convert like JSON
   assert.strictEqual(r.json.creative.width, 640);
   assert.strictEqual(r.json.creative.height, 360);
   await waitForStatus(r.json.creative.id, 'active');
+});
+
+test('the rendition ladder on local storage: measured MP4 and HLS, served by the ad listener, deleted with the creative', async () => {
+  const r = await upload(d, owner.token, campaign, [
+    { name: 'video', filename: 'ladder.mp4', type: 'video/mp4', data: fs.readFileSync(path.join(MEDIA, 'h264-aac-15s-320x180.mp4')) },
+    { name: 'name', data: 'Ladder spot' },
+  ]);
+  assert.equal(r.status, 201);
+  const id = r.json.creative.id;
+  await waitForStatus(id, 'active', 120000);
+  const media = await waitForRenditions(d, owner.token, id);
+  // A 320x180 source is below every rung: one rendition at its own size, no upscale.
+  assert.equal(media.renditions.length, 1);
+  const x = media.renditions[0];
+  assert.deepEqual([x.rung, x.state, x.target_width, x.target_height, x.width, x.height], ['360p', 'ready', 320, 180, 320, 180]);
+  assert.ok(x.bitrate_kbps > 0, 'bitrate measured on the output');
+  assert.ok(Number(x.encode_ms) > 0);
+  assert.equal(x.failure_reason, null);
+  const stem = `campaigns/${campaign}/creatives/${id}`;
+  assert.equal(x.mp4_url, `http://ads.example.test:8080/media/${stem}/360p.mp4`);
+  assert.equal(media.hls_master_url, `http://ads.example.test:8080/media/${stem}/hls/master.m3u8`);
+  const get = (key) => request('GET', `${d.adUrl}/media/${key}`);
+  const mp4 = await get(`${stem}/360p.mp4`);
+  assert.equal(mp4.status, 200);
+  assert.equal(mp4.headers['content-type'], 'video/mp4');
+  assert.equal(mp4.body.length, Number(x.file_size));
+  const master = await get(`${stem}/hls/master.m3u8`);
+  assert.equal(master.status, 200);
+  assert.equal(master.headers['content-type'], 'application/vnd.apple.mpegurl');
+  assert.match(master.body.toString(), /#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=320x180,CODECS="avc1\.64[0-9A-F]{4},mp4a\.40\.2"\n360p\/index\.m3u8\n/);
+  const pl = await get(`${stem}/hls/360p/index.m3u8`);
+  assert.equal(pl.headers['content-type'], 'application/vnd.apple.mpegurl');
+  const segs = pl.body.toString().match(/^seg_\d{3}\.ts$/gm);
+  assert.equal(segs.length, x.hls_segments);
+  const seg = await get(`${stem}/hls/360p/${segs[0]}`);
+  assert.equal(seg.status, 200);
+  assert.equal(seg.headers['content-type'], 'video/mp2t');
+  assert.equal(seg.body[0], 0x47, 'an MPEG-TS sync byte');
+  // Deleting the creative removes the upload and every rendition object.
+  const del = await api('DELETE', `${d.adminUrl}/api/v1/creatives/${id}`, { token: owner.token });
+  assert.equal(del.status, 200);
+  assert.deepEqual(filesUnder(path.join(mediaDir(), stem)), []);
+  assert.equal(fs.existsSync(path.join(mediaDir(), `${stem}.mp4`)), false);
 });
 
 test('the media route serves stored creatives with ranges, validators and the type read from the bytes', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDaemon, request, api, createUser, sql } from '../lib/harness.mjs';
-import { upload, createCampaign, filesUnder, waitForStatus, s3ObjectPath, presignedSignatureValid, MEDIA } from '../lib/uploads.mjs';
+import { upload, createCampaign, filesUnder, waitForStatus, waitForRenditions, s3ObjectPath, presignedSignatureValid, MEDIA } from '../lib/uploads.mjs';
 
 const BUCKET = process.env.S3_BUCKET_NAME || 'ctv-ad-server-creatives';
 let d;
@@ -47,7 +47,31 @@ test('a real MP4 is stored in the bucket under the contract key, then fetched an
   assert.equal(m.json.media.media_url, `${process.env.S3_ENDPOINT}/${BUCKET}/${key}`);
   const g = await request('GET', `${d.adUrl}/media/${key}`);
   assert.equal(g.status, 404);
-  assert.deepEqual(filesUnder(d.dataDir), [], 'no spool or probe copy left in the data directory');
+  // The whole ladder of a 720p source on S3: 360p, 480p, 720p (no 1080p upscale),
+  // each an MP4 and an HLS media playlist in the bucket, and a master playlist.
+  const media = await waitForRenditions(d, owner.token, c.id);
+  assert.deepEqual(media.renditions.map((x) => [x.rung, x.state, x.width, x.height]),
+    [['360p', 'ready', 640, 360], ['480p', 'ready', 852, 480], ['720p', 'ready', 1280, 720]]);
+  const stem = `campaigns/${campaign}/creatives/${c.id}`;
+  for (const x of media.renditions) {
+    assert.ok(x.bitrate_kbps > 0 && x.bitrate_kbps < x.target_kbps * 1.5, `${x.rung}: ${x.bitrate_kbps} kbps`);
+    assert.match(x.video_codec, /^avc1\.64/);
+    assert.equal(x.audio_codec, 'mp4a.40.2');
+    assert.equal(x.mp4_key, `${stem}/${x.rung}.mp4`);
+    assert.equal(x.mp4_url, `${process.env.S3_ENDPOINT}/${BUCKET}/${x.mp4_key}`);
+    assert.equal(fs.statSync(s3ObjectPath(BUCKET, x.mp4_key)).size, Number(x.file_size));
+    const pl = fs.readFileSync(s3ObjectPath(BUCKET, x.hls_key), 'utf8');
+    assert.match(pl, /^#EXTM3U/);
+    assert.equal((pl.match(/^seg_\d{3}\.ts$/gm) || []).length, x.hls_segments);
+  }
+  assert.equal(media.hls_master_url, `${process.env.S3_ENDPOINT}/${BUCKET}/${stem}/hls/master.m3u8`);
+  const master = await fetch(media.hls_master_url);
+  assert.equal(master.status, 200);
+  const text = await master.text();
+  assert.deepEqual(text.match(/^\d+p\/index\.m3u8$/gm), ['720p/index.m3u8', '480p/index.m3u8', '360p/index.m3u8']);
+  assert.match(text, /RESOLUTION=1280x720,CODECS="avc1\.64[0-9A-F]{4},mp4a\.40\.2"/);
+  assert.deepEqual(filesUnder(d.dataDir), [], 'no spool, probe copy or transcode left in the data directory');
+  assert.equal(m.json.media.state, 'ready');
 });
 
 test('the contract\'s 30-byte text upload goes to the bucket and ends failed', async () => {

@@ -73,6 +73,10 @@ test('a file that is not a video: uploaded, then failed; --wait exits 1 with the
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /^ctvctl: error: creative [0-9a-f-]{36} failed processing: not a video file$/m);
   assert.match(r.stdout, /^status\tfailed$/m);
+  const cid = /creative ([0-9a-f-]{36}) failed/.exec(r.stderr)[1];
+  const m = await ctl(['creatives', 'media', cid, '--wait'], { env });
+  assert.equal(m.status, 1);
+  assert.match(m.stderr, /^ctvctl: error: creative [0-9a-f-]{36} failed processing: not a video file$/m);
 });
 
 test('upload errors: bad extension exit 5 with the API detail; missing file exit 1; foreign campaign 4', async () => {
@@ -152,10 +156,17 @@ test('list, get, update, status, stats, media, delete: --json equals the API', a
   assert.match(bad.stderr, /Invalid status. Must be either active or inactive/);
   const stats = await ctl(['creatives', 'stats', id, '--json'], { env });
   assert.deepEqual(JSON.parse(stats.stdout), await get(`/api/v1/creatives/${id}/stats`));
-  const media = await ctl(['creatives', 'media', id, '--json'], { env });
+  // --wait: until the whole ladder is made (the answer is stable after it).
+  const media = await ctl(['creatives', 'media', id, '--wait', '--json'], { env, timeout: 240000 });
+  assert.equal(media.status, 0, media.stderr);
   assert.deepEqual(JSON.parse(media.stdout), await get(`/api/v1/creatives/${id}/media`));
+  assert.deepEqual(JSON.parse(media.stdout).media.renditions.map((x) => [x.rung, x.state]),
+    [['360p', 'ready'], ['480p', 'ready'], ['720p', 'ready']]);
   const mediaTsv = await ctl(['creatives', 'media', id], { env });
-  assert.match(mediaTsv.stdout, /^state\t/m);
+  assert.match(mediaTsv.stdout, /^state\tready$/m);
+  // the ladder as a table below the measured values (tab-separated off a terminal, no header)
+  assert.match(mediaTsv.stdout, /^720p\tready\t1280\t720\t\d+\tavc1\.64[0-9A-F]{4}\tmp4a\.40\.2\t\d+\t$/m);
+  assert.equal((await ctl(['-q', 'creatives', 'media', id], { env })).stdout, 'ready\n');
   const del = await ctl(['creatives', 'delete', id], { env });
   assert.equal(del.status, 0, del.stderr);
   assert.match(del.stderr, /deleted/);

@@ -94,6 +94,8 @@ test('ctvtui: login, create with a validation error, upload, activate, VAST, lis
     // back on the campaign, the creative is listed as active
     tui.keys('Escape');
     s = await tui.waitFor(/Creatives \(1\)[\s\S]*ctv-demo-15s-1280x720\s+active\s+15s 1280x720/);
+    // under it, its rendition ladder as the view polls it: every rung ready, measured
+    s = await tui.waitFor(/renditions: 360p 640x360 \d+k  480p 852x480 \d+k  720p 1280x720 \d+k/, { timeout: 180000 });
 
     // activate, with a confirmation
     tui.keys('a');

@@ -93,3 +93,19 @@ export function presignedSignatureValid(url, method, secret) {
   for (const part of [date, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   return createHmac('sha256', key).update(toSign).digest('hex') === u.searchParams.get('X-Amz-Signature');
 }
+
+// Poll GET /api/v1/creatives/:id/media until no rendition is pending or
+// running; returns the media object. Bounded: transcodes run in the
+// daemon's children, slower on a loaded machine.
+export async function waitForRenditions(d, token, id, timeoutMs = 180000) {
+  const until = Date.now() + timeoutMs;
+  let media;
+  for (;;) {
+    const r = await fetch(`${d.adminUrl}/api/v1/creatives/${id}/media`, { headers: { Authorization: `Bearer ${token}` } });
+    media = (await r.json()).media;
+    const open = (media?.renditions || []).filter((x) => x.state === 'pending' || x.state === 'running');
+    if (media && media.renditions && media.renditions.length > 0 && open.length === 0) return media;
+    if (Date.now() > until) throw new Error(`renditions of ${id} not done: ${JSON.stringify(media?.renditions)}`);
+    await sleep(250);
+  }
+}

@@ -60,6 +60,10 @@ function summarizeCreative(c) {
       id: m.id ?? null, fileURL: m.fileURL, mimeType: m.mimeType, delivery: m.deliveryType,
       width: m.width, height: m.height, bitrate: m.bitrate, codec: m.codec ?? null,
     }));
+    out.mezzanine = c.mezzanine ? {
+      fileURL: c.mezzanine.fileURL, delivery: c.mezzanine.delivery ?? null, type: c.mezzanine.type ?? null,
+      width: c.mezzanine.width ?? null, height: c.mezzanine.height ?? null, codec: c.mezzanine.codec ?? null,
+    } : null;
     out.icons = (c.icons || []).length;
   }
   if (c.type === 'nonlinear') out.variations = (c.variations || []).length;

@@ -160,6 +160,60 @@ static void test_snapshot_creatives_grouped_by_campaign(void **state)
     snapshot_builder_free(b);
 }
 
+/* Renditions and the mezzanine are copied with their strings: the spec's may go. */
+static void test_snapshot_creative_media_files_copied(void **state)
+{
+    struct snapshot_builder *b = snapshot_builder_new(NULL);
+    struct snapshot_campaign_spec s = spec("a");
+    struct snapshot_creative_spec c;
+    struct vast_media_file files[2], mezz;
+    char url0[64], url1[64], codec[32], murl[64];
+    const struct snapshot_creative *cr;
+    struct snapshot *snap;
+    char err[160];
+
+    (void)state;
+    assert_int_equal(snapshot_builder_add_campaign(b, &s, err, sizeof(err)), 0);
+    snprintf(url0, sizeof(url0), "https://cdn.example/a/720p.mp4");
+    snprintf(url1, sizeof(url1), "https://cdn.example/a/hls/master.m3u8");
+    snprintf(codec, sizeof(codec), "avc1.64001F");
+    snprintf(murl, sizeof(murl), "https://cdn.example/a.mov");
+    files[0] = (struct vast_media_file){url0, VAST_DELIVERY_PROGRESSIVE, "video/mp4", 1280, 720,
+                                        2900, codec};
+    files[1] = (struct vast_media_file){url1, VAST_DELIVERY_STREAMING, "application/x-mpegURL",
+                                        1280, 720, 0, codec};
+    mezz = (struct vast_media_file){murl, VAST_DELIVERY_PROGRESSIVE, "video/quicktime", 1920, 1080,
+                                    0, NULL};
+    c = creative("x", "a", 15000);
+    c.media_files = files;
+    c.n_media_files = 2;
+    c.mezzanine = &mezz;
+    assert_int_equal(snapshot_builder_add_creative(b, &c, err, sizeof(err)), 0);
+    c = creative("y", "a", 15000); /* no renditions: served as uploaded */
+    assert_int_equal(snapshot_builder_add_creative(b, &c, err, sizeof(err)), 0);
+    memset(url0, 'X', sizeof(url0) - 1);
+    memset(codec, 'X', sizeof(codec) - 1);
+    memset(murl, 'X', sizeof(murl) - 1);
+    assert_int_equal(snapshot_builder_finish(b, 0, &snap, err, sizeof(err)), 0);
+    cr = snapshot_creative(snap, 0);
+    assert_int_equal(cr->n_media_files, 2);
+    assert_string_equal(cr->media_files[0].url, "https://cdn.example/a/720p.mp4");
+    assert_string_equal(cr->media_files[0].codec, "avc1.64001F");
+    assert_int_equal(cr->media_files[0].bitrate_kbps, 2900);
+    assert_int_equal(cr->media_files[1].delivery, VAST_DELIVERY_STREAMING);
+    assert_string_equal(cr->media_files[1].mime_type, "application/x-mpegURL");
+    assert_non_null(cr->mezzanine);
+    assert_string_equal(cr->mezzanine->url, "https://cdn.example/a.mov");
+    assert_null(cr->mezzanine->codec);
+    assert_int_equal(cr->mezzanine->width, 1920);
+    cr = snapshot_creative(snap, 1);
+    assert_int_equal(cr->n_media_files, 0);
+    assert_null(cr->media_files);
+    assert_null(cr->mezzanine);
+    snapshot_free(snap);
+    snapshot_builder_free(b);
+}
+
 static void test_snapshot_interning_folds_case_and_dedups(void **state)
 {
     struct snapshot_builder *b = snapshot_builder_new(NULL);
@@ -305,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_builder_rejects_bad_campaigns),
         cmocka_unit_test(test_snapshot_builder_rejects_bad_creatives),
         cmocka_unit_test(test_snapshot_creatives_grouped_by_campaign),
+        cmocka_unit_test(test_snapshot_creative_media_files_copied),
         cmocka_unit_test(test_snapshot_interning_folds_case_and_dedups),
         cmocka_unit_test(test_snapshot_category_parents_and_exclusions),
         cmocka_unit_test(test_snapshot_holder_publish_while_reading),

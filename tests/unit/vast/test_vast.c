@@ -807,9 +807,43 @@ static void test_vast_render_output_limit(void **state)
     buf_release(&small);
 }
 
+/* The upload as <Mezzanine> in 4.1+ with delivery, type and size; none in 3.0 and 4.0. */
+static void test_vast_render_mezzanine_each_version(void **state)
+{
+    struct fixture *f = *state;
+    static const struct vast_media_file mezz = {
+        "https://cdn.example/creatives/spot.mov", VAST_DELIVERY_PROGRESSIVE, "video/quicktime",
+        1920, 1080, 0, "avc1.640028"};
+    int v;
+
+    for (v = 0; v < NVERSIONS; v++) {
+        struct vast_ad *ad = make_ad(f, 0);
+        char name[64];
+        xmlDocPtr doc;
+
+        ad->mezzanine = &mezz;
+        render_ok(f, ad, 1, (enum vast_version)v, NULL);
+        snprintf(name, sizeof(name), "mezzanine-%s", vast_version_name((enum vast_version)v));
+        assert_valid(f, (enum vast_version)v, name, MASK_MACROS);
+        doc = parse(f);
+        assert_int_equal(xsd_count(doc, "Mezzanine"), v >= VAST_4_1 ? 1 : 0);
+        assert_int_equal(xsd_count(doc, "MediaFile"), 2);
+        if (v >= VAST_4_1) {
+            assert_text(doc, "Mezzanine", 0, mezz.url);
+            assert_attr(doc, "Mezzanine", 0, "delivery", "progressive");
+            assert_attr(doc, "Mezzanine", 0, "type", "video/quicktime");
+            assert_attr(doc, "Mezzanine", 0, "width", "1920");
+            assert_attr(doc, "Mezzanine", 0, "height", "1080");
+            assert_attr(doc, "Mezzanine", 0, "codec", "avc1.640028");
+        }
+        xmlFreeDoc(doc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vast_render_mezzanine_each_version),
         cmocka_unit_test(test_vast_render_single_ad_each_version),
         cmocka_unit_test(test_vast_render_pods_each_version),
         cmocka_unit_test(test_vast_render_nofill_each_version),
