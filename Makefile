@@ -84,6 +84,7 @@ DAEMON_SRCS := \
 	adserverd/admin/api_root.c \
 	adserverd/admin/api_series.c \
 	adserverd/admin/api_serving.c \
+	adserverd/admin/api_thirdparty.c \
 	adserverd/admin/api_uploads.c \
 	adserverd/admin/validate.c \
 	adserverd/auth/auth_jwt.c \
@@ -102,6 +103,7 @@ DAEMON_SRCS := \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
 	adserverd/db/db_stats.c \
+	adserverd/db/db_thirdparty.c \
 	adserverd/db/db_users.c \
 	adserverd/db/migrate.c \
 	adserverd/db/rowjson.c \
@@ -141,8 +143,10 @@ DAEMON_SRCS := \
 	adserverd/util/tz.c \
 	adserverd/util/uuid.c \
 	adserverd/vast/macros.c \
+	adserverd/vast/trackers.c \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
+	adserverd/vast/verification.c \
 	adserverd/vast/vmap.c
 
 SQL_FILES := $(sort $(wildcard sql/0*.sql))
@@ -168,7 +172,7 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 # each builds to $(O)/tests/test_<module>, linked against the daemon's objects.
 UNIT_TESTS := routes core/bgthread util/uuid util/isodate util/jsnum util/tz db/rowjson \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	vast/trackurl vast/macros vast/vast vast/vmap auth/auth_jwt auth/password auth/email \
+	vast/trackurl vast/macros vast/vast vast/vmap vast/trackers auth/auth_jwt auth/password auth/email \
 	media/mediaprobe media/media_index media/creative_url \
 	decision/decision decision/freqcap decision/pacing decision/snapshot decision/targeting \
 	decision/catalog decision/adparams beacon/spool beacon/beacon_record \
@@ -300,14 +304,18 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json trackers
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
 FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
-	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c $(LIB_SRCS)
+	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
+	adserverd/vast/trackers.c adserverd/vast/macros.c adserverd/vast/vast.c adserverd/vast/verification.c \
+	adserverd/util/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_trackers := tests/fuzz/fuzz_trackers.c adserverd/vast/trackers.c adserverd/vast/macros.c \
+	adserverd/vast/vast.c adserverd/vast/verification.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_mediaprobe := tests/fuzz/fuzz_mediaprobe.c adserverd/media/mediaprobe.c $(LIB_SRCS)

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 #include "vast/macros.h"
 #include "decision/snapshot.h"
+#include "vast/trackers.h"
 #include "vast/trackurl.h"
 #include "util/uuid.h"
 #include "lib/version.h"
@@ -553,6 +554,24 @@ static uint32_t slot_of(const struct serving_break *br, const struct decision_ad
     return ad->slot;
 }
 
+/*
+ * The advertiser's own trackers and verifications of creative cr, after our
+ * signed URLs: their macros are filled for this ad (vast/trackers.h), the
+ * block holding them lives as long as strs.
+ */
+static int add_thirdparty(const struct snapshot_creative *cr, struct macros_ctx *mc,
+                          const char *serving_id, struct vast_ad *a, struct serving_strings *strs)
+{
+    void *block = NULL;
+
+    mc->ad_serving_id = serving_id;
+    if (trackers_ad_fill(cr->trackers, mc, a, &block) != 0)
+        return -1;
+    if (block != NULL)
+        keep(strs, block);
+    return 0;
+}
+
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
                 struct vast_ad *ads, size_t *n, struct serving_strings *strs)
 {
@@ -653,6 +672,8 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
             else
                 buf_release(&u);
         }
+        if (cr->trackers != NULL && add_thirdparty(cr, &mc, st->serving_id, a, strs) != 0)
+            return -1;
         (*n)++;
     }
     return 0;

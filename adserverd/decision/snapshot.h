@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct trackers;
+
 struct tz_zone;
 struct snapshot;
 struct snapshot_builder;
@@ -109,6 +111,7 @@ struct snapshot_creative {
     const char *media_url;
     const char *mime;
     uint32_t width, height, bitrate_kbps; /* 0 = unknown */
+    struct trackers *trackers; /* third-party trackers, verifications; owned; NULL = none */
 };
 
 struct snapshot_campaign {
@@ -187,6 +190,7 @@ struct snapshot_creative_spec {
     const char *media_url; /* may be NULL */
     const char *mime;      /* may be NULL */
     uint32_t width, height, bitrate_kbps;
+    struct trackers *trackers; /* vast/trackers.h; the builder takes it on success; NULL = none */
 };
 
 /*

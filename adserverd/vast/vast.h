@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "vast/verification.h"
 
 enum vast_version {
     VAST_3_0,
@@ -148,6 +149,8 @@ struct vast_ad {
     size_t n_error_urls;
     const struct vast_tracking *tracking;
     size_t n_tracking;
+    const struct vast_verification *verifications; /* OMID scripts (verification.h) */
+    size_t n_verifications;
 };
 
 /*
