@@ -138,6 +138,7 @@ DAEMON_SRCS := \
 	adserverd/storage/storage_local.c \
 	adserverd/storage/storage_s3.c \
 	adserverd/storage/storage_spool.c \
+	adserverd/tag/unwrap.c \
 	adserverd/util/isodate.c \
 	adserverd/util/jsnum.c \
 	adserverd/util/tz.c \
@@ -304,7 +305,7 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body mediaprobe email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json trackers
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json trackers unwrap
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_body := tests/fuzz/fuzz_body.c adserverd/http/body.c $(LIB_SRCS)
@@ -313,6 +314,9 @@ FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SR
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
 	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
 	adserverd/vast/trackers.c adserverd/vast/macros.c adserverd/vast/vast.c adserverd/vast/verification.c \
+	adserverd/util/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_unwrap := tests/fuzz/fuzz_unwrap.c adserverd/tag/unwrap.c adserverd/vast/trackers.c \
+	adserverd/vast/macros.c adserverd/vast/vast.c adserverd/vast/verification.c \
 	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_trackers := tests/fuzz/fuzz_trackers.c adserverd/vast/trackers.c adserverd/vast/macros.c \
 	adserverd/vast/vast.c adserverd/vast/verification.c adserverd/util/isodate.c $(LIB_SRCS)

@@ -179,6 +179,35 @@ static char *url_parse(const json_t *v, const char *label, struct trackers_fail 
     return out;
 }
 
+char *trackers_url_normalise(const char *s, size_t len)
+{
+    struct trackers_fail f;
+    json_t *v;
+    char *out;
+
+    while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+                       s[len - 1] == '\n'))
+        len--;
+    v = json_stringn_nocheck(s, len);
+    if (v == NULL)
+        return NULL;
+    out = url_parse(v, "url", &f);
+    json_decref(v);
+    return out;
+}
+
+void trackers_add(struct trackers *t, enum trackers_list l, const char *url)
+{
+    if ((unsigned)l >= TRACKERS_NLISTS)
+        return;
+    t->urls[l] = xrealloc(t->urls[l], (t->n[l] + 1) * sizeof(char *));
+    t->urls[l][t->n[l]++] = xstrdup(url);
+}
+
 int trackers_fill(const struct macros_ctx *ctx, const char *url, struct buf *out)
 {
     return macros_expand(ctx, url, out);

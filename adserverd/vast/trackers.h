@@ -121,6 +121,18 @@ const char *trackers_list_name(enum trackers_list l);
 /* The VAST event of an event list (l >= TRACKERS_EV_START). */
 enum vast_event trackers_list_event(enum trackers_list l);
 
+/*
+ * s[0..len) (surrounding whitespace trimmed) as a tracker URL in the
+ * normalised form of a parse: a new string (caller free()s it), or NULL when
+ * it is not an http or https URL of at most TRACKERS_URL_MAX bytes without
+ * inner whitespace or control characters. For URLs from outside the API
+ * (a third-party VAST answer).
+ */
+char *trackers_url_normalise(const char *s, size_t len);
+
+/* Append a copy of url (already normalised) to list l of t. */
+void trackers_add(struct trackers *t, enum trackers_list l, const char *url);
+
 /* 1 when c may appear in a stored URL and in trackers_fill()'s output. */
 int trackers_url_char(unsigned char c);
 
