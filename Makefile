@@ -161,7 +161,7 @@ CTVCTL_MAIN := ctvctl/main.c
 CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
 	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
 	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
-	ctvctl/cmd_health.c ctvctl/cmd_version.c
+	ctvctl/cmd_health.c ctvctl/cmd_version.c ctvctl/cmd_trackers.c
 CTVTUI_MAIN := ctvtui/main.c
 CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/form.c \
 	ctvtui/chart.c ctvtui/text.c ctvtui/model.c ctvtui/pathcomp.c ctvtui/actions.c \

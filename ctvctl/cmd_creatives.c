@@ -305,6 +305,7 @@ static const enum cli_opt_id UPLOAD_OPTS[] = {OPT_NAME,         OPT_DURATION,   
 static const enum cli_opt_id UPDATE_OPTS[] = {OPT_FILE, OPT_NAME, OPT_STATUS, OPT_DURATION,
                                               OPT_COUNT};
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
+static const enum cli_opt_id FILE_OPTS[] = {OPT_FILE, OPT_COUNT};
 
 static const struct cli_cmd CMDS[] = {
     {"list", "<campaign-id> [--status STATUS]", "list a campaign's creatives", LIST_OPTS, 1, 1,
@@ -323,6 +324,12 @@ static const struct cli_cmd CMDS[] = {
      stats_run},
     {"media", "<id>", "show what processing read from the file, or why it failed", NO_OPTS, 1, 1,
      media_run},
+    {"trackers", "get|set <id> [-f FILE|-]",
+     "show or replace a creative's third-party impression, click, error and event trackers",
+     FILE_OPTS, 2, 2, cmd_trackers_creative},
+    {"verifications", "get|set <id> [-f FILE|-]",
+     "show or replace a creative's OMID verification scripts", FILE_OPTS, 2, 2,
+     cmd_trackers_verifications},
 };
 
 const struct cli_noun cmd_creatives_noun = {"creatives", "manage creatives (video files)", CMDS,
