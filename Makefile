@@ -85,6 +85,7 @@ DAEMON_SRCS := \
 	adserverd/admin/api_root.c \
 	adserverd/admin/api_series.c \
 	adserverd/admin/api_serving.c \
+	adserverd/admin/api_thirdparty.c \
 	adserverd/admin/api_uploads.c \
 	adserverd/admin/validate.c \
 	adserverd/auth/auth_jwt.c \
@@ -105,6 +106,7 @@ DAEMON_SRCS := \
 	adserverd/db/db_creatives.c \
 	adserverd/db/db_serving.c \
 	adserverd/db/db_stats.c \
+	adserverd/db/db_thirdparty.c \
 	adserverd/db/db_users.c \
 	adserverd/db/migrate.c \
 	adserverd/db/rowjson.c \
@@ -151,13 +153,16 @@ DAEMON_SRCS := \
 	adserverd/storage/storage_local.c \
 	adserverd/storage/storage_s3.c \
 	adserverd/storage/storage_spool.c \
+	adserverd/tag/unwrap.c \
 	adserverd/util/isodate.c \
 	adserverd/util/jsnum.c \
 	adserverd/util/tz.c \
 	adserverd/util/uuid.c \
 	adserverd/vast/macros.c \
+	adserverd/vast/trackers.c \
 	adserverd/vast/trackurl.c \
 	adserverd/vast/vast.c \
+	adserverd/vast/verification.c \
 	adserverd/vast/vmap.c \
 	adserverd/vast/prerender.c \
 	adserverd/vast/xmlerr.c
@@ -173,7 +178,7 @@ CTVCTL_MAIN := ctvctl/main.c
 CTVCTL_SRCS := $(CTVCTL_MAIN) ctvctl/cli.c ctvctl/output.c ctvctl/progress.c ctvctl/vastcheck.c \
 	ctvctl/cmd_auth.c ctvctl/cmd_campaigns.c ctvctl/cmd_creatives.c ctvctl/cmd_analytics.c \
 	ctvctl/cmd_settings.c ctvctl/cmd_tag.c ctvctl/cmd_explain.c ctvctl/cmd_vast.c \
-	ctvctl/cmd_health.c ctvctl/cmd_version.c
+	ctvctl/cmd_health.c ctvctl/cmd_version.c ctvctl/cmd_trackers.c
 CTVTUI_MAIN := ctvtui/main.c
 CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/form.c \
 	ctvtui/chart.c ctvtui/text.c ctvtui/model.c ctvtui/pathcomp.c ctvtui/actions.c \
@@ -186,8 +191,8 @@ CTVTUI_SRCS := $(CTVTUI_MAIN) ctvtui/ui.c ctvtui/keys.c ctvtui/fetch.c ctvtui/fo
 UNIT_TESTS := routes lib/hexcode core/bgthread redis/kv_async util/uuid util/isodate util/jsnum \
 	util/tz db/rowjson db/db db/migrate db/db_creatives db/db_beacons \
 	storage/sigv4 storage/storage storage/storage_local storage/storage_s3 \
-	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender auth/auth_jwt auth/password \
-	auth/email media/child media/ffprobe media/sniff media/ladder media/transcode media/media_index \
+	vast/trackurl vast/macros vast/vast vast/vmap vast/prerender vast/trackers auth/auth_jwt \
+	auth/password auth/email media/child media/ffprobe media/sniff media/ladder media/transcode media/media_index \
 	media/creative_url \
 	decision/decision decision/decision_diff decision/tick decision/freqcap decision/pacing \
 	decision/snapshot decision/targeting \
@@ -326,7 +331,8 @@ soak: deps
 	$(Q)BEACON_N=$${BEACON_N:-100000} SKIP_UNIT=1 SKIP_FUZZ=1 TEST_FILTER=t910 bash tests/run.sh
 
 FUZZ_TARGETS := multipart auth_jwt body sniff ffprobe ladder email isodate jsnum validate trackurl \
-	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing prerender
+	decision tz adparams spool beacon_record clientcfg vastcheck tui_json hexcode framing prerender \
+	trackers unwrap
 FUZZ_SRCS_adparams := tests/fuzz/fuzz_adparams.c adserverd/decision/adparams.c $(LIB_SRCS)
 FUZZ_SRCS_auth_jwt := tests/fuzz/fuzz_auth_jwt.c adserverd/auth/auth_jwt.c $(LIB_SRCS)
 FUZZ_SRCS_framing := tests/fuzz/fuzz_framing.c adserverd/http/framing.c adserverd/http/hostport.c \
@@ -336,12 +342,10 @@ FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
-	adserverd/decision/tick.c \
-	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
-	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/vmap.c adserverd/vast/xmlerr.c \
-	$(LIB_SRCS)
-FUZZ_SRCS_prerender := tests/fuzz/fuzz_prerender.c adserverd/vast/prerender.c adserverd/vast/vast.c \
-	adserverd/vast/vmap.c adserverd/vast/xmlerr.c $(LIB_SRCS)
+	adserverd/vast/verification.c \
+	adserverd/vast/vmap.c \
+	adserverd/vast/prerender.c \
+	adserverd/vast/xmlerr.c
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_sniff := tests/fuzz/fuzz_sniff.c adserverd/media/sniff.c $(LIB_SRCS)

@@ -23,6 +23,7 @@
 #include "media/media_index.h"
 #include "core/metrics.h"
 #include "db/migrate.h"
+#include "tag/unwrap.h"
 #include "auth/auth_jwt.h"
 #include "auth/password.h"
 #include "http/ratelimit.h"
@@ -489,6 +490,63 @@ static int run_seed(const struct config *cfg, const char *arg, int argc, char **
     return cmd_seed(cfg, arg != NULL ? arg : SEED_DEMO_MEDIA);
 }
 
+/*
+ * Follow a third-party VAST tag as serving with unwrap=1 does, with the
+ * configured budget, size cap and address rule, and print the outcome as
+ * one JSON object: for an operator checking a tag before it goes live.
+ * Exit 0 when the chain ends in a playable InLine, 1 otherwise.
+ */
+static int run_unwrap(const struct config *cfg, const char *arg, int argc, char **argv)
+{
+    struct unwrap_opts o;
+    struct unwrap_result r;
+    json_t *out, *lists;
+    char *text;
+    size_t l, i;
+    int ok;
+
+    (void)argc;
+    (void)argv;
+    if (arg == NULL) {
+        fprintf(stderr, "adserverd: unwrap needs the tag URL\n");
+        return 2;
+    }
+    memset(&o, 0, sizeof(o));
+    o.budget_ms = cfg->tag_timeout_ms;
+    o.max_bytes = (size_t)cfg->tag_max_bytes;
+    o.allow_private = cfg->tag_allow_private;
+    unwrap_run(&o, arg, &r);
+    lists = json_object();
+    for (l = 0; l < TRACKERS_NLISTS; l++) {
+        json_t *a = json_array();
+
+        for (i = 0; i < r.merged.n[l]; i++)
+            json_array_append_new(a, json_string(r.merged.urls[l][i]));
+        json_object_set_new(lists, trackers_list_name((enum trackers_list)l), a);
+    }
+    out = json_pack("{s:s,s:i,s:i,s:s,s:o,s:o}", "status", unwrap_status_name(r.status),
+                    "vast_error", unwrap_vast_error(r.status), "hops", r.hops, "message",
+                    r.message, "trackers", lists, "verifications",
+                    trackers_verifications_json(&r.merged));
+    if (out != NULL && r.status == UNWRAP_OK)
+        json_object_set_new(
+            out, "inline",
+            json_pack("{s:s,s:s,s:i,s:i,s:i,s:I,s:s?,s:s?}", "media_url", r.inline_ad.media_url,
+                      "media_type", r.inline_ad.media_type, "width", (int)r.inline_ad.width,
+                      "height", (int)r.inline_ad.height, "bitrate_kbps",
+                      (int)r.inline_ad.bitrate_kbps, "duration_ms",
+                      (json_int_t)r.inline_ad.duration_ms, "click_through",
+                      r.inline_ad.click_through, "title", r.inline_ad.title));
+    text = out != NULL ? json_dumps(out, JSON_INDENT(2)) : NULL;
+    ok = r.status == UNWRAP_OK;
+    if (text != NULL)
+        printf("%s\n", text);
+    free(text);
+    json_decref(out);
+    unwrap_result_release(&r);
+    return text != NULL && ok ? 0 : 1;
+}
+
 static int run_serve(const struct config *cfg, const char *arg, int argc, char **argv)
 {
     (void)arg;
@@ -517,6 +575,9 @@ static const struct command commands[] = {
      SEED_DEMO_MEDIA ")",
      1, 0, run_seed},
     {"check-config", "", "print the effective configuration and exit", 0, 1, cmd_check_config},
+    {"unwrap", "URL",
+     "follow a third-party VAST tag to its InLine ad and print\nwhat serving would merge (JSON)",
+     1, 0, run_unwrap},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

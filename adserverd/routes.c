@@ -26,6 +26,7 @@
 #include "admin/api_root.h"
 #include "admin/api_series.h"
 #include "admin/api_serving.h"
+#include "admin/api_thirdparty.h"
 #include "admin/api_uploads.h"
 
 static const struct route admin_routes[] = {
@@ -53,6 +54,10 @@ static const struct route admin_routes[] = {
     {"GET", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_get, NULL},
     {"PUT", "/api/v1/campaigns/:id/advertiser", ROUTE_AUTH, api_serving_advertiser_put, NULL},
     {"GET", "/api/v1/campaigns/:id/vast-tag", ROUTE_AUTH, api_serving_vast_tag, NULL},
+    {"GET", "/api/v1/campaigns/:id/trackers", ROUTE_AUTH, api_thirdparty_campaign_trackers_get,
+     NULL},
+    {"PUT", "/api/v1/campaigns/:id/trackers", ROUTE_AUTH, api_thirdparty_campaign_trackers_put,
+     NULL},
     {"GET", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH, api_creatives_list, NULL},
     {"POST", "/api/v1/campaigns/:campaignId/creatives", ROUTE_AUTH | ROUTE_STREAM,
      api_uploads_create, api_uploads_begin},
@@ -64,6 +69,14 @@ static const struct route admin_routes[] = {
     {"PUT", "/api/v1/creatives/:id/status", ROUTE_AUTH, api_creatives_set_status, NULL},
     {"DELETE", "/api/v1/creatives/:id", ROUTE_AUTH, api_creatives_delete, NULL},
     {"GET", "/api/v1/creatives/:id/stats", ROUTE_AUTH, api_creatives_stats, NULL},
+    {"GET", "/api/v1/creatives/:id/trackers", ROUTE_AUTH, api_thirdparty_creative_trackers_get,
+     NULL},
+    {"PUT", "/api/v1/creatives/:id/trackers", ROUTE_AUTH, api_thirdparty_creative_trackers_put,
+     NULL},
+    {"GET", "/api/v1/creatives/:id/verifications", ROUTE_AUTH, api_thirdparty_verifications_get,
+     NULL},
+    {"PUT", "/api/v1/creatives/:id/verifications", ROUTE_AUTH, api_thirdparty_verifications_put,
+     NULL},
     {"GET", "/api/v1/analytics/summary", ROUTE_AUTH, api_analytics_summary, NULL},
     {"GET", "/api/v1/analytics/campaigns/:id", ROUTE_AUTH, api_analytics_campaign, NULL},
     {"GET", "/api/v1/decisions/explain", ROUTE_AUTH, api_explain_get, NULL},

@@ -94,8 +94,12 @@ _ctvctl() {
     local verbs="" opts="" pos=""
     case $noun in
     campaigns)
-        verbs="list get create update status delete stats"
+        verbs="list get create update status delete stats trackers"
         case $verb in
+        trackers)
+            [[ $npos == 0 ]] && { COMPREPLY=($(compgen -W "get set" -- "$cur")); return; }
+            [[ $npos == 1 && $cur != -* ]] && { COMPREPLY=($(compgen -W "$(_ctvctl_campaign_ids)" -- "$cur")); return; }
+            opts="--file -f" ;;
         list) opts="--status --start-date --end-date --page --limit" ;;
         create) opts=$writeopts ;;
         update) opts=$writeopts; pos=campaign ;;
@@ -105,8 +109,12 @@ _ctvctl() {
             [[ $npos == 1 ]] && { COMPREPLY=($(compgen -W "draft active paused completed" -- "$cur")); return; } ;;
         esac ;;
     creatives)
-        verbs="list get upload update status delete stats media"
+        verbs="list get upload update status delete stats media trackers verifications"
         case $verb in
+        trackers | verifications)
+            [[ $npos == 0 ]] && { COMPREPLY=($(compgen -W "get set" -- "$cur")); return; }
+            [[ $npos == 1 && $cur != -* ]] && { COMPREPLY=($(compgen -W "$(_ctvctl_creative_ids)" -- "$cur")); return; }
+            opts="--file -f" ;;
         list) opts="--status"; pos=campaign ;;
         upload) opts="--name --duration --width --height --content-type --wait --wait-timeout --no-progress"
             pos=campaign

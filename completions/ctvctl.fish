@@ -64,8 +64,11 @@ complete -c ctvctl -n "not __fish_seen_subcommand_from $nouns" -a health -d "che
 complete -c ctvctl -n "not __fish_seen_subcommand_from $nouns" -a version -d 'print the versions'
 
 # verbs
-complete -c ctvctl -n '__ctvctl_at campaigns' -a 'list get create update status delete stats'
-complete -c ctvctl -n '__ctvctl_at creatives' -a 'list get upload update status delete stats media'
+complete -c ctvctl -n '__ctvctl_at campaigns' -a 'list get create update status delete stats trackers'
+complete -c ctvctl -n '__ctvctl_at creatives' -a 'list get upload update status delete stats media trackers verifications'
+for nv in 'campaigns trackers' 'creatives trackers' 'creatives verifications'
+    complete -c ctvctl -n "__ctvctl_at $nv" -a 'get set'
+end
 complete -c ctvctl -n '__ctvctl_at analytics' -a 'summary campaign'
 complete -c ctvctl -n '__ctvctl_at vast' -a fetch
 for n in targeting caps pacing advertiser
@@ -77,6 +80,13 @@ for nv in 'campaigns get' 'campaigns update' 'campaigns status' 'campaigns delet
         'creatives list' 'creatives upload' 'analytics campaign' 'targeting get' 'targeting set' \
         'caps get' 'caps set' 'pacing get' 'pacing set' 'advertiser get' 'advertiser set' tag
     complete -c ctvctl -n "__ctvctl_at $nv" -a '(__ctvctl_ids campaign)'
+end
+for nv in 'campaigns trackers get' 'campaigns trackers set'
+    complete -c ctvctl -n "__ctvctl_at $nv" -a '(__ctvctl_ids campaign)'
+end
+for nv in 'creatives trackers get' 'creatives trackers set' 'creatives verifications get' \
+        'creatives verifications set'
+    complete -c ctvctl -n "__ctvctl_at $nv" -a '(__ctvctl_ids creative)'
 end
 for nv in 'creatives get' 'creatives update' 'creatives status' 'creatives delete' 'creatives stats' 'creatives media'
     complete -c ctvctl -n "__ctvctl_at $nv" -a '(__ctvctl_ids creative)'

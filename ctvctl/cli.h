@@ -150,6 +150,14 @@ struct cli {
 /* The nouns, in --help order. */
 extern const struct cli_noun *const cli_nouns[];
 
+/*
+ * Verbs shared by two nouns (cmd_trackers.c): "<noun> trackers|verifications
+ * get|set <id> [-f FILE|-]" of a creative or a campaign.
+ */
+int cmd_trackers_creative(struct cli *cli, const struct cli_args *a);
+int cmd_trackers_campaign(struct cli *cli, const struct cli_args *a);
+int cmd_trackers_verifications(struct cli *cli, const struct cli_args *a);
+
 /* Nouns defined by the cmd_*.c files. */
 extern const struct cli_noun cmd_login_noun, cmd_logout_noun, cmd_whoami_noun;
 extern const struct cli_noun cmd_campaigns_noun, cmd_creatives_noun, cmd_analytics_noun;

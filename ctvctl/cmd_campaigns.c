@@ -172,6 +172,8 @@ static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
     "[--end-date DATE] [--pricing-model MODEL] [--cpm-rate AMOUNT] [--cpc-rate AMOUNT] "           \
     "[--cpv-rate AMOUNT]"
 
+static const enum cli_opt_id FILE_OPTS[] = {OPT_FILE, OPT_COUNT};
+
 static const struct cli_cmd CMDS[] = {
     {"list", "[--status STATUS] [--start-date DATE] [--end-date DATE] [--page N] [--limit N]",
      "list your campaigns (newest first)", LIST_OPTS, 0, 0, list_run},
@@ -185,6 +187,9 @@ static const struct cli_cmd CMDS[] = {
      1, 1, delete_run},
     {"stats", "<id>", "show a campaign's delivery totals, CTR and completion rate", NO_OPTS, 1, 1,
      stats_run},
+    {"trackers", "get|set <id> [-f FILE|-]",
+     "show or replace the third-party trackers added to every creative of a campaign",
+     FILE_OPTS, 2, 2, cmd_trackers_campaign},
 };
 
 const struct cli_noun cmd_campaigns_noun = {"campaigns", "manage campaigns", CMDS,

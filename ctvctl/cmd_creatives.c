@@ -411,6 +411,7 @@ static const enum cli_opt_id UPDATE_OPTS[] = {OPT_FILE, OPT_NAME, OPT_STATUS, OP
                                               OPT_COUNT};
 static const enum cli_opt_id NO_OPTS[] = {OPT_COUNT};
 static const enum cli_opt_id MEDIA_OPTS[] = {OPT_WAIT, OPT_WAIT_TIMEOUT, OPT_COUNT};
+static const enum cli_opt_id FILE_OPTS[] = {OPT_FILE, OPT_COUNT};
 
 static const struct cli_cmd CMDS[] = {
     {"list", "<campaign-id> [--status STATUS]", "list a campaign's creatives", LIST_OPTS, 1, 1,
@@ -430,6 +431,12 @@ static const struct cli_cmd CMDS[] = {
     {"media", "<id> [--wait] [--wait-timeout SECONDS]",
      "show what processing read from the file and its renditions, or why it failed",
      MEDIA_OPTS, 1, 1, media_run},
+    {"trackers", "get|set <id> [-f FILE|-]",
+     "show or replace a creative's third-party impression, click, error and event trackers",
+     FILE_OPTS, 2, 2, cmd_trackers_creative},
+    {"verifications", "get|set <id> [-f FILE|-]",
+     "show or replace a creative's OMID verification scripts", FILE_OPTS, 2, 2,
+     cmd_trackers_verifications},
 };
 
 const struct cli_noun cmd_creatives_noun = {"creatives", "manage creatives (video files)", CMDS,

@@ -1,9 +1,10 @@
 /*
  * view_campaign: one campaign. Fields, stats, pacing (spend against the
  * even-pace ideal), creatives with their processing status, targeting and
- * caps, and the VAST/VMAP tags (y/Y copy them through OSC 52 and show them).
- * Under each creative, its rendition ladder (rung, state, measured size
- * and bitrate) or why processing failed, from the creative's media answer.
+ * caps, the third-party trackers added to every creative (how many URLs of
+ * each kind), and the VAST/VMAP tags (y/Y copy them through OSC 52 and show
+ * them). Under each creative, its rendition ladder (rung, state, measured
+ * size and bitrate) or why processing failed, from the creative's media answer.
  *
  * The first load asks for the campaign, its stats, creatives, serving
  * settings and tags; after that only the campaign, stats and creatives are
@@ -31,6 +32,7 @@ enum {
     TAG_CAPS,
     TAG_PACING,
     TAG_VAST,
+    TAG_TRACKERS,
     TAG_COUNT
 };
 
@@ -38,11 +40,12 @@ static const char *const tag_member[TAG_COUNT] = {
     [TAG_CAMPAIGN] = "campaign", [TAG_STATS] = "stats",   [TAG_CREATIVES] = "creatives",
     [TAG_TARGETING] = "targeting", [TAG_CAPS] = "caps",   [TAG_PACING] = "pacing",
     [TAG_VAST] = NULL, /* the whole object */
+    [TAG_TRACKERS] = "trackers",
 };
 static const char *const tag_path[TAG_COUNT] = {
     [TAG_CAMPAIGN] = "", [TAG_STATS] = "/stats", [TAG_CREATIVES] = "/creatives",
     [TAG_TARGETING] = "/targeting", [TAG_CAPS] = "/caps", [TAG_PACING] = "/pacing",
-    [TAG_VAST] = "/vast-tag",
+    [TAG_VAST] = "/vast-tag", [TAG_TRACKERS] = "/trackers",
 };
 
 /* Media answers (GET /api/v1/creatives/:id/media) are tagged MEDIA_TAG + the
@@ -143,6 +146,30 @@ static void field(struct pen *p, struct ui *ui, const char *label, const char *v
         ui_put(p->w, row, 14, value, p->cols - 15, 0);
     }
     p->y++;
+}
+
+/*
+ * The campaign's third-party trackers as counts ("2 impression, 1 click,
+ * 0 error, 3 event"): the URLs themselves are long and ctvctl shows them.
+ */
+static void draw_trackers(struct pen *p, struct ui *ui, const json_t *t)
+{
+    const json_t *ev = json_object_get(t, "events"), *x;
+    size_t imp = json_array_size(json_object_get(t, "impression"));
+    size_t click = json_array_size(json_object_get(t, "click"));
+    size_t err = json_array_size(json_object_get(t, "error"));
+    size_t events = 0;
+    const char *k;
+    char buf[160];
+
+    json_object_foreach((json_t *)ev, k, x)
+        events += json_array_size(x);
+    if (imp + click + err + events == 0)
+        snprintf(buf, sizeof buf, "none (third-party URLs added to every creative)");
+    else
+        snprintf(buf, sizeof buf, "%zu impression, %zu click, %zu error, %zu event URLs", imp,
+                 click, err, events);
+    field(p, ui, "Trackers", buf);
 }
 
 static void join_list(char *out, size_t outsz, const char *label, const json_t *arr)
@@ -435,6 +462,8 @@ static void detail_draw(struct view *v, struct ui *ui, WINDOW *w, int lines, int
     draw_serving(&p, ui, s->data[TAG_PACING], s->data[TAG_CAPS]);
     if (s->data[TAG_TARGETING])
         draw_targeting(&p, ui, s->data[TAG_TARGETING]);
+    if (s->data[TAG_TRACKERS])
+        draw_trackers(&p, ui, s->data[TAG_TRACKERS]);
     if (vast) {
         field(&p, ui, "VAST tag", model_str(vast, "vast", "-"));
         field(&p, ui, "VMAP tag", model_str(vast, "vmap", "-"));

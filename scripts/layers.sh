@@ -41,7 +41,8 @@ cd "$ROOT" || exit 2
 # Why this order: each layer only needs what is below it. util and core are
 # leaf helpers and the daemon context; db, redis, storage, vast and auth each
 # wrap one outside system or format; media knows creative files and where
-# players fetch them; decision builds snapshots (with media URLs) and
+# players fetch them; tag follows third-party VAST tags (wrappers) to
+# their InLine ad; decision builds snapshots (with media URLs) and
 # chooses ads; beacon records what players report; http is the transport
 # both listeners share; ad is the ad listener's handlers; admin the admin
 # API, which reuses the ad listener's parameter parsing (explain) and its
@@ -56,6 +57,7 @@ storage    2 adserverd
 vast       2 adserverd
 auth       2 adserverd
 media      3 adserverd
+tag        3 adserverd
 decision   4 adserverd
 beacon     5 adserverd
 http       6 adserverd

@@ -86,6 +86,12 @@ static const struct opt opts[] = {
     {"redis_url", "REDIS_URL", OPT_STR, O(redis_url), "redis://localhost:6379", 1, "Redis URL"},
     {"catalog_refresh_s", "ADSERVERD_CATALOG_REFRESH_S", OPT_INT, O(catalog_refresh_s), "30", 0,
      "catalog rebuild interval besides NOTIFY (seconds)"},
+    {"tag_timeout_ms", "ADSERVERD_TAG_TIMEOUT_MS", OPT_INT, O(tag_timeout_ms), "300", 0,
+     "time budget of a third-party VAST tag's whole wrapper chain (ms)"},
+    {"tag_max_bytes", "ADSERVERD_TAG_MAX_BYTES", OPT_LONG, O(tag_max_bytes), "262144", 0,
+     "largest third-party VAST answer read per wrapper hop (bytes)"},
+    {"tag_allow_private", "ADSERVERD_TAG_ALLOW_PRIVATE", OPT_BOOL, O(tag_allow_private), "false",
+     0, "let third-party VAST tags reach loopback and private addresses"},
     {"redis_timeout_ms", "ADSERVERD_REDIS_TIMEOUT_MS", OPT_INT, O(redis_timeout_ms), "200", 0,
      "Redis connect and command timeout (ms)"},
     {"cap_timeout_ms", "ADSERVERD_CAP_TIMEOUT_MS", OPT_INT, O(cap_timeout_ms), "50", 0,
@@ -464,6 +470,14 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
     }
     if (cfg->catalog_refresh_s < 1 || cfg->catalog_refresh_s > 86400) {
         snprintf(err, errlen, "catalog_refresh_s must be 1..86400");
+        return -1;
+    }
+    if (cfg->tag_timeout_ms < 10 || cfg->tag_timeout_ms > 60000) {
+        snprintf(err, errlen, "tag_timeout_ms must be 10..60000");
+        return -1;
+    }
+    if (cfg->tag_max_bytes < 1024 || cfg->tag_max_bytes > 16L * 1024 * 1024) {
+        snprintf(err, errlen, "tag_max_bytes must be 1024..16777216");
         return -1;
     }
     if (cfg->bcrypt_cost < 4 || cfg->bcrypt_cost > 31) {

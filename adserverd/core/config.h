@@ -56,6 +56,11 @@ struct config {
     int redis_timeout_ms;
     int cap_timeout_ms;      /* ad request's wait for its frequency-cap call */
     int catalog_refresh_s; /* safety-net catalog rebuild interval */
+
+    /* third-party VAST tags (tag/unwrap.h) */
+    int tag_timeout_ms;    /* budget of one tag's whole wrapper chain */
+    long tag_max_bytes;    /* largest answer of one hop */
+    int tag_allow_private; /* 1: tags may reach loopback and private addresses */
     char *tracking_secret; /* HMAC key of tracking URLs; NULL: derived from jwt_secret */
 
     /* beacons and money */

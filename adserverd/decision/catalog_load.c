@@ -20,6 +20,7 @@
 #include "media/creative_url.h"
 #include "lib/log.h"
 #include "decision/snapshot.h"
+#include "vast/trackers.h"
 #include "lib/xalloc.h"
 
 #define URL_BUF 2048
@@ -77,10 +78,15 @@ static const char creatives_sql[] =
     "   'height', r.height, 'bitrate_kbps', r.bitrate_kbps, 'video_codec', r.video_codec)"
     "   ORDER BY r.position DESC)::text FROM creative_renditions r"
     "   WHERE r.creative_id = cr.id AND r.state = 'ready') AS renditions,"
-    " regexp_replace(m.storage_key, '\\.[^./]*$', '') || '/hls/master.m3u8' AS hls_master_key"
+    " regexp_replace(m.storage_key, '\\.[^./]*$', '') || '/hls/master.m3u8' AS hls_master_key,"
+    " tc.trackers::text AS creative_trackers, tp.trackers::text AS campaign_trackers,"
+    " tv.verifications::text AS verifications"
     " FROM creatives cr"
     " JOIN campaigns c ON c.id = cr.campaign_id"
     " LEFT JOIN creative_media m ON m.creative_id = cr.id"
+    " LEFT JOIN creative_trackers tc ON tc.creative_id = cr.id"
+    " LEFT JOIN campaign_trackers tp ON tp.campaign_id = cr.campaign_id"
+    " LEFT JOIN creative_verifications tv ON tv.creative_id = cr.id"
     " WHERE c.status = $1 AND c.end_date > now() - $2::interval AND cr.status = $3"
     " ORDER BY cr.campaign_id, cr.id";
 
@@ -387,6 +393,58 @@ static json_t *add_renditions(struct app *app, const PGresult *res, int row,
     return list;
 }
 
+/* Parse stored document text with parse into t (NULL text: nothing to add). 0 or -1. */
+static int parse_doc(const char *text, struct trackers *t,
+                     int (*parse)(const json_t *, struct trackers *, struct trackers_fail *),
+                     char *err, size_t errlen)
+{
+    struct trackers_fail f;
+    json_t *doc;
+    int rc;
+
+    if (text == NULL)
+        return 0;
+    doc = json_loads(text, JSON_DECODE_ANY, NULL);
+    rc = doc != NULL ? parse(doc, t, &f) : -1;
+    json_decref(doc);
+    if (rc != 0)
+        snprintf(err, errlen, "stored third-party document does not parse");
+    return rc;
+}
+
+/*
+ * The creative's third-party trackers and verifications, then its
+ * campaign's trackers: *out NULL when there are none. A stored document
+ * that does not parse keeps the creative out of the catalog (an advertiser
+ * pays for measured impressions only), which the caller logs. 0 or -1.
+ */
+static int load_trackers(const PGresult *res, int row, struct trackers **out, char *err,
+                         size_t errlen)
+{
+    struct trackers own, campaign;
+    int ret = -1;
+
+    trackers_init(&own);
+    trackers_init(&campaign);
+    *out = NULL;
+    if (parse_doc(col(res, row, "creative_trackers"), &own, trackers_parse, err, errlen) != 0 ||
+        parse_doc(col(res, row, "verifications"), &own, trackers_verifications_parse, err,
+                  errlen) != 0 ||
+        parse_doc(col(res, row, "campaign_trackers"), &campaign, trackers_parse, err, errlen) != 0)
+        goto cleanup;
+    trackers_merge(&own, &campaign);
+    if (!trackers_empty(&own)) {
+        *out = xmalloc(sizeof(**out));
+        **out = own;
+        trackers_init(&own);
+    }
+    ret = 0;
+cleanup:
+    trackers_release(&own);
+    trackers_release(&campaign);
+    return ret;
+}
+
 static int add_creative(struct app *app, struct snapshot_builder *b, const PGresult *res, int row,
                         char *err, size_t errlen)
 {
@@ -420,9 +478,15 @@ static int add_creative(struct app *app, struct snapshot_builder *b, const PGres
     }
     spec.media_url =
         media_url(app, col(res, row, "storage_key"), col(res, row, "video_url"), url, sizeof(url));
+    if (load_trackers(res, row, &spec.trackers, err, errlen) != 0)
+        return -1;
     list = add_renditions(app, res, row, &spec, files, &mezz, urls);
     rc = snapshot_builder_add_creative(b, &spec, err, errlen);
     json_decref(list);
+    if (rc != 0 && spec.trackers != NULL) {
+        trackers_release(spec.trackers);
+        free(spec.trackers);
+    }
     return rc;
 }
 

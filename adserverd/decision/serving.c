@@ -15,6 +15,7 @@
 #include "vast/macros.h"
 #include "vast/prerender.h"
 #include "decision/snapshot.h"
+#include "vast/trackers.h"
 #include "vast/trackurl.h"
 #include "vast/vmap.h"
 #include "util/uuid.h"
@@ -828,6 +829,24 @@ static char *join_kept(void *ctx, const char *base, const char *path)
     return keep(ctx, s);
 }
 
+/*
+ * The advertiser's own trackers and verifications of creative cr, after our
+ * signed URLs: their macros are filled for this ad (vast/trackers.h), the
+ * block holding them lives as long as strs.
+ */
+static int add_thirdparty(const struct snapshot_creative *cr, struct macros_ctx *mc,
+                          const char *serving_id, struct vast_ad *a, struct serving_strings *strs)
+{
+    void *block = NULL;
+
+    mc->ad_serving_id = serving_id;
+    if (trackers_ad_fill(cr->trackers, mc, a, &block) != 0)
+        return -1;
+    if (block != NULL)
+        keep(strs, block);
+    return 0;
+}
+
 int serving_ads(struct serving *sv, struct serving_result *r, const struct adparams *p, size_t b,
                 struct vast_ad *ads, size_t *n, struct serving_strings *strs)
 {
@@ -838,13 +857,13 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
     macros_of(&mc, r, p);
     for (size_t i = 0; i < br->n && i < DECISION_MAX_ADS; i++) {
         const struct decision_ad *d = &br->ads[i];
+        const struct snapshot_creative *cr = snapshot_creative(r->snap, d->creative);
         struct ad_store *st = keep_block(strs, sizeof(*st));
         struct vast_ad *a = &ads[i];
 
         if (ad_request_parts(sv, r, &mc, br, i, st, strs) != 0)
             return -1;
-        ad_static(snapshot_campaign(r->snap, d->campaign), snapshot_creative(r->snap, d->creative),
-                  a, &st->media);
+        ad_static(snapshot_campaign(r->snap, d->campaign), cr, a, &st->media);
         if (rebase_media(a, r->base, &st->rebase, join_kept, strs) != 0)
             return -1;
         a->sequence = br->n > 1 ? d->sequence : 0;
@@ -858,6 +877,8 @@ int serving_ads(struct serving *sv, struct serving_result *r, const struct adpar
         a->click_tracking = st->click_tracking;
         a->n_click_tracking = 1;
         a->click_through = st->click_through;
+        if (cr->trackers != NULL && add_thirdparty(cr, &mc, st->serving_id, a, strs) != 0)
+            return -1;
         (*n)++;
     }
     return 0;
@@ -904,6 +925,13 @@ static struct vast_prerender *prerender_build(const struct snapshot *s, void *ct
         struct media_rebase mr;
         struct marker_urls mu = {.used = 0};
 
+        /*
+         * Third-party trackers and verifications carry this request's macro
+         * values in URLs of their own: such a creative is rendered by the
+         * tree per request (vast_prerender_ad() answers 1 for it).
+         */
+        if (cr->trackers != NULL)
+            continue;
         ad_static(c, cr, &a, &media);
         /* A creative served by the ad listener itself: its base is the request's. */
         if (rebase_media(&a, vast_prerender_marker(VAST_SLOT_BASE), &mr, join_marker, &mu) != 0)

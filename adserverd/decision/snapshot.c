@@ -22,6 +22,7 @@
 #include "decision/snapshot.h"
 #include "vast/prerender.h"
 #include "util/tz.h"
+#include "vast/trackers.h"
 #include "lib/xalloc.h"
 
 #include <sched.h>
@@ -293,6 +294,15 @@ struct snapshot_builder *snapshot_builder_new(const char *zoneinfo_dir)
     return b;
 }
 
+/* A creative's third-party trackers, owned by the builder, then the snapshot. */
+static void free_trackers(struct trackers *t)
+{
+    if (t == NULL)
+        return;
+    trackers_release(t);
+    free(t);
+}
+
 void snapshot_builder_free(struct snapshot_builder *b)
 {
     if (b == NULL)
@@ -307,6 +317,8 @@ void snapshot_builder_free(struct snapshot_builder *b)
     strmap_release(&b->campaign_map);
     free(b->ids);
     free(b->catnames);
+    for (size_t i = 0; b->creatives != NULL && i < b->n_creatives; i++)
+        free_trackers(b->creatives[i].trackers);
     free(b->creatives);
     free(b->creative_ids);
     strmap_release(&b->creative_map);
@@ -650,6 +662,7 @@ int snapshot_builder_add_creative(struct snapshot_builder *b,
         media_copy(&b->pool, m, spec->mezzanine);
         cr->mezzanine = m;
     }
+    cr->trackers = spec->trackers;
     b->creative_ids[b->n_creatives] = cr->id;
     strmap_insert(&b->creative_map, (uint32_t)b->n_creatives, hash_str(cr->id, idlen, 0));
     b->n_creatives++;
@@ -1057,6 +1070,8 @@ void snapshot_free(struct snapshot *s)
     free(s->campaigns);
     free(s->campaign_ids);
     strmap_release(&s->campaign_map);
+    for (size_t i = 0; s->creatives != NULL && i < s->n_creatives; i++)
+        free_trackers(s->creatives[i].trackers);
     free(s->creatives);
     free(s->creative_ids);
     strmap_release(&s->creative_map);

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct trackers;
+
 struct tz_zone;
 struct snapshot;
 struct snapshot_builder;
@@ -116,6 +118,7 @@ struct snapshot_creative {
     const struct vast_media_file *media_files;
     uint32_t n_media_files;
     const struct vast_media_file *mezzanine; /* NULL = none */
+    struct trackers *trackers; /* third-party trackers, verifications; owned; NULL = none */
 };
 
 struct snapshot_campaign {
@@ -198,6 +201,7 @@ struct snapshot_creative_spec {
     const struct vast_media_file *media_files;
     uint32_t n_media_files;
     const struct vast_media_file *mezzanine;
+    struct trackers *trackers; /* vast/trackers.h; the builder takes it on success; NULL = none */
 };
 
 /*

@@ -30,6 +30,7 @@ enum macro_id {
     M_LIMITADTRACKING,
     M_GDPRCONSENT,
     M_REGULATIONS,
+    M_UNIVERSALADID,
 };
 
 static const struct {
@@ -49,6 +50,7 @@ static const struct {
     {"LIMITADTRACKING", M_LIMITADTRACKING},
     {"GDPRCONSENT", M_GDPRCONSENT},
     {"REGULATIONS", M_REGULATIONS},
+    {"UNIVERSALADID", M_UNIVERSALADID},
 };
 
 void macros_ctx_init(struct macros_ctx *ctx)
@@ -104,6 +106,8 @@ static int put_value(const struct macros_ctx *ctx, enum macro_id id, struct buf 
         return put_encoded(out, ctx->gdpr_consent);
     case M_REGULATIONS:
         return put_encoded(out, ctx->regulations);
+    case M_UNIVERSALADID:
+        return put_encoded(out, ctx->universal_ad_id);
     }
     return -1;
 }

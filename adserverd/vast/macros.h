@@ -13,7 +13,7 @@
  *
  * Server macros: [CACHEBUSTING] [TIMESTAMP] [IFA] [IFATYPE] [DEVICEUA]
  * [DEVICEIP] [APPBUNDLE] [ADSERVINGID] [DOMAIN] [PAGEURL] [LIMITADTRACKING]
- * [GDPRCONSENT] [REGULATIONS]. Names are upper case, as the IAB writes them.
+ * [GDPRCONSENT] [REGULATIONS] [UNIVERSALADID]. Names are upper case, as the IAB writes them.
  *
  * Pure computation: no allocation beyond the caller's buf, no globals, safe
  * from any thread.
@@ -44,6 +44,7 @@ struct macros_ctx {
     const char *page_url;      /* [PAGEURL] */
     const char *gdpr_consent;  /* [GDPRCONSENT], the TCF string */
     const char *regulations;   /* [REGULATIONS], e.g. "gdpr,coppa" */
+    const char *universal_ad_id; /* [UNIVERSALADID], "registry value" as VAST 4.1 writes it */
 };
 
 /* Set every field of ctx to unknown. */

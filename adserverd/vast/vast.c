@@ -207,6 +207,19 @@ static int check_ad(struct builder *b, const struct vast_ad *ad)
         return -1;
     if (b->v >= VAST_4_1 && check_req(b, ad->ad_serving_id, "ad serving id") != 0)
         return -1;
+    if (ad->n_verifications > 0 && ad->verifications == NULL) {
+        xmlerr_fail(b->err, b->errlen, "ad %zu: verification list is NULL", b->ad);
+        return -1;
+    }
+    for (i = 0; i < ad->n_verifications; i++) {
+        const struct vast_verification *vv = &ad->verifications[i];
+
+        if (check_req(b, vv->vendor, "verification vendor") != 0 ||
+            check_req(b, vv->javascript_url, "verification url") != 0 ||
+            check_opt(b, vv->parameters, "verification parameters") != 0 ||
+            check_opt(b, vv->not_executed_url, "verification tracking url") != 0)
+            return -1;
+    }
     if ((unsigned)ad->pricing_model > VAST_PRICING_FLAT) {
         xmlerr_fail(b->err, b->errlen, "ad %zu: unknown pricing model", b->ad);
         return -1;
@@ -643,7 +656,7 @@ static int inline_v3(struct builder *b, xmlNodePtr inl, const struct vast_ad *ad
     c = creative(b, inl, ad);
     if (c == NULL || linear_v3(b, c, ad) != 0)
         return -1;
-    return 0;
+    return verification_build(inl, 1, ad->verifications, ad->n_verifications, b->err, b->errlen);
 }
 
 /*
@@ -655,13 +668,22 @@ static int inline_v4(struct builder *b, xmlNodePtr inl, const struct vast_ad *ad
     xmlNodePtr c;
     size_t i;
 
-    if (ad_system(b, inl, ad) != 0 || errors(b, inl, ad, SIZE_MAX) != 0 ||
-        impressions(b, inl, ad) != 0 || pricing(b, inl, ad) != 0)
+    if (ad_system(b, inl, ad) != 0 || errors(b, inl, ad, SIZE_MAX) != 0)
+        return -1;
+    /* 4.0 has verifications as an extension, and Extensions come before Impression */
+    if (b->v == VAST_4_0 && verification_build(inl, 1, ad->verifications, ad->n_verifications,
+                                               b->err, b->errlen) != 0)
+        return -1;
+    if (impressions(b, inl, ad) != 0 || pricing(b, inl, ad) != 0)
         return -1;
     if (b->v >= VAST_4_1 && el_text(b, inl, "AdServingId", ad->ad_serving_id) == NULL)
         return -1;
-    if (el_text(b, inl, "AdTitle", ad->title) == NULL ||
-        opt_text(b, inl, "Advertiser", ad->advertiser) != 0)
+    if (el_text(b, inl, "AdTitle", ad->title) == NULL)
+        return -1;
+    if (b->v >= VAST_4_1 && verification_build(inl, 0, ad->verifications, ad->n_verifications,
+                                               b->err, b->errlen) != 0)
+        return -1;
+    if (opt_text(b, inl, "Advertiser", ad->advertiser) != 0)
         return -1;
     for (i = 0; i < ad->n_categories; i++) {
         xmlNodePtr n = el_text(b, inl, "Category", ad->categories[i]);

@@ -18,7 +18,10 @@
  *   - Creative adId is "AdID" in 3.0;
  *   - Pricing: models cpm, cpc, cpv only (no schema has a flat model: a flat
  *     price is not written);
- *   - tracking events a version does not define are left out (see enum).
+ *   - tracking events a version does not define are left out (see enum);
+ *   - OMID verifications: <AdVerifications> after AdTitle in 4.1+, an
+ *     <Extensions><Extension type="AdVerifications"> in 3.0 (last) and 4.0
+ *     (after Error), the form players of those versions read.
  *
  * Libxml2 builds the tree and serialises it, so escaping and CDATA are the
  * library's: every URL is a CDATA section (one containing "]]>" is split by
@@ -37,6 +40,7 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "vast/verification.h"
 
 enum vast_version {
     VAST_3_0,
@@ -151,6 +155,8 @@ struct vast_ad {
     size_t n_error_urls;
     const struct vast_tracking *tracking;
     size_t n_tracking;
+    const struct vast_verification *verifications; /* OMID scripts (verification.h) */
+    size_t n_verifications;
 };
 
 /*

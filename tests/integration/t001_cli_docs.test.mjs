@@ -26,7 +26,7 @@ test('commands: --help lists the command table, the man page and bash completion
   const h = run(bin, ['--help']).stdout;
   const section = h.slice(h.indexOf('commands:\n'), h.indexOf('\n\noptions:'));
   const cmds = [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]);
-  assert.deepEqual(cmds, ['serve', 'migrate', 'seed-demo', 'check-config']);
+  assert.deepEqual(cmds, ['serve', 'migrate', 'seed-demo', 'check-config', 'unwrap']);
   const man = fs.readFileSync(path.join(ROOT, 'man/adserverd.8'), 'utf8');
   for (const c of cmds) assert.match(man, new RegExp(`^\\.B[R]? ${c}\\b`, 'm'), `man page lacks ${c}`);
   // The completion reads the same --help: run it with this build first on PATH.
