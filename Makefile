@@ -342,10 +342,19 @@ FUZZ_SRCS_email := tests/fuzz/fuzz_email.c adserverd/auth/email.c $(LIB_SRCS)
 FUZZ_SRCS_hexcode := tests/fuzz/fuzz_hexcode.c $(LIB_SRCS)
 FUZZ_SRCS_isodate := tests/fuzz/fuzz_isodate.c adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_decision := tests/fuzz/fuzz_decision.c adserverd/decision/decision.c adserverd/decision/targeting.c \
-	adserverd/vast/verification.c \
-	adserverd/vast/vmap.c \
-	adserverd/vast/prerender.c \
-	adserverd/vast/xmlerr.c
+	adserverd/decision/tick.c \
+	adserverd/decision/pacing.c adserverd/decision/snapshot.c adserverd/util/tz.c \
+	adserverd/vast/prerender.c adserverd/vast/vast.c adserverd/vast/vmap.c adserverd/vast/xmlerr.c \
+	adserverd/vast/trackers.c adserverd/vast/macros.c adserverd/vast/verification.c \
+	adserverd/util/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_prerender := tests/fuzz/fuzz_prerender.c adserverd/vast/prerender.c adserverd/vast/vast.c \
+	adserverd/vast/vmap.c adserverd/vast/xmlerr.c adserverd/vast/verification.c $(LIB_SRCS)
+FUZZ_SRCS_unwrap := tests/fuzz/fuzz_unwrap.c adserverd/tag/unwrap.c adserverd/vast/trackers.c \
+	adserverd/vast/macros.c adserverd/vast/vast.c adserverd/vast/verification.c \
+	adserverd/vast/xmlerr.c adserverd/util/isodate.c $(LIB_SRCS)
+FUZZ_SRCS_trackers := tests/fuzz/fuzz_trackers.c adserverd/vast/trackers.c adserverd/vast/macros.c \
+	adserverd/vast/vast.c adserverd/vast/verification.c adserverd/vast/xmlerr.c \
+	adserverd/util/isodate.c $(LIB_SRCS)
 FUZZ_SRCS_tz := tests/fuzz/fuzz_tz.c adserverd/util/tz.c $(LIB_SRCS)
 FUZZ_SRCS_jsnum := tests/fuzz/fuzz_jsnum.c adserverd/util/jsnum.c $(LIB_SRCS)
 FUZZ_SRCS_sniff := tests/fuzz/fuzz_sniff.c adserverd/media/sniff.c $(LIB_SRCS)
