@@ -57,21 +57,29 @@ for (const hostname of ['127.0.0.1', 'localhost']) {
     assert.equal(v.status, 200);
     assert.equal(v.headers['x-adserverd-no-fill'], undefined, 'the uploaded creative fills');
     const urls = urlsOf(v.text);
-    const media = [...v.text.matchAll(/<MediaFile[^>]*>\s*<!\[CDATA\[(.*?)\]\]>/g)].map((m) => m[1].trim());
-    assert.equal(media.length, 1, v.text);
+    // every MediaFile (the renditions, the HLS master) and the Mezzanine (the upload itself)
+    const media = [...v.text.matchAll(/<(?:MediaFile|Mezzanine)[^>]*>\s*<!\[CDATA\[(.*?)\]\]>/g)]
+      .map((m) => m[1].trim());
+    const mezzanine = [...v.text.matchAll(/<Mezzanine[^>]*>\s*<!\[CDATA\[(.*?)\]\]>/g)].map((m) => m[1].trim());
+    assert.ok(media.length >= 1, v.text);
+    assert.equal(mezzanine.length, 1, v.text);
     assert.ok(urls.length >= 10, `tracking URLs: ${urls.length}`);
     for (const u of urls) assert.ok(u.startsWith(`http://${host}/`), `${u} is reachable as ${host}`);
     let beacons = 0;
     for (const u of urls) {
-      if (u === media[0]) continue;
+      if (media.includes(u)) continue;
       const r = await fetchVia(u);
       assert.ok(r.status >= 200 && r.status < 400, `${u}: ${r.status}`);
       beacons++;
     }
     assert.ok(beacons >= 10);
-    const m = await fetchVia(media[0]);
-    assert.equal(m.status, 200, media[0]);
-    assert.ok(Buffer.compare(m.body, bytes) === 0, 'the media URL serves the uploaded bytes');
+    for (const u of media) {
+      const m = await fetchVia(u);
+      assert.equal(m.status, 200, u);
+      assert.ok(m.body.length > 0, u);
+    }
+    const m = await fetchVia(mezzanine[0]);
+    assert.ok(Buffer.compare(m.body, bytes) === 0, 'the Mezzanine URL serves the uploaded bytes');
   });
 }
 

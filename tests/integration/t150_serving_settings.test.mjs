@@ -309,8 +309,8 @@ test('changes to serving inputs notify adserverd_catalog with the table name', (
     JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'notify_catalog' AND NOT t.tgisinternal
     ORDER BY 1`).map((r) => r[0]);
   assert.deepEqual(rows, ['campaign_caps', 'campaign_serving', 'campaign_targeting',
-    'campaign_trackers', 'campaigns', 'creative_trackers', 'creative_verifications', 'creatives',
-    'iab_category_exclusions']);
+    'campaign_trackers', 'campaigns', 'creative_renditions', 'creative_trackers',
+    'creative_verifications', 'creatives', 'iab_category_exclusions']);
   // the notification itself, observed in one psql session: LISTEN, change, then read the queue
   const out = sql(`LISTEN adserverd_catalog;
     INSERT INTO iab_category_exclusions VALUES ('IAB7', 'IAB8');
