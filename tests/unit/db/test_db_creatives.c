@@ -104,14 +104,21 @@ static int teardown(void **state)
     return 0;
 }
 
-/* rows of table whose column col is id */
-static int count(struct fixture *f, const char *table, const char *col, const char *id)
+/* The row counts the tests look at: fixed statements, the id a parameter. */
+enum row_count { CREATIVES_BY_ID, MEDIA_BY_CREATIVE, MEDIA_BY_KEY };
+
+static const char *const count_sql[] = {
+    [CREATIVES_BY_ID] = "SELECT count(*) FROM creatives WHERE id = $1",
+    [MEDIA_BY_CREATIVE] = "SELECT count(*) FROM creative_media WHERE creative_id = $1",
+    [MEDIA_BY_KEY] = "SELECT count(*) FROM creative_media WHERE storage_key = $1",
+};
+
+static int count(struct fixture *f, enum row_count which, const char *id)
 {
-    char q[128], n[16] = "";
+    char n[16] = "";
     const char *p[1] = {id};
 
-    snprintf(q, sizeof(q), "SELECT count(*) FROM %s WHERE %s = $1", table, col);
-    assert_int_equal(sql(f->pg, q, 1, p, n, sizeof(n)), 0);
+    assert_int_equal(sql(f->pg, count_sql[which], 1, p, n, sizeof(n)), 0);
     return atoi(n);
 }
 
@@ -153,8 +160,8 @@ static void test_db_creatives_create_upload_writes_both_rows(void **state)
     assert_string_equal(json_string_value(json_object_get(row, "id")), id);
     assert_string_equal(json_string_value(json_object_get(row, "status")), "processing");
     json_decref(row);
-    assert_int_equal(count(f, "creatives", "id", id), 1);
-    assert_int_equal(count(f, "creative_media", "creative_id", id), 1);
+    assert_int_equal(count(f, CREATIVES_BY_ID, id), 1);
+    assert_int_equal(count(f, MEDIA_BY_CREATIVE, id), 1);
 }
 
 static void test_db_creatives_create_upload_neither_row_on_failure(void **state)
@@ -181,8 +188,8 @@ static void test_db_creatives_create_upload_neither_row_on_failure(void **state)
     assert_null(row);                 /* untouched on failure */
     assert_int_equal(PQtransactionStatus(db_pg(c)), PQTRANS_IDLE);
     db_release(f->pool, c);
-    assert_int_equal(count(f, "creatives", "id", id), 0);
-    assert_int_equal(count(f, "creative_media", "creative_id", id), 0);
+    assert_int_equal(count(f, CREATIVES_BY_ID, id), 0);
+    assert_int_equal(count(f, MEDIA_BY_CREATIVE, id), 0);
 }
 
 static void test_db_creatives_create_upload_duplicate_id_refused(void **state)
@@ -208,8 +215,8 @@ static void test_db_creatives_create_upload_duplicate_id_refused(void **state)
     assert_string_equal(st, "23505"); /* unique_violation */
     assert_null(row);
     db_release(f->pool, c);
-    assert_int_equal(count(f, "creatives", "id", id), 1);
-    assert_int_equal(count(f, "creative_media", "storage_key", "k2"), 0);
+    assert_int_equal(count(f, CREATIVES_BY_ID, id), 1);
+    assert_int_equal(count(f, MEDIA_BY_KEY, "k2"), 0);
 }
 
 int main(void)
