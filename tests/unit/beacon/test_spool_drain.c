@@ -35,6 +35,7 @@
 #include "db/db.h"
 #include "lib/clock.h"
 #include "util/uuid.h"
+#include "tests/unit/pg_sql.h"
 
 struct fixture {
     PGconn *pg;
@@ -49,25 +50,6 @@ struct fixture {
     struct app app;
     struct spool_drain *drain; /* running, or NULL */
 };
-
-/* Run a statement; copy the first value of the first row into out when given. */
-static int sql(PGconn *pg, const char *q, int n, const char *const *params, char *out,
-               size_t outlen)
-{
-    PGresult *res = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-
-    if (!ok)
-        fprintf(stderr, "sql failed: %s: %s", q, PQerrorMessage(pg));
-    if (ok && out != NULL) {
-        ok = PQntuples(res) > 0;
-        if (ok)
-            snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-    }
-    PQclear(res);
-    return ok ? 0 : -1;
-}
 
 /* The first value of q with one parameter, as a number (-1 when there is no row). */
 static long long value(struct fixture *f, const char *q, const char *param)

@@ -22,6 +22,7 @@
 #include "db/db.h"
 #include "db/db_creatives.h"
 #include "util/uuid.h"
+#include "tests/unit/pg_sql.h"
 
 struct fixture {
     struct db_pool *pool;
@@ -29,25 +30,6 @@ struct fixture {
     char user_id[64];
     char campaign_id[64];
 };
-
-/* Run a statement; copy the first value of the first row into out when given. */
-static int sql(PGconn *pg, const char *q, int n, const char *const *params, char *out,
-               size_t outlen)
-{
-    PGresult *res = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-
-    if (!ok)
-        fprintf(stderr, "sql failed: %s: %s", q, PQerrorMessage(pg));
-    if (ok && out != NULL) {
-        ok = PQntuples(res) > 0;
-        if (ok)
-            snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-    }
-    PQclear(res);
-    return ok ? 0 : -1;
-}
 
 static int setup(void **state)
 {

@@ -21,6 +21,7 @@
 #include "decision/catalog.h"
 #include "core/config.h"
 #include "decision/snapshot.h"
+#include "tests/unit/pg_sql.h"
 
 struct fixture {
     PGconn *pg;
@@ -37,25 +38,6 @@ static int64_t mono_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Run a statement; copy the first value of the first row into out when given. */
-static int sql(PGconn *pg, const char *q, int n, const char *const *params, char *out,
-               size_t outlen)
-{
-    PGresult *res = PQexecParams(pg, q, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-
-    if (!ok)
-        fprintf(stderr, "sql failed: %s: %s", q, PQerrorMessage(pg));
-    if (ok && out != NULL) {
-        ok = PQntuples(res) > 0;
-        if (ok)
-            snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-    }
-    PQclear(res);
-    return ok ? 0 : -1;
 }
 
 static int setup(void **state)
